@@ -1,0 +1,34 @@
+package dev.cohort.cli;
+
+import dev.cohort.tensor.Blas;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code cohort info}: the version, the Java runtime and the BLAS route in use. */
+@Command(name = "info", description = "Print the Cohort version, the Java runtime and the BLAS route in use.")
+final class InfoCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  static String version() {
+    String v = Cohort.class.getPackage().getImplementationVersion();
+    return v == null ? "development build" : v;
+  }
+
+  @Override
+  public void run() {
+    var out = spec.commandLine().getOut();
+    out.println("cohort " + version());
+    out.println("java   " + System.getProperty("java.vm.name") + " " + Runtime.version()
+        + " (" + Runtime.getRuntime().availableProcessors() + " processors)");
+    out.println("blas   " + Blas.describe());
+  }
+
+  /** Supplies {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"cohort " + version()};
+    }
+  }
+}

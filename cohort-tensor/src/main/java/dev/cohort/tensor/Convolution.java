@@ -1,0 +1,245 @@
+package dev.cohort.tensor;
+
+import static dev.cohort.tensor.internal.Checks.checkArgument;
+
+import java.util.Arrays;
+
+/**
+ * Convolution and pooling kernels on NHWC float32 data, forward and backward, at array level so that training
+ * code can reuse its buffers. {@link Tensor#conv2d} and {@link Tensor#maxPool} are the tensor-level entry points.
+ *
+ * <p>Convolution is im2col + GEMM in chunks of output rows whose patch matrix stays in cache (about
+ * {@value #CHUNK_BYTES} bytes), so memory traffic stays close to the input and output sizes. Filters are HWIO
+ * ({@code [kh, kw, c, f]}), which is also the row-major {@code [kh*kw*c, f]} GEMM operand.
+ */
+public final class Convolution {
+  static final int CHUNK_BYTES = 1 << 20;
+  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+  private Convolution() {}
+
+  private static float[] scratch(int size) {
+    float[] s = SCRATCH.get();
+    if (s.length < size) {
+      s = new float[size];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
+  private static int chunkRows(Conv2dGeometry g) {
+    int rows = g.n() * g.outH() * g.outW();
+    return Math.max(1, Math.min(rows, CHUNK_BYTES / (4 * g.patch())));
+  }
+
+  private static boolean isPointwise(Conv2dGeometry g) {
+    return g.kh() == 1 && g.kw() == 1 && g.strideH() == 1 && g.strideW() == 1;
+  }
+
+  /** {@code output = conv2d(input, filter)}; {@code output} is overwritten. */
+  public static void forward(Conv2dGeometry g, float[] input, float[] filter, float[] output) {
+    checkSizes(g, input, filter, output);
+    int rows = g.n() * g.outH() * g.outW();
+    int k = g.patch();
+    if (isPointwise(g)) {
+      Blas.sgemm(false, false, rows, g.f(), k, 1f, input, 0, k, filter, 0, g.f(), 0f, output, 0, g.f());
+      return;
+    }
+    int chunk = chunkRows(g);
+    float[] col = scratch(chunk * k);
+    for (int r0 = 0; r0 < rows; r0 += chunk) {
+      int r = Math.min(chunk, rows - r0);
+      im2col(g, input, r0, r, col);
+      Blas.sgemm(false, false, r, g.f(), k, 1f, col, 0, k, filter, 0, g.f(), 0f, output, r0 * g.f(), g.f());
+    }
+  }
+
+  /**
+   * Gradients of a convolution. {@code dFilter} is overwritten with {@code d loss / d filter};
+   * {@code dInput}, when not null, is overwritten with {@code d loss / d input}.
+   */
+  public static void backward(Conv2dGeometry g, float[] input, float[] filter, float[] dOutput, float[] dInput, float[] dFilter) {
+    checkSizes(g, input, filter, dOutput);
+    checkArgument(dFilter.length == filter.length, "conv2d backward: dFilter has %s elements, expected %s", dFilter.length, filter.length);
+    checkArgument(dInput == null || dInput.length == input.length,
+        "conv2d backward: dInput has %s elements, expected %s", dInput == null ? 0 : dInput.length, input.length);
+    int rows = g.n() * g.outH() * g.outW();
+    int k = g.patch();
+    int f = g.f();
+    if (isPointwise(g)) {
+      Blas.sgemm(true, false, k, f, rows, 1f, input, 0, k, dOutput, 0, f, 0f, dFilter, 0, f);
+      if (dInput != null) {
+        Blas.sgemm(false, true, rows, k, f, 1f, dOutput, 0, f, filter, 0, f, 0f, dInput, 0, k);
+      }
+      return;
+    }
+    int chunk = chunkRows(g);
+    float[] col = scratch(2 * chunk * k);
+    int dColOffset = chunk * k;
+    if (dInput != null) {
+      Arrays.fill(dInput, 0f);
+    }
+    for (int r0 = 0; r0 < rows; r0 += chunk) {
+      int r = Math.min(chunk, rows - r0);
+      im2col(g, input, r0, r, col);
+      Blas.sgemm(true, false, k, f, r, 1f, col, 0, k, dOutput, r0 * f, f, r0 == 0 ? 0f : 1f, dFilter, 0, f);
+      if (dInput != null) {
+        Blas.sgemm(false, true, r, k, f, 1f, dOutput, r0 * f, f, filter, 0, f, 0f, col, dColOffset, k);
+        col2im(g, col, dColOffset, r0, r, dInput);
+      }
+    }
+  }
+
+  private static void checkSizes(Conv2dGeometry g, float[] input, float[] filter, float[] output) {
+    checkArgument(input.length == g.inputSize(), "conv2d: input has %s elements, expected %s for %s", input.length, g.inputSize(), g);
+    checkArgument(filter.length == g.patch() * g.f(), "conv2d: filter has %s elements, expected %s for %s", filter.length, g.patch() * g.f(), g);
+    checkArgument(output.length == g.outputSize(), "conv2d: output has %s elements, expected %s for %s", output.length, g.outputSize(), g);
+  }
+
+  /** Writes patch rows {@code [r0, r0 + r)} of the im2col matrix into {@code col}. */
+  static void im2col(Conv2dGeometry g, float[] x, int r0, int r, float[] col) {
+    int oh = g.outH();
+    int ow = g.outW();
+    int c = g.c();
+    int kw = g.kw();
+    int rowLen = kw * c;
+    int k = g.patch();
+    for (int row = 0; row < r; row++) {
+      int flat = r0 + row;
+      int ox = flat % ow;
+      int oy = (flat / ow) % oh;
+      int b = flat / (ow * oh);
+      int iy0 = oy * g.strideH() - g.padTop();
+      int ix0 = ox * g.strideW() - g.padLeft();
+      int kx0 = Math.max(0, -ix0);
+      int kx1 = Math.min(kw, g.w() - ix0);
+      int dst = row * k;
+      for (int ky = 0; ky < g.kh(); ky++, dst += rowLen) {
+        int iy = iy0 + ky;
+        if (iy < 0 || iy >= g.h() || kx0 >= kx1) {
+          Arrays.fill(col, dst, dst + rowLen, 0f);
+          continue;
+        }
+        if (kx0 > 0) {
+          Arrays.fill(col, dst, dst + kx0 * c, 0f);
+        }
+        System.arraycopy(x, ((b * g.h() + iy) * g.w() + ix0 + kx0) * c, col, dst + kx0 * c, (kx1 - kx0) * c);
+        if (kx1 < kw) {
+          Arrays.fill(col, dst + kx1 * c, dst + rowLen, 0f);
+        }
+      }
+    }
+  }
+
+  /** Adds patch rows {@code [r0, r0 + r)} of {@code col} (starting at {@code offset}) back into the image. */
+  static void col2im(Conv2dGeometry g, float[] col, int offset, int r0, int r, float[] dx) {
+    int oh = g.outH();
+    int ow = g.outW();
+    int c = g.c();
+    int kw = g.kw();
+    int rowLen = kw * c;
+    int k = g.patch();
+    for (int row = 0; row < r; row++) {
+      int flat = r0 + row;
+      int ox = flat % ow;
+      int oy = (flat / ow) % oh;
+      int b = flat / (ow * oh);
+      int iy0 = oy * g.strideH() - g.padTop();
+      int ix0 = ox * g.strideW() - g.padLeft();
+      int kx0 = Math.max(0, -ix0);
+      int kx1 = Math.min(kw, g.w() - ix0);
+      int src = offset + row * k;
+      for (int ky = 0; ky < g.kh(); ky++, src += rowLen) {
+        int iy = iy0 + ky;
+        if (iy < 0 || iy >= g.h() || kx0 >= kx1) {
+          continue;
+        }
+        int d = ((b * g.h() + iy) * g.w() + ix0 + kx0) * c;
+        int s = src + kx0 * c;
+        int len = (kx1 - kx0) * c;
+        for (int i = 0; i < len; i++) {
+          dx[d + i] += col[s + i];
+        }
+      }
+    }
+  }
+
+  /**
+   * Max pooling (padding positions never win). Writes the maxima to {@code output} and, when {@code argmax} is
+   * not null, the flat input index of each maximum (first on ties) for {@link #maxPoolBackward}.
+   */
+  public static void maxPool(Conv2dGeometry g, float[] input, float[] output, int[] argmax) {
+    checkArgument(input.length == g.inputSize(), "maxPool: input has %s elements, expected %s", input.length, g.inputSize());
+    int oh = g.outH();
+    int ow = g.outW();
+    int c = g.c();
+    checkArgument(output.length == g.n() * oh * ow * c, "maxPool: output has %s elements, expected %s", output.length, g.n() * oh * ow * c);
+    int o = 0;
+    for (int b = 0; b < g.n(); b++) {
+      for (int oy = 0; oy < oh; oy++) {
+        int iy0 = Math.max(0, oy * g.strideH() - g.padTop());
+        int iy1 = Math.min(g.h(), oy * g.strideH() - g.padTop() + g.kh());
+        for (int ox = 0; ox < ow; ox++) {
+          int ix0 = Math.max(0, ox * g.strideW() - g.padLeft());
+          int ix1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+          int first = ((b * g.h() + iy0) * g.w() + ix0) * c;
+          System.arraycopy(input, first, output, o, c);
+          if (argmax != null) {
+            for (int ch = 0; ch < c; ch++) {
+              argmax[o + ch] = first + ch;
+            }
+          }
+          for (int iy = iy0; iy < iy1; iy++) {
+            for (int ix = iy == iy0 ? ix0 + 1 : ix0; ix < ix1; ix++) {
+              int in = ((b * g.h() + iy) * g.w() + ix) * c;
+              for (int ch = 0; ch < c; ch++) {
+                float v = input[in + ch];
+                if (v > output[o + ch]) {
+                  output[o + ch] = v;
+                  if (argmax != null) {
+                    argmax[o + ch] = in + ch;
+                  }
+                }
+              }
+            }
+          }
+          o += c;
+        }
+      }
+    }
+  }
+
+  /** Routes {@code dOutput} to the recorded maxima: {@code dInput} is overwritten. */
+  public static void maxPoolBackward(int[] argmax, float[] dOutput, float[] dInput) {
+    checkArgument(argmax.length == dOutput.length, "maxPool backward: %s argmax entries for %s gradients", argmax.length, dOutput.length);
+    Arrays.fill(dInput, 0f);
+    for (int i = 0; i < argmax.length; i++) {
+      dInput[argmax[i]] += dOutput[i];
+    }
+  }
+
+  static Tensor conv2d(Tensor input, Tensor filter, int strideH, int strideW, Padding padding) {
+    input.requireDType("conv2d", DType.FLOAT32);
+    filter.requireDType("conv2d", DType.FLOAT32);
+    checkArgument(input.rank() == 4, "conv2d: input shape %s must be NHWC (rank 4)", input.shape());
+    checkArgument(filter.rank() == 4, "conv2d: filter shape %s must be HWIO (rank 4)", filter.shape());
+    checkArgument(filter.shape().dim(2) == input.shape().dim(3),
+        "conv2d: filter %s expects %s input channels, input %s has %s", filter.shape(), filter.shape().dim(2), input.shape(), input.shape().dim(3));
+    int[] d = input.shape().dimsUnsafe();
+    int[] fd = filter.shape().dimsUnsafe();
+    Conv2dGeometry g = new Conv2dGeometry(d[0], d[1], d[2], d[3], fd[0], fd[1], fd[3], strideH, strideW, padding);
+    float[] out = new float[g.outputSize()];
+    forward(g, input.floatData(), filter.floatData(), out);
+    return Tensor.wrap(out, Shape.of(g.n(), g.outH(), g.outW(), g.f()));
+  }
+
+  static Tensor maxPool(Tensor input, int kh, int kw, int strideH, int strideW, Padding padding) {
+    input.requireDType("maxPool", DType.FLOAT32);
+    checkArgument(input.rank() == 4, "maxPool: input shape %s must be NHWC (rank 4)", input.shape());
+    int[] d = input.shape().dimsUnsafe();
+    Conv2dGeometry g = new Conv2dGeometry(d[0], d[1], d[2], d[3], kh, kw, 1, strideH, strideW, padding);
+    float[] out = new float[g.n() * g.outH() * g.outW() * g.c()];
+    maxPool(g, input.floatData(), out, null);
+    return Tensor.wrap(out, Shape.of(g.n(), g.outH(), g.outW(), g.c()));
+  }
+}

@@ -1,0 +1,247 @@
+package dev.cohort.tensor;
+
+import static dev.cohort.tensor.internal.Checks.checkArgument;
+
+/** Reductions, argmax, norms and softmax. */
+final class Reductions {
+  private Reductions() {}
+
+  enum Kind {
+    SUM("sum"), MEAN("mean"), MAX("max"), MIN("min");
+
+    final String opName;
+
+    Kind(String opName) {
+      this.opName = opName;
+    }
+  }
+
+  static Tensor reduceAll(Kind kind, Tensor a) {
+    int[] all = new int[a.rank()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return reduce(kind, a, all, false);
+  }
+
+  static Tensor reduce(Kind kind, Tensor a, int[] axes, boolean keepDims) {
+    a.requireNumeric(kind.opName);
+    if (kind == Kind.MEAN) {
+      a.requireDType("mean", DType.FLOAT32);
+    }
+    Shape in = a.shape();
+    boolean[] reduced = new boolean[in.rank()];
+    for (int axis : axes) {
+      int ax = in.normalizeAxis(axis);
+      checkArgument(!reduced[ax], "%s: axis %s listed twice in %s", kind.opName, axis, axes);
+      reduced[ax] = true;
+    }
+    int[] dims = in.dimsUnsafe();
+    int count = 1;
+    int keptRank = 0;
+    for (int i = 0; i < dims.length; i++) {
+      if (reduced[i]) {
+        count *= dims[i];
+      } else {
+        keptRank++;
+      }
+    }
+    if (kind == Kind.MAX || kind == Kind.MIN) {
+      checkArgument(count > 0, "%s: reduction over empty axes of shape %s is undefined", kind.opName, in);
+    }
+    int[] outDims = new int[keepDims ? dims.length : keptRank];
+    for (int i = 0, j = 0; i < dims.length; i++) {
+      if (keepDims) {
+        outDims[i] = reduced[i] ? 1 : dims[i];
+      } else if (!reduced[i]) {
+        outDims[j++] = dims[i];
+      }
+    }
+    Shape out = Shape.ofOwned(outDims);
+    // Output strides as seen from each input axis (0 on reduced axes).
+    int[] os = new int[dims.length];
+    int acc = 1;
+    for (int i = dims.length - 1; i >= 0; i--) {
+      if (!reduced[i]) {
+        os[i] = acc;
+        acc *= dims[i];
+      }
+    }
+    int n = out.size();
+    switch (a.dtype()) {
+      case FLOAT32 -> {
+        double[] accum = new double[n];
+        if (kind == Kind.MAX) {
+          java.util.Arrays.fill(accum, Double.NEGATIVE_INFINITY);
+        } else if (kind == Kind.MIN) {
+          java.util.Arrays.fill(accum, Double.POSITIVE_INFINITY);
+        }
+        float[] x = a.floatData();
+        boolean[] nan = new boolean[n];
+        visit(dims, os, (i, o) -> {
+          float v = x[i];
+          switch (kind) {
+            case SUM, MEAN -> accum[o] += v;
+            case MAX -> {
+              if (v > accum[o]) {
+                accum[o] = v;
+              } else if (v != v) {
+                nan[o] = true;
+              }
+            }
+            case MIN -> {
+              if (v < accum[o]) {
+                accum[o] = v;
+              } else if (v != v) {
+                nan[o] = true;
+              }
+            }
+          }
+        });
+        float[] z = new float[n];
+        for (int i = 0; i < n; i++) {
+          double v = kind == Kind.MEAN ? accum[i] / count : accum[i];
+          z[i] = nan[i] ? Float.NaN : (float) v;
+        }
+        return new Tensor(DType.FLOAT32, out, z);
+      }
+      case INT32, INT64 -> {
+        long[] accum = new long[n];
+        if (kind == Kind.MAX) {
+          java.util.Arrays.fill(accum, Long.MIN_VALUE);
+        } else if (kind == Kind.MIN) {
+          java.util.Arrays.fill(accum, Long.MAX_VALUE);
+        }
+        boolean isInt = a.dtype() == DType.INT32;
+        Object x = a.data();
+        visit(dims, os, (i, o) -> {
+          long v = isInt ? ((int[]) x)[i] : ((long[]) x)[i];
+          accum[o] = switch (kind) {
+            case SUM, MEAN -> accum[o] + v;
+            case MAX -> Math.max(accum[o], v);
+            case MIN -> Math.min(accum[o], v);
+          };
+        });
+        if (isInt) {
+          int[] z = new int[n];
+          for (int i = 0; i < n; i++) {
+            z[i] = (int) accum[i];
+          }
+          return new Tensor(DType.INT32, out, z);
+        }
+        return new Tensor(DType.INT64, out, accum);
+      }
+      default -> throw new AssertionError(a.dtype());
+    }
+  }
+
+  interface IndexVisitor {
+    void visit(int inIndex, int outIndex);
+  }
+
+  /** Visits every input index in row-major order with the matching output index. */
+  static void visit(int[] dims, int[] outStrides, IndexVisitor v) {
+    int total = 1;
+    for (int d : dims) {
+      total *= d;
+    }
+    if (total == 0) {
+      return;
+    }
+    int rank = dims.length;
+    int[] idx = new int[rank];
+    int o = 0;
+    for (int i = 0; i < total; i++) {
+      v.visit(i, o);
+      for (int d = rank - 1; d >= 0; d--) {
+        idx[d]++;
+        o += outStrides[d];
+        if (idx[d] < dims[d]) {
+          break;
+        }
+        o -= outStrides[d] * dims[d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+  static Tensor argmax(Tensor a, int axis) {
+    a.requireNumeric("argmax");
+    Shape in = a.shape();
+    int ax = in.normalizeAxis(axis);
+    int[] dims = in.dimsUnsafe();
+    int n = dims[ax];
+    checkArgument(n > 0, "argmax: axis %s of shape %s is empty", axis, in);
+    int outer = in.sizeOf(0, ax);
+    int inner = in.sizeOf(ax + 1, dims.length);
+    int[] outDims = new int[dims.length - 1];
+    for (int i = 0, j = 0; i < dims.length; i++) {
+      if (i != ax) {
+        outDims[j++] = dims[i];
+      }
+    }
+    long[] z = new long[outer * inner];
+    for (int o = 0; o < outer; o++) {
+      for (int in2 = 0; in2 < inner; in2++) {
+        int best = 0;
+        double bestV = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+          double v = a.dtype() == DType.FLOAT32 ? a.floatData()[(o * n + k) * inner + in2]
+              : a.dtype() == DType.INT32 ? a.intData()[(o * n + k) * inner + in2]
+              : a.longData()[(o * n + k) * inner + in2];
+          if (v > bestV || k == 0) {
+            bestV = v;
+            best = k;
+          }
+        }
+        z[o * inner + in2] = best;
+      }
+    }
+    return new Tensor(DType.INT64, Shape.ofOwned(outDims), z);
+  }
+
+  static Tensor norm(Tensor a) {
+    a.requireDType("norm", DType.FLOAT32);
+    double s = 0;
+    for (float v : a.floatData()) {
+      s += (double) v * v;
+    }
+    return Tensor.scalar((float) Math.sqrt(s));
+  }
+
+  static Tensor softmax(Tensor a, int axis, boolean log) {
+    String op = log ? "logSoftmax" : "softmax";
+    a.requireDType(op, DType.FLOAT32);
+    Shape in = a.shape();
+    int ax = in.normalizeAxis(axis);
+    int n = in.dim(ax);
+    int outer = in.sizeOf(0, ax);
+    int inner = in.sizeOf(ax + 1, in.rank());
+    float[] x = a.floatData();
+    float[] z = new float[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < inner; j++) {
+        int base = o * n * inner + j;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+          max = Math.max(max, x[base + k * inner]);
+        }
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+          sum += Math.exp(x[base + k * inner] - max);
+        }
+        if (log) {
+          float lse = (float) (max + Math.log(sum));
+          for (int k = 0; k < n; k++) {
+            z[base + k * inner] = x[base + k * inner] - lse;
+          }
+        } else {
+          for (int k = 0; k < n; k++) {
+            z[base + k * inner] = (float) (Math.exp(x[base + k * inner] - max) / sum);
+          }
+        }
+      }
+    }
+    return new Tensor(DType.FLOAT32, in, z);
+  }
+}
