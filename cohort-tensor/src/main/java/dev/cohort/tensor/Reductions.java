@@ -231,9 +231,10 @@ final class Reductions {
           sum += Math.exp(x[base + k * inner] - max);
         }
         if (log) {
-          float lse = (float) (max + Math.log(sum));
+          // (x - max) - log(sum) keeps precision when |max| is large.
+          double logSum = Math.log(sum);
           for (int k = 0; k < n; k++) {
-            z[base + k * inner] = x[base + k * inner] - lse;
+            z[base + k * inner] = (float) ((x[base + k * inner] - max) - logSum);
           }
         } else {
           for (int k = 0; k < n; k++) {
