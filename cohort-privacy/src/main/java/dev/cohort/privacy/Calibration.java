@@ -1,0 +1,197 @@
+package dev.cohort.privacy;
+
+import java.util.OptionalLong;
+
+/**
+ * Answers "how much noise, how many rounds, how many clients for a target (ε, δ)?" for DP-SGD / DP-FedAvg, where
+ * each step is a Poisson-sampled Gaussian: {@code selfComposed(poissonSampled(q, gaussian(σ)), steps)}.
+ *
+ * <p>Each search composes its candidate events onto the accountant it is given. Pass an empty accountant for a
+ * fresh budget, or one that already holds earlier releases to calibrate what remains. Every result meets the
+ * target (its guarantee's ε is at most the target ε), as dp_accounting's {@code calibrate_dp_mechanism} ensures.
+ */
+public final class Calibration {
+  private Calibration() {}
+
+  /** Relative width at which the noise-multiplier bisection stops. */
+  static final double RELATIVE_TOLERANCE = 1e-7;
+  private static final int MAX_DOUBLINGS = 40;
+
+  private static DpEvent training(double samplingRate, double noiseMultiplier, long steps) {
+    return DpEvent.selfComposed(DpEvent.poissonSampled(samplingRate, DpEvent.gaussian(noiseMultiplier)), steps);
+  }
+
+  /** The guarantee reported with a result (warnings logged). */
+  private static PrivacyGuarantee guarantee(PrivacyAccountant accountant, double q, double sigma, long steps,
+      double delta) {
+    return accountant.compose(training(q, sigma, steps)).epsilon(delta);
+  }
+
+  /** ε of a candidate, without logging. */
+  private static double candidateEpsilon(PrivacyAccountant accountant, double q, double sigma, long steps,
+      double delta) {
+    PrivacyAccountant composed = accountant.compose(training(q, sigma, steps));
+    if (composed instanceof RdpAccountant rdp) {
+      return rdp.quietEpsilon(delta).epsilon();
+    }
+    return composed.epsilon(delta).epsilon();
+  }
+
+  /**
+   * The smallest noise multiplier σ (to a relative 1e-7) such that {@code steps} steps at sampling rate q
+   * satisfy (targetEpsilon, targetDelta)-DP.
+   *
+   * @throws IllegalArgumentException on invalid arguments, if the steps spend no privacy (q = 0 or no steps), or
+   *     if no σ up to 2^40 reaches the target
+   */
+  public static Calibrated noiseMultiplier(PrivacyAccountant accountant, double samplingRate, long steps,
+      double targetEpsilon, double targetDelta) {
+    Checks.notNull("accountant", accountant);
+    Checks.probability("samplingRate", samplingRate);
+    Checks.nonNegative("steps", steps);
+    positiveEpsilon(targetEpsilon);
+    Checks.delta("targetDelta", targetDelta);
+    if (samplingRate == 0 || steps == 0) {
+      throw new IllegalArgumentException("samplingRate (" + samplingRate + ") and steps (" + steps
+          + ") must both be > 0: otherwise no privacy is spent and any noise multiplier meets the target");
+    }
+    double lo;
+    double hi;
+    double start = 1.0;
+    if (meets(accountant, samplingRate, start, steps, targetEpsilon, targetDelta)) {
+      hi = start;
+      lo = start / 2;
+      int k = 0;
+      while (meets(accountant, samplingRate, lo, steps, targetEpsilon, targetDelta)) {
+        hi = lo;
+        lo /= 2;
+        if (++k > MAX_DOUBLINGS) {
+          break;
+        }
+      }
+    } else {
+      lo = start;
+      hi = 2 * start;
+      int k = 0;
+      while (!meets(accountant, samplingRate, hi, steps, targetEpsilon, targetDelta)) {
+        lo = hi;
+        hi *= 2;
+        if (++k > MAX_DOUBLINGS) {
+          throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached at delta "
+              + targetDelta + " with samplingRate " + samplingRate + " and " + steps
+              + " steps by any noise multiplier up to 2^40");
+        }
+      }
+    }
+    while (hi - lo > RELATIVE_TOLERANCE * hi) {
+      double mid = 0.5 * (lo + hi);
+      if (meets(accountant, samplingRate, mid, steps, targetEpsilon, targetDelta)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return new Calibrated(hi, samplingRate, steps, OptionalLong.empty(),
+        guarantee(accountant, samplingRate, hi, steps, targetDelta));
+  }
+
+  /**
+   * The largest number of steps at sampling rate q and noise multiplier σ that satisfies
+   * (targetEpsilon, targetDelta)-DP; 0 if not even one step does.
+   *
+   * @throws IllegalArgumentException on invalid arguments, or if the target is never exceeded within 2^40 steps
+   */
+  public static Calibrated maxSteps(PrivacyAccountant accountant, double samplingRate, double noiseMultiplier,
+      double targetEpsilon, double targetDelta) {
+    Checks.notNull("accountant", accountant);
+    Checks.probability("samplingRate", samplingRate);
+    Checks.positive("noiseMultiplier", noiseMultiplier);
+    positiveEpsilon(targetEpsilon);
+    Checks.delta("targetDelta", targetDelta);
+    if (!meets(accountant, samplingRate, noiseMultiplier, 1, targetEpsilon, targetDelta)) {
+      return new Calibrated(noiseMultiplier, samplingRate, 0, OptionalLong.empty(),
+          guarantee(accountant, samplingRate, noiseMultiplier, 0, targetDelta));
+    }
+    long good = 1;
+    long bad = 2;
+    int k = 0;
+    while (meets(accountant, samplingRate, noiseMultiplier, bad, targetEpsilon, targetDelta)) {
+      good = bad;
+      bad *= 2;
+      if (++k > MAX_DOUBLINGS) {
+        throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") is not exceeded within 2^40 "
+            + "steps at samplingRate " + samplingRate + " and noiseMultiplier " + noiseMultiplier
+            + ": the budget does not limit the number of steps");
+      }
+    }
+    while (bad - good > 1) {
+      long mid = good + (bad - good) / 2;
+      if (meets(accountant, samplingRate, noiseMultiplier, mid, targetEpsilon, targetDelta)) {
+        good = mid;
+      } else {
+        bad = mid;
+      }
+    }
+    return new Calibrated(noiseMultiplier, samplingRate, good, OptionalLong.empty(),
+        guarantee(accountant, samplingRate, noiseMultiplier, good, targetDelta));
+  }
+
+  /**
+   * TFF's DP tutorial calibration: the smallest expected number of clients per round n in [1, population] such
+   * that {@code rounds} rounds with Poisson sampling rate q = n/population and noise multiplier
+   * σ = noiseToClientsRatio·n satisfy (targetEpsilon, targetDelta)-DP. Holding σ/n fixed keeps the noise on the
+   * averaged update fixed while more clients amplify privacy, so ε falls as n grows and the smallest feasible n is
+   * found by bisection. (TFF runs Brent's method with tolerance 1; for a monotone ε both return the same n, e.g.
+   * 120 clients with σ = 1.2 for population 3383, 100 rounds, ratio 0.01 and (2, 1e-5).)
+   *
+   * @throws IllegalArgumentException on invalid arguments, or if even n = population misses the target
+   */
+  public static Calibrated clientsPerRound(PrivacyAccountant accountant, long population, long rounds,
+      double noiseToClientsRatio, double targetEpsilon, double targetDelta) {
+    Checks.notNull("accountant", accountant);
+    if (population < 1) {
+      throw new IllegalArgumentException("population (" + population + ") must be >= 1");
+    }
+    Checks.nonNegative("rounds", rounds);
+    Checks.positive("noiseToClientsRatio", noiseToClientsRatio);
+    positiveEpsilon(targetEpsilon);
+    Checks.delta("targetDelta", targetDelta);
+    if (!meetsClients(accountant, population, population, rounds, noiseToClientsRatio, targetEpsilon,
+        targetDelta)) {
+      double all = candidateEpsilon(accountant, 1.0, noiseToClientsRatio * population, rounds, targetDelta);
+      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached: even all "
+          + population + " clients per round (noise multiplier " + noiseToClientsRatio * population
+          + ") give epsilon " + all + " at delta " + targetDelta);
+    }
+    long bad = 0; // ε(bad) > target, or 0 as a sentinel below the range
+    long good = population;
+    while (good - bad > 1) {
+      long mid = bad + (good - bad) / 2;
+      if (meetsClients(accountant, mid, population, rounds, noiseToClientsRatio, targetEpsilon, targetDelta)) {
+        good = mid;
+      } else {
+        bad = mid;
+      }
+    }
+    double q = (double) good / population;
+    double sigma = good * noiseToClientsRatio;
+    return new Calibrated(sigma, q, rounds, OptionalLong.of(good), guarantee(accountant, q, sigma, rounds,
+        targetDelta));
+  }
+
+  private static boolean meets(PrivacyAccountant accountant, double q, double sigma, long steps,
+      double targetEpsilon, double targetDelta) {
+    return candidateEpsilon(accountant, q, sigma, steps, targetDelta) <= targetEpsilon;
+  }
+
+  private static boolean meetsClients(PrivacyAccountant accountant, long clients, long population, long rounds,
+      double ratio, double targetEpsilon, double targetDelta) {
+    return meets(accountant, (double) clients / population, clients * ratio, rounds, targetEpsilon, targetDelta);
+  }
+
+  private static void positiveEpsilon(double targetEpsilon) {
+    if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
+      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") must be a finite number > 0");
+    }
+  }
+}

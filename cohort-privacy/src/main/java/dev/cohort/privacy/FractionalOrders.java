@@ -1,0 +1,23 @@
+package dev.cohort.privacy;
+
+/**
+ * How the RDP of the Poisson-subsampled Gaussian is evaluated at fractional orders α, where the binomial expansion
+ * of Mironov, Talwar and Zhang 2019 (arXiv 1908.10530, §3.3) is an infinite series whose coefficients C(α, i)
+ * alternate in sign for i &gt; α + 1. Integer orders use the finite sum and are the same in both modes.
+ */
+public enum FractionalOrders {
+  /**
+   * The signed series, summed until its terms fall below double precision: the exact A_α (checked against
+   * numerical integration of the definition). Where it converges slowly (large q, small σ) the definition is
+   * integrated numerically instead. Opacus and dp_accounting before April 2024 (commit 0b109e9) sum the same
+   * signed series. The default.
+   */
+  EXACT,
+  /**
+   * dp_accounting since April 2024: every term enters with its absolute value, which is an upper bound on A_α
+   * (so still a valid, slightly looser guarantee); the loop stops when both terms decrease and lie e^30 below the
+   * running total, and after 1000 terms the order is given up (RDP = +∞, with a warning), as in dp_accounting
+   * since September 2024 (commit 6f7deb3). Choose it to reproduce current dp_accounting numbers.
+   */
+  ABSOLUTE_UPPER_BOUND
+}

@@ -1,0 +1,30 @@
+package dev.cohort.privacy;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * An (ε, δ) differential-privacy guarantee as an accountant computed it.
+ *
+ * @param epsilon the privacy loss bound ε (may be +∞ when nothing finite can be proven)
+ * @param delta the failure probability δ
+ * @param optimalOrder the Rényi order at which an RDP accountant found the bound; empty for PLD accounting
+ * @param optimalOrderAtGridEdge whether that order is the smallest or the largest of the grid, so that a wider
+ *     grid could give a tighter bound (Opacus warns about this too); always false for PLD accounting
+ * @param warnings conditions the caller should report with the number (each also logged at WARNING), e.g. an
+ *     optimum at the end of the order grid or a sampling assumption that the recorded rounds did not meet
+ */
+public record PrivacyGuarantee(
+    double epsilon, double delta, OptionalDouble optimalOrder, boolean optimalOrderAtGridEdge,
+    List<String> warnings) {
+  /** Copies the warning list. */
+  public PrivacyGuarantee {
+    Checks.notNull("optimalOrder", optimalOrder);
+    warnings = List.copyOf(Checks.notNull("warnings", warnings));
+  }
+
+  /** Whether any warning was raised. */
+  public boolean hasWarnings() {
+    return !warnings.isEmpty();
+  }
+}
