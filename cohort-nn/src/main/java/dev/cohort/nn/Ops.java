@@ -171,9 +171,8 @@ final class Ops {
           }
         }
         case RELU -> {
-          for (int i = 0; i < d.length; i++) {
-            d[i] = x[i] > 0 ? g[i] : 0f;
-          }
+          System.arraycopy(g, 0, d, 0, d.length);
+          NnOps.reluMaskInPlace(d, x);
         }
       }
       a.addGrad(d, true);

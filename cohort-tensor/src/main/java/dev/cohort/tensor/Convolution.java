@@ -9,11 +9,12 @@ import java.util.Arrays;
  * code can reuse its buffers. {@link Tensor#conv2d} and {@link Tensor#maxPool} are the tensor-level entry points.
  *
  * <p>Convolution is im2col + GEMM in chunks of output rows whose patch matrix stays in cache (about
- * {@value #CHUNK_BYTES} bytes), so memory traffic stays close to the input and output sizes. Filters are HWIO
+ * {@value #CHUNK_BYTES} bytes: the patch rows and their gradient fit a 1 MiB L2 together), so memory traffic stays
+ * close to the input and output sizes. Filters are HWIO
  * ({@code [kh, kw, c, f]}), which is also the row-major {@code [kh*kw*c, f]} GEMM operand.
  */
 public final class Convolution {
-  static final int CHUNK_BYTES = 1 << 20;
+  static final int CHUNK_BYTES = 1 << 19;
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   private Convolution() {}
@@ -56,7 +57,7 @@ public final class Convolution {
 
   /**
    * Gradients of a convolution. {@code dFilter} is overwritten with {@code d loss / d filter};
-   * {@code dInput}, when not null, is overwritten with {@code d loss / d input}.
+   * {@code d loss / d input} is added into {@code dInput} when it is not null.
    */
   public static void backward(Conv2dGeometry g, float[] input, float[] filter, float[] dOutput, float[] dInput, float[] dFilter) {
     checkSizes(g, input, filter, dOutput);
@@ -69,16 +70,13 @@ public final class Convolution {
     if (isPointwise(g)) {
       Blas.sgemm(true, false, k, f, rows, 1f, input, 0, k, dOutput, 0, f, 0f, dFilter, 0, f);
       if (dInput != null) {
-        Blas.sgemm(false, true, rows, k, f, 1f, dOutput, 0, f, filter, 0, f, 0f, dInput, 0, k);
+        Blas.sgemm(false, true, rows, k, f, 1f, dOutput, 0, f, filter, 0, f, 1f, dInput, 0, k);
       }
       return;
     }
     int chunk = chunkRows(g);
     float[] col = scratch(2 * chunk * k);
     int dColOffset = chunk * k;
-    if (dInput != null) {
-      Arrays.fill(dInput, 0f);
-    }
     for (int r0 = 0; r0 < rows; r0 += chunk) {
       int r = Math.min(chunk, rows - r0);
       im2col(g, input, r0, r, col);
@@ -165,8 +163,9 @@ public final class Convolution {
   }
 
   /**
-   * Max pooling (padding positions never win). Writes the maxima to {@code output} and, when {@code argmax} is
-   * not null, the flat input index of each maximum (first on ties) for {@link #maxPoolBackward}.
+   * Max pooling (padding positions never win): writes the window maxima of {@code input} to {@code output} and,
+   * when {@code argmax} is not null, the flat input index of each maximum (the first in row-major window order on
+   * ties) for {@link #maxPoolBackward}. The inner loops run across channels without branches.
    */
   public static void maxPool(Conv2dGeometry g, float[] input, float[] output, int[] argmax) {
     checkArgument(input.length == g.inputSize(), "maxPool: input has %s elements, expected %s", input.length, g.inputSize());
@@ -174,12 +173,14 @@ public final class Convolution {
     int ow = g.outW();
     int c = g.c();
     checkArgument(output.length == g.n() * oh * ow * c, "maxPool: output has %s elements, expected %s", output.length, g.n() * oh * ow * c);
+    checkArgument(argmax == null || argmax.length == output.length, "maxPool: argmax has %s entries, expected %s",
+        argmax == null ? 0 : argmax.length, output.length);
     int o = 0;
     for (int b = 0; b < g.n(); b++) {
       for (int oy = 0; oy < oh; oy++) {
         int iy0 = Math.max(0, oy * g.strideH() - g.padTop());
         int iy1 = Math.min(g.h(), oy * g.strideH() - g.padTop() + g.kh());
-        for (int ox = 0; ox < ow; ox++) {
+        for (int ox = 0; ox < ow; ox++, o += c) {
           int ix0 = Math.max(0, ox * g.strideW() - g.padLeft());
           int ix1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
           int first = ((b * g.h() + iy0) * g.w() + ix0) * c;
@@ -192,27 +193,29 @@ public final class Convolution {
           for (int iy = iy0; iy < iy1; iy++) {
             for (int ix = iy == iy0 ? ix0 + 1 : ix0; ix < ix1; ix++) {
               int in = ((b * g.h() + iy) * g.w() + ix) * c;
-              for (int ch = 0; ch < c; ch++) {
-                float v = input[in + ch];
-                if (v > output[o + ch]) {
-                  output[o + ch] = v;
-                  if (argmax != null) {
-                    argmax[o + ch] = in + ch;
-                  }
+              if (argmax == null) {
+                for (int ch = 0; ch < c; ch++) {
+                  output[o + ch] = Math.max(output[o + ch], input[in + ch]);
+                }
+              } else {
+                for (int ch = 0; ch < c; ch++) {
+                  float best = output[o + ch];
+                  float v = input[in + ch];
+                  int greater = Float.floatToRawIntBits(best - v) >>> 31; // 1 iff v > best
+                  argmax[o + ch] += greater * (in + ch - argmax[o + ch]);
+                  output[o + ch] = Math.max(best, v);
                 }
               }
             }
           }
-          o += c;
         }
       }
     }
   }
 
-  /** Routes {@code dOutput} to the recorded maxima: {@code dInput} is overwritten. */
+  /** Adds {@code dOutput} into {@code dInput} at the inputs recorded in {@code argmax}. */
   public static void maxPoolBackward(int[] argmax, float[] dOutput, float[] dInput) {
     checkArgument(argmax.length == dOutput.length, "maxPool backward: %s argmax entries for %s gradients", argmax.length, dOutput.length);
-    Arrays.fill(dInput, 0f);
     for (int i = 0; i < argmax.length; i++) {
       dInput[argmax[i]] += dOutput[i];
     }

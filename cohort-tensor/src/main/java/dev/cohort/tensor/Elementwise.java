@@ -225,8 +225,14 @@ final class Elementwise {
                 op.opName, x[i], i, a.shape());
           }
         }
-        for (int i = 0; i < x.length; i++) {
-          z[i] = op.apply(x[i]);
+        if (op == UnaryOp.RELU) {
+          for (int i = 0; i < x.length; i++) {
+            z[i] = Math.max(x[i], 0f); // vectorizes; see UnaryOp.RELU
+          }
+        } else {
+          for (int i = 0; i < x.length; i++) {
+            z[i] = op.apply(x[i]);
+          }
         }
       }
       case INT32 -> {

@@ -18,7 +18,7 @@ enum UnaryOp {
       case NEG -> -x;
       case ABS -> Math.abs(x);
       case SQUARE -> x * x;
-      case RELU -> x > 0 ? x : 0f;
+      case RELU -> Math.max(x, 0f);
       case EXP -> (float) Math.exp(x);
       case LOG -> (float) Math.log(x);
       case SQRT -> (float) Math.sqrt(x);

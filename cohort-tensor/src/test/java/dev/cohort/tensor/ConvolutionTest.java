@@ -94,6 +94,13 @@ class ConvolutionTest {
     float[] out = new float[outSize];
     int[] argmax = new int[outSize];
     Convolution.maxPool(g, x, out, argmax);
+    float[] withoutArgmax = new float[outSize];
+    Convolution.maxPool(g, x, withoutArgmax, null);
+    assertThat(withoutArgmax).containsExactly(out);
+    float[] dOut = rng.uniform(Shape.of(outSize), -1, 1).toFloatArray();
+    float[] dx = new float[x.length];
+    Convolution.maxPoolBackward(argmax, dOut, dx);
+    float[] expectedDx = new float[x.length];
     int o = 0;
     for (int b = 0; b < g.n(); b++) {
       for (int oy = 0; oy < g.outH(); oy++) {
@@ -110,21 +117,27 @@ class ConvolutionTest {
               }
             }
             assertThat(out[o]).isEqualTo(best);
-            assertThat(x[argmax[o]]).isEqualTo(best);
+            expectedDx[argmax(g, x, b, oy, ox, c, best)] += dOut[o];
             o++;
           }
         }
       }
     }
-    float[] dOut = new float[outSize];
-    java.util.Arrays.fill(dOut, 1f);
-    float[] dx = new float[x.length];
-    Convolution.maxPoolBackward(argmax, dOut, dx);
-    double total = 0;
-    for (float v : dx) {
-      total += v;
+    assertThat(dx).containsExactly(expectedDx);
+  }
+
+  /** Flat index of the first (row-major) window element equal to {@code best}. */
+  private static int argmax(Conv2dGeometry g, float[] x, int b, int oy, int ox, int c, float best) {
+    for (int ky = 0; ky < g.kh(); ky++) {
+      for (int kx = 0; kx < g.kw(); kx++) {
+        int iy = oy * g.strideH() - g.padTop() + ky;
+        int ix = ox * g.strideW() - g.padLeft() + kx;
+        if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w() && x[((b * g.h() + iy) * g.w() + ix) * g.c() + c] == best) {
+          return ((b * g.h() + iy) * g.w() + ix) * g.c() + c;
+        }
+      }
     }
-    assertThat(total).isEqualTo(outSize);
+    throw new AssertionError("maximum not found");
   }
 
   @ParameterizedTest

@@ -1,0 +1,231 @@
+package dev.cohort.bench;
+
+import dev.cohort.nn.Activation;
+import dev.cohort.nn.ForwardPass;
+import dev.cohort.nn.Layers;
+import dev.cohort.nn.Losses;
+import dev.cohort.nn.Npz;
+import dev.cohort.nn.Parameter;
+import dev.cohort.nn.Sequential;
+import dev.cohort.nn.Tape;
+import dev.cohort.nn.Variable;
+import dev.cohort.tensor.Blas;
+import dev.cohort.tensor.Padding;
+import dev.cohort.tensor.RandomStream;
+import dev.cohort.tensor.Shape;
+import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Training-step and GEMM benchmark against PyTorch on identical shapes, in one run, one thread each.
+ *
+ * <p>{@code bench/run TrainStepBench [--seconds S] [--no-torch]}: times a forward + backward + SGD step at batch
+ * 20 for the MLP 784-200-200-10 and TFF's FedAvg CNN, runs {@code bench/torch_train_step.py} (Debian's
+ * python3-torch via /usr/bin/python3) for the same steps, checks that both frameworks compute the same loss
+ * and gradients from the same weights, and measures the GEMM rate of the CNN's largest products against
+ * the 1024^3 sgemm rate.
+ */
+public final class TrainStepBench {
+  private static final int BATCH = 20;
+
+  private TrainStepBench() {}
+
+  static Sequential mlp(long seed) {
+    return Sequential.builder(Shape.of(784)).seed(seed)
+        .add(Layers.dense(200, Activation.RELU))
+        .add(Layers.dense(200, Activation.RELU))
+        .add(Layers.dense(10))
+        .build();
+  }
+
+  static Sequential cnn(long seed) {
+    return Sequential.builder(Shape.of(28, 28, 1)).seed(seed)
+        .add(Layers.conv2d(32, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
+        .add(Layers.maxPool2d(2))
+        .add(Layers.conv2d(64, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
+        .add(Layers.maxPool2d(2))
+        .add(Layers.flatten())
+        .add(Layers.dense(512, Activation.RELU))
+        .add(Layers.dense(62))
+        .build();
+  }
+
+  /** One SGD step; returns the loss. */
+  static float step(Sequential model, Tensor x, Tensor y, float lr) {
+    Tape tape = new Tape();
+    Variable loss = Losses.sparseSoftmaxCrossEntropy(model.call(tape.constant(x), new ForwardPass(tape, true, null)), y);
+    tape.backward(loss);
+    for (Parameter p : model.trainableParameters()) {
+      p.value().axpyInPlace(-lr, p.grad());
+    }
+    return loss.value().floatValue();
+  }
+
+  /** Best-of-5 ms per call after a warm-up of a third of {@code seconds}. */
+  static double time(Runnable r, double seconds) {
+    long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+    while (System.nanoTime() < warmEnd) {
+      r.run();
+    }
+    double best = Double.MAX_VALUE;
+    long slice = (long) (seconds / 7.5 * 1e9);
+    for (int rep = 0; rep < 5; rep++) {
+      int n = 0;
+      long start = System.nanoTime();
+      long elapsed;
+      do {
+        r.run();
+        n++;
+        elapsed = System.nanoTime() - start;
+      } while (elapsed < slice);
+      best = Math.min(best, elapsed / 1e6 / n);
+    }
+    return best;
+  }
+
+  static double gemmGflops(int m, int k, int n, double seconds) {
+    RandomStream rng = RandomStream.of(5);
+    float[] a = rng.uniform(Shape.of(m * k), -1, 1).floatData();
+    float[] b = rng.uniform(Shape.of(k * n), -1, 1).floatData();
+    float[] c = new float[m * n];
+    double ms = time(() -> Blas.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n), seconds);
+    return 2.0 * m * k * n / (ms * 1e6);
+  }
+
+  public static void main(String[] args) throws Exception {
+    double seconds = 6;
+    boolean torch = true;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        case "--no-torch" -> torch = false;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --seconds S or --no-torch");
+      }
+    }
+    System.out.println("BLAS: " + Blas.describe());
+    System.out.println("Java: " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " processors");
+    RandomStream data = RandomStream.of(1);
+    Tensor xm = data.uniform(Shape.of(BATCH, 784), 0, 1);
+    Tensor ym = labels(data, 10);
+    Tensor xc = data.uniform(Shape.of(BATCH, 28, 28, 1), 0, 1);
+    Tensor yc = labels(data, 62);
+
+    Map<String, Double> torchMs = new LinkedHashMap<>();
+    String check = null;
+    if (torch) {
+      check = torchCheck(xm, ym, xc, yc);
+      torchMs = torchTiming(seconds);
+    }
+    Sequential m = mlp(1);
+    Sequential c = cnn(1);
+    double mlpMs = time(() -> step(m, xm, ym, 0.01f), seconds);
+    double cnnMs = time(() -> step(c, xc, yc, 0.01f), seconds);
+
+    double peak = gemmGflops(1024, 1024, 1024, seconds / 2);
+    double conv2 = gemmGflops(BATCH * 14 * 14, 5 * 5 * 32, 64, seconds / 2);
+    double dense1 = gemmGflops(BATCH, 7 * 7 * 64, 512, seconds / 2);
+
+    System.out.println();
+    System.out.println("| training step, batch 20, 1 thread | Cohort ms | PyTorch ms | Cohort / PyTorch |");
+    System.out.println("|---|---|---|---|");
+    row("MLP 784-200-200-10", mlpMs, torchMs.get("mlp_ms"));
+    row("FedAvg CNN (TFF)", cnnMs, torchMs.get("cnn_ms"));
+    System.out.println();
+    System.out.println("| sgemm, 1 thread | GFLOP/s | fraction of 1024^3 |");
+    System.out.println("|---|---|---|");
+    System.out.printf(Locale.ROOT, "| 1024 x 1024 x 1024 | %.1f | 1.00 |%n", peak);
+    System.out.printf(Locale.ROOT, "| CNN conv2 im2col [3920 x 800] x [800 x 64] | %.1f | %.2f |%n", conv2, conv2 / peak);
+    System.out.printf(Locale.ROOT, "| CNN dense1 [20 x 3136] x [3136 x 512] | %.1f | %.2f |%n", dense1, dense1 / peak);
+    if (check != null) {
+      System.out.println();
+      System.out.println("Numerics, same weights and batch (max |Cohort - PyTorch| / max |PyTorch| per gradient): " + check);
+    }
+  }
+
+  private static Tensor labels(RandomStream rng, int classes) {
+    int[] y = new int[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      y[i] = rng.nextInt(classes);
+    }
+    return Tensor.ofInts(y, BATCH);
+  }
+
+  private static void row(String name, double ours, Double theirs) {
+    if (theirs == null) {
+      System.out.printf(Locale.ROOT, "| %s | %.3f | - | - |%n", name, ours);
+    } else {
+      System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.2fx |%n", name, ours, theirs, ours / theirs);
+    }
+  }
+
+  private static Path script() {
+    Path p = Path.of("bench", "torch_train_step.py");
+    if (!Files.exists(p)) {
+      throw new IllegalStateException("run from the repository root: " + p + " not found");
+    }
+    return p;
+  }
+
+  private static String python(String... args) throws IOException, InterruptedException {
+    String[] cmd = new String[args.length + 2];
+    cmd[0] = "/usr/bin/python3";
+    cmd[1] = script().toString();
+    System.arraycopy(args, 0, cmd, 2, args.length);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+    pb.environment().put("MKL_NUM_THREADS", "1");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("PyTorch baseline failed (is python3-torch installed?):\n" + out);
+    }
+    String[] lines = out.trim().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  private static Map<String, Double> torchTiming(double seconds) throws IOException, InterruptedException {
+    String json = python("time", "--seconds", Double.toString(seconds));
+    Map<String, Double> m = new LinkedHashMap<>();
+    Matcher mt = Pattern.compile("\"(\\w+_ms)\": ([0-9.eE+-]+)").matcher(json);
+    while (mt.find()) {
+      m.put(mt.group(1), Double.parseDouble(mt.group(2)));
+    }
+    System.out.println("PyTorch: " + json);
+    return m;
+  }
+
+  /** Writes weights, a batch and Cohort's gradients for both models; PyTorch recomputes and compares. */
+  private static String torchCheck(Tensor xm, Tensor ym, Tensor xc, Tensor yc) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("cohort-bench-check");
+    try {
+      dump(dir, "mlp", mlp(7), xm, ym);
+      dump(dir, "cnn", cnn(7), xc, yc);
+      return python("check", dir.toString());
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private static void dump(Path dir, String name, Sequential model, Tensor x, Tensor y) throws IOException {
+    model.saveWeights(dir.resolve(name + "_weights.npz"));
+    Tape tape = new Tape();
+    Variable loss = Losses.sparseSoftmaxCrossEntropy(model.call(tape.constant(x), new ForwardPass(tape, true, null)), y);
+    tape.backward(loss);
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (Parameter p : model.trainableParameters()) {
+      grads.put(p.name(), p.grad().copy());
+    }
+    Npz.write(dir.resolve(name + "_grads.npz"), grads);
+    Npz.write(dir.resolve(name + "_batch.npz"), Map.of("x", x, "y", y, "loss", loss.value()));
+  }
+}
