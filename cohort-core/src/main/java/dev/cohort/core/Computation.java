@@ -1,0 +1,297 @@
+package dev.cohort.core;
+
+import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.serialization.ComputationFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A typed, immutable computation: a closed function-typed {@link Expr} with a name. Computations are built in two
+ * ways, mirroring TFF:
+ *
+ * <ul>
+ *   <li>{@link #federated} traces a Java lambda over symbolic {@link Value}s once, at definition, type-checking
+ *       every intrinsic and call as it is made (TFF's {@code federated_computation});</li>
+ *   <li>{@link #local} wraps a Java function over non-federated values with a declared type and a stable name
+ *       (TFF's {@code tensorflow.computation}).</li>
+ * </ul>
+ *
+ * <p>{@link #call} evaluates the computation in the current {@link ExecutionContext}, or, while another computation
+ * is being traced, adds a call to it. {@link #serialize()} writes a portable, versioned form that
+ * {@link #deserialize} reads back (local functions by name).
+ *
+ * <pre>{@code
+ * Computation getAverageTemperature = Computation.federated("get_average_temperature",
+ *     FederatedType.atClients(TensorType.FLOAT32), x -> Intrinsics.federatedMean(x));
+ * getAverageTemperature.typeSignature();            // ({float32}@CLIENTS -> float32@SERVER)
+ * getAverageTemperature.call(List.of(68.5, 70.3, 69.8)); // 69.53334
+ * }</pre>
+ */
+public final class Computation {
+  private final String name;
+  private final Expr expr;
+  private final FunctionType type;
+
+  private Computation(String name, Expr expr, FunctionType type) {
+    this.name = name;
+    this.expr = expr;
+    this.type = type;
+  }
+
+  /**
+   * A computation for a closed function-typed expression (used by the compiler, deserialization and runtimes).
+   *
+   * @throws TypeMismatchException if {@code expr} is not function-typed or has unbound references
+   */
+  public static Computation of(String name, Expr expr) {
+    Objects.requireNonNull(expr, "expr");
+    if (!(expr.type() instanceof FunctionType ft)) {
+      throw new TypeMismatchException("a computation must have a function type, found " + expr.type(), null,
+          expr.type());
+    }
+    Exprs.checkClosed(expr);
+    return new Computation(name == null ? "computation" : name, expr, ft);
+  }
+
+  // ------------------------------------------------------------------ local computations
+
+  /**
+   * A local computation: {@code function} registered as {@code name} with type {@code (parameter -> result)}
+   * ({@code parameter} null for none). Several parameters are one struct parameter, e.g.
+   * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a {@link Struct}.
+   *
+   * @throws IllegalArgumentException if the name is malformed or registered with another type
+   */
+  public static Computation local(String name, Type parameter, Type result, LocalFunction function) {
+    return local(name, new FunctionType(parameter, result), function);
+  }
+
+  /** {@link #local(String, Type, Type, LocalFunction)} with the whole function type. */
+  public static Computation local(String name, FunctionType type, LocalFunction function) {
+    LocalRegistry.register(name, type, function);
+    return new Computation(name, new Expr.Local(name, type), type);
+  }
+
+  // ------------------------------------------------------------------ federated computations
+
+  /** The body of a federated computation without parameters. */
+  @FunctionalInterface
+  public interface Body0 {
+    /** Builds the result from intrinsics and constants. */
+    Object trace();
+  }
+
+  /** The body of a federated computation with one parameter. */
+  @FunctionalInterface
+  public interface Body1 {
+    /** Builds the result from the symbolic parameter. */
+    Object trace(Value a);
+  }
+
+  /** The body of a federated computation with two parameters. */
+  @FunctionalInterface
+  public interface Body2 {
+    /** Builds the result from the symbolic parameters. */
+    Object trace(Value a, Value b);
+  }
+
+  /** The body of a federated computation with three parameters. */
+  @FunctionalInterface
+  public interface Body3 {
+    /** Builds the result from the symbolic parameters. */
+    Object trace(Value a, Value b, Value c);
+  }
+
+  /** A federated computation of type {@code ( -> T)}, traced now. */
+  public static Computation federated(String name, Body0 body) {
+    return trace(name, List.of(), List.of(), args -> body.trace());
+  }
+
+  /**
+   * A federated computation with one parameter named {@code arg}, traced now: {@code body} runs once with a
+   * symbolic value of {@code parameter}, and what it returns (a value, a constant, or a struct/list of those) is the
+   * result.
+   *
+   * @throws TypeMismatchException if the body misuses a type; the message names the intrinsic or call and both
+   *     types
+   */
+  public static Computation federated(String name, Type parameter, Body1 body) {
+    return federated(name, "arg", parameter, body);
+  }
+
+  /** As {@link #federated(String, Type, Body1)} with the parameter's name. */
+  public static Computation federated(String name, String parameterName, Type parameter, Body1 body) {
+    return trace(name, List.of(parameterName), List.of(parameter), args -> body.trace(args.get(0)));
+  }
+
+  /** A federated computation of two parameters; its parameter type is {@code <p1=t1,p2=t2>}. */
+  public static Computation federated(String name, String p1, Type t1, String p2, Type t2, Body2 body) {
+    return trace(name, List.of(p1, p2), List.of(t1, t2), args -> body.trace(args.get(0), args.get(1)));
+  }
+
+  /** A federated computation of three parameters; its parameter type is {@code <p1=t1,p2=t2,p3=t3>}. */
+  public static Computation federated(String name, String p1, Type t1, String p2, Type t2, String p3, Type t3,
+      Body3 body) {
+    return trace(name, List.of(p1, p2, p3), List.of(t1, t2, t3),
+        args -> body.trace(args.get(0), args.get(1), args.get(2)));
+  }
+
+  private static Computation trace(String name, List<String> paramNames, List<Type> paramTypes,
+      java.util.function.Function<List<Value>, Object> body) {
+    Objects.requireNonNull(name, "name");
+    for (int i = 0; i < paramTypes.size(); i++) {
+      Objects.requireNonNull(paramTypes.get(i), "type of parameter " + paramNames.get(i));
+    }
+    Trace t = new Trace(name, paramNames);
+    String pname = null;
+    Type ptype = null;
+    List<Value> args = new ArrayList<>();
+    if (paramNames.size() == 1) {
+      pname = paramNames.get(0);
+      ptype = paramTypes.get(0);
+      args.add(t.wrap(new Expr.Reference(pname, ptype)));
+    } else if (paramNames.size() > 1) {
+      List<StructType.Field> fields = new ArrayList<>();
+      for (int i = 0; i < paramNames.size(); i++) {
+        fields.add(new StructType.Field(paramNames.get(i), paramTypes.get(i)));
+      }
+      ptype = new StructType(fields);
+      pname = t.freshName("_arg");
+      Expr.Reference ref = new Expr.Reference(pname, ptype);
+      for (int i = 0; i < paramNames.size(); i++) {
+        args.add(t.wrap(Expr.select(ref, i)));
+      }
+    }
+    Expr lambda;
+    try (ContextStack.Scope scope = ContextStack.install(t)) {
+      Object result = body.apply(args);
+      if (result == null) {
+        throw new IllegalArgumentException("the body of federated computation '" + name + "' returned null; return a"
+            + " Value, a constant, or a struct of those");
+      }
+      lambda = Expr.lambda(pname, ptype, t.body(t.expr(result, "result of '" + name + "'")));
+    } finally {
+      t.close();
+    }
+    return of(name, lambda);
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  /** The name given at definition. */
+  public String name() {
+    return name;
+  }
+
+  /** The expression (a lambda for federated computations, a local node for local ones). */
+  public Expr expr() {
+    return expr;
+  }
+
+  /** The type, e.g. {@code ({float32}@CLIENTS -> float32@SERVER)}. */
+  public FunctionType typeSignature() {
+    return type;
+  }
+
+  // ------------------------------------------------------------------ calling
+
+  /**
+   * Calls the computation. No arguments for a computation without a parameter; one argument is the parameter's
+   * value; several are the elements of a struct parameter, in order. Outside tracing the call is evaluated by
+   * {@link ContextStack#current()} and the result returned as a runtime value ({@link dev.cohort.tensor.Tensor},
+   * {@link Struct}, {@link Sequence}, {@link FederatedValue}); while tracing, a symbolic {@link Value} is returned.
+   *
+   * @throws IllegalArgumentException if the number of arguments does not fit the parameter, or a value does not
+   *     fit its type (naming where)
+   */
+  public Object call(Object... args) {
+    Object packed = pack("computation '" + name + "'", type, args);
+    Trace t = ContextStack.currentTrace();
+    if (t != null) {
+      Expr arg = packed == null ? null : t.expr(packed, "argument of '" + name + "'");
+      if (arg != null && !type.parameter().isAssignableFrom(arg.type())) {
+        throw new TypeMismatchException("computation '" + name + "' of type " + type + " expects an argument of type "
+            + type.parameter() + ", found " + arg.type(), type.parameter(), arg.type());
+      }
+      return t.bind(Expr.call(expr, arg));
+    }
+    return ContextStack.current().invoke(this, packed);
+  }
+
+  static Object pack(String what, FunctionType type, Object[] args) {
+    if (args == null) {
+      args = new Object[] {null};
+    }
+    if (type.parameter() == null) {
+      if (args.length != 0) {
+        throw new IllegalArgumentException(what + " of type " + type + " takes no arguments, got " + args.length);
+      }
+      return null;
+    }
+    if (args.length == 0) {
+      throw new IllegalArgumentException(what + " of type " + type + " takes an argument of type " + type.parameter()
+          + ", got none");
+    }
+    if (args.length == 1) {
+      return args[0];
+    }
+    if (!(type.parameter() instanceof StructType st) || st.size() != args.length) {
+      int expected = type.parameter() instanceof StructType st ? st.size() : 1;
+      throw new IllegalArgumentException(what + " of type " + type + " takes " + expected + " argument"
+          + (expected == 1 ? "" : "s") + ", got " + args.length);
+    }
+    return Arrays.asList(args);
+  }
+
+  // ------------------------------------------------------------------ serialization
+
+  /** The portable serialized form (versioned; local functions by name). */
+  public byte[] serialize() {
+    return ComputationFormat.write(this);
+  }
+
+  /**
+   * Reads a computation written by {@link #serialize()}.
+   *
+   * @throws dev.cohort.core.serialization.ComputationFormatException if the bytes are not a computation, are
+   *     corrupt or truncated, come from a newer format version, or name a local function this JVM lacks
+   */
+  public static Computation deserialize(byte[] bytes) {
+    return ComputationFormat.read(bytes);
+  }
+
+  /** Writes {@link #serialize()} to {@code path} atomically (a temporary file renamed into place). */
+  public void save(Path path) {
+    try {
+      Path dir = path.toAbsolutePath().getParent();
+      Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+      Files.write(tmp, serialize());
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write computation '" + name + "' to " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a computation saved with {@link #save}. */
+  public static Computation load(Path path) {
+    try {
+      return deserialize(Files.readAllBytes(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read computation from " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code name: type}. */
+  @Override
+  public String toString() {
+    return name + ": " + type;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.cohort.core;
+
+import dev.cohort.core.runtime.InProcessContext;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+
+/**
+ * The per-thread stack of contexts that decides what calling a computation or an intrinsic does. While the body of
+ * {@link Computation#federated} runs, a tracing context is on top: intrinsics and calls build the computation.
+ * Otherwise calls go to the innermost installed {@link ExecutionContext}, or to the default one (an in-process
+ * runtime using all cores, replaceable with {@link #setDefault}).
+ *
+ * <pre>{@code
+ * try (ContextStack.Scope s = ContextStack.install(InProcessContext.builder().threads(2).build())) {
+ *   Object result = computation.call(args);
+ * }
+ * }</pre>
+ */
+public final class ContextStack {
+  private static final ThreadLocal<Deque<Object>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+  private static volatile ExecutionContext defaultContext;
+
+  private ContextStack() {}
+
+  /** An installed context; closing it uninstalls it. Scopes must be closed in reverse order of installation. */
+  public interface Scope extends AutoCloseable {
+    /** Uninstalls the context. */
+    @Override
+    void close();
+  }
+
+  /** Installs {@code context} on this thread until the returned scope is closed. */
+  public static Scope install(ExecutionContext context) {
+    return push(Objects.requireNonNull(context, "context"));
+  }
+
+  static Scope install(Trace trace) {
+    return push(trace);
+  }
+
+  private static Scope push(Object entry) {
+    Deque<Object> stack = STACK.get();
+    stack.push(entry);
+    return () -> {
+      if (stack.peek() != entry) {
+        throw new IllegalStateException("context scopes closed out of order: close the innermost scope first");
+      }
+      stack.pop();
+    };
+  }
+
+  /** The innermost installed execution context on this thread, or the default one. */
+  public static ExecutionContext current() {
+    for (Object o : STACK.get()) {
+      if (o instanceof ExecutionContext c) {
+        return c;
+      }
+    }
+    return defaultContext();
+  }
+
+  /** The default execution context: an in-process runtime with one thread per core unless replaced. */
+  public static ExecutionContext defaultContext() {
+    ExecutionContext c = defaultContext;
+    if (c == null) {
+      synchronized (ContextStack.class) {
+        c = defaultContext;
+        if (c == null) {
+          c = InProcessContext.builder().build();
+          defaultContext = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Replaces the default execution context for all threads. */
+  public static void setDefault(ExecutionContext context) {
+    defaultContext = Objects.requireNonNull(context, "context");
+  }
+
+  /** The trace being built on this thread, if the innermost context is a tracing one. */
+  static Trace currentTrace() {
+    Object top = STACK.get().peek();
+    return top instanceof Trace t ? t : null;
+  }
+}

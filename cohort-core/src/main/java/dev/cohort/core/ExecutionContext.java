@@ -1,0 +1,14 @@
+package dev.cohort.core;
+
+/**
+ * Evaluates computations: what {@link Computation#call} reaches outside tracing. The in-process runtime
+ * ({@link dev.cohort.core.runtime.InProcessContext}) is one; runtimes that leave the process implement the same
+ * interface. Install one for a scope with {@link ContextStack#install(ExecutionContext)}.
+ */
+public interface ExecutionContext {
+  /**
+   * Evaluates {@code computation} on {@code argument}, a Java value for its parameter (see {@link Values}), or
+   * null if it takes none. CLIENTS-placed results come back materialized, one member per client.
+   */
+  Object invoke(Computation computation, Object argument);
+}

@@ -1,0 +1,104 @@
+package dev.cohort.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The stable names of local computations in this JVM. A serialized computation refers to its local functions by
+ * name; loading it needs the same names registered with equal types (by running the code that defines them, e.g.
+ * {@link Computation#local}). Names are dotted identifiers such as {@code tutorial.add_half}.
+ *
+ * <p>Registering a name again with the same type replaces its function (re-running a program in one JVM); with a
+ * different type it fails. Names starting with {@code cohort.} are reserved for Cohort's own polymorphic helpers,
+ * which serve any type their rule accepts.
+ */
+public final class LocalRegistry {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+  private static final List<Family> FAMILIES = new CopyOnWriteArrayList<>();
+
+  private LocalRegistry() {}
+
+  /**
+   * One registered local function.
+   *
+   * @param name the stable name
+   * @param type the declared type
+   * @param function the Java body
+   */
+  public record Entry(String name, FunctionType type, LocalFunction function) {}
+
+  private record Family(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {}
+
+  /**
+   * Registers {@code function} under {@code name} with {@code type}.
+   *
+   * @throws IllegalArgumentException if the name is malformed, reserved, or registered with another type
+   */
+  public static Entry register(String name, FunctionType type, LocalFunction function) {
+    checkName(name);
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(function, "function");
+    if (name.startsWith("cohort.")) {
+      throw new IllegalArgumentException("local computation name '" + name + "' is reserved (prefix 'cohort.')");
+    }
+    if (Types.contains(type, t -> t instanceof FederatedType)) {
+      throw new TypeMismatchException("local computation '" + name + "' must have a non-federated type, found " + type,
+          null, type);
+    }
+    Entry e = new Entry(name, type, function);
+    ENTRIES.merge(name, e, (old, neu) -> {
+      if (!old.type().equals(neu.type())) {
+        throw new IllegalArgumentException("local computation '" + name + "' is already registered with type "
+            + old.type() + "; cannot register it again with type " + neu.type());
+      }
+      return neu;
+    });
+    return e;
+  }
+
+  /** Registers a polymorphic helper family: {@code name} serves every type {@code accepts} allows. */
+  static void registerFamily(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {
+    FAMILIES.add(new Family(name, accepts, body));
+  }
+
+  /**
+   * The entry for {@code name} with exactly {@code type}.
+   *
+   * @throws IllegalArgumentException if the name is unknown in this JVM or registered with another type
+   */
+  public static Entry require(String name, FunctionType type) {
+    Entry e = ENTRIES.get(name);
+    if (e != null) {
+      if (!e.type().equals(type)) {
+        throw new TypeMismatchException("local computation '" + name + "' is registered with type " + e.type()
+            + ", but the computation refers to it with type " + type, type, e.type());
+      }
+      return e;
+    }
+    for (Family f : FAMILIES) {
+      if (f.name().equals(name)) {
+        if (!f.accepts().test(type)) {
+          throw new TypeMismatchException("Cohort helper '" + name + "' does not accept type " + type, null, type);
+        }
+        return new Entry(name, type, f.body().apply(type));
+      }
+    }
+    throw new IllegalArgumentException("local computation '" + name + "' is not registered in this JVM; run the code"
+        + " that defines it (Computation.local(\"" + name + "\", ...)) before building or loading a computation that"
+        + " uses it");
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("local computation name '" + name
+          + "' must be dotted identifiers, e.g. 'tutorial.add_half'");
+    }
+  }
+}

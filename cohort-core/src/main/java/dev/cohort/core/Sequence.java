@@ -1,0 +1,102 @@
+package dev.cohort.core;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The runtime value of a {@link SequenceType}: elements read in order, any number of times. A sequence may be
+ * backed by a list or be lazy: {@link #from(Supplier)} produces a fresh iterator on every pass, so a sequence can
+ * stream from disk without being held in memory.
+ *
+ * <p>Implementations must be safe to iterate from several threads at once (each pass has its own iterator).
+ */
+public interface Sequence extends Iterable<Object> {
+
+  /** A sequence of the given elements (copied into an immutable list). */
+  static Sequence of(Object... elements) {
+    return of(List.of(elements));
+  }
+
+  /** A sequence over a copy of {@code elements}. */
+  static Sequence of(List<?> elements) {
+    return new ListSequence(List.copyOf(elements));
+  }
+
+  /**
+   * A lazy sequence: every pass calls {@code iterators} for a fresh iterator, so elements may be read from disk or
+   * computed on demand. The supplier must return iterators over the same elements every time.
+   */
+  static Sequence from(Supplier<? extends Iterator<?>> iterators) {
+    Objects.requireNonNull(iterators, "iterators");
+    return () -> {
+      @SuppressWarnings("unchecked")
+      Iterator<Object> it = (Iterator<Object>) iterators.get();
+      return it;
+    };
+  }
+
+  /** A lazy sequence whose elements are {@code fn} applied to this sequence's, computed on every pass. */
+  default Sequence map(Function<Object, Object> fn) {
+    Sequence source = this;
+    return () -> new Iterator<>() {
+      private final Iterator<Object> it = source.iterator();
+
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public Object next() {
+        return fn.apply(it.next());
+      }
+    };
+  }
+
+  /** The elements of one pass, in a new list. */
+  default List<Object> toList() {
+    List<Object> out = new ArrayList<>();
+    for (Object o : this) {
+      out.add(o);
+    }
+    return out;
+  }
+
+  /** A sequence backed by an immutable list; equal to other list-backed sequences with equal elements. */
+  final class ListSequence implements Sequence {
+    private final List<Object> elements;
+
+    private ListSequence(List<Object> elements) {
+      this.elements = elements;
+    }
+
+    @Override
+    public Iterator<Object> iterator() {
+      return elements.iterator();
+    }
+
+    @Override
+    public List<Object> toList() {
+      return elements;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ListSequence s && s.elements.equals(elements);
+    }
+
+    @Override
+    public int hashCode() {
+      return elements.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return elements.toString();
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.cohort.core.runtime;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.FederatedValue;
+import dev.cohort.core.FunctionType;
+import dev.cohort.core.IntrinsicDef;
+import dev.cohort.core.LocalRegistry;
+import dev.cohort.core.Struct;
+import dev.cohort.core.Values;
+import dev.cohort.core.ast.Expr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference interpreter: evaluates an {@link Expr} in an {@link Env}, one node kind at a time, in the manner of
+ * JAX's {@code eval_jaxpr}. Block locals are released after their last use. CLIENTS-placed values are lazy: a
+ * {@code federated_map} result is a recipe evaluated per client by the {@link ClientExecutor} when an aggregation
+ * consumes it, so map-then-aggregate streams; a lazy value used more than once is materialized (in parallel) at the
+ * point it is bound.
+ */
+final class Interpreter {
+  private final ClientExecutor executor;
+  private final int clients;
+  private final Map<String, Object> data;
+  private final Uses uses = new Uses();
+
+  Interpreter(ClientExecutor executor, int clients, Map<String, Object> data) {
+    this.executor = executor;
+    this.clients = clients;
+    this.data = data;
+  }
+
+  /** Prepares use counts for {@code root}; call for every tree before evaluation starts. */
+  void analyze(Expr root) {
+    uses.analyze(root);
+  }
+
+  ClientExecutor executor() {
+    return executor;
+  }
+
+  /** The number of clients for all-equal or generated CLIENTS values, or a loud error if unknown. */
+  int clients(String op) {
+    if (clients < 0) {
+      throw new IllegalStateException(op + ": the number of CLIENTS is unknown: pass a CLIENTS-placed argument with"
+          + " one member per client, or configure InProcessContext.builder().defaultClients(n)");
+    }
+    return clients;
+  }
+
+  /** The number of members of a CLIENTS value (the call's cardinality for an all-equal one). */
+  int clientsOf(FederatedValue v, String op) {
+    return v.isAllEqual() ? clients(op) : v.size();
+  }
+
+  int parameterUses(Expr.Lambda lambda) {
+    return uses.parameterUses(lambda);
+  }
+
+  Object eval(Expr e, Env env) {
+    if (e instanceof Expr.Reference r) {
+      return env.lookup(r.name());
+    } else if (e instanceof Expr.Call c) {
+      Object f = eval(c.function(), env);
+      Object a = c.argument() == null ? null : eval(c.argument(), env);
+      return apply(f, a);
+    } else if (e instanceof Expr.Lambda l) {
+      return new Fn.Closure(l, env, this);
+    } else if (e instanceof Expr.Block b) {
+      return block(b, env);
+    } else if (e instanceof Expr.Struct s) {
+      List<String> names = new ArrayList<>(s.elements().size());
+      List<Object> values = new ArrayList<>(s.elements().size());
+      for (Expr.Element el : s.elements()) {
+        names.add(el.name());
+        values.add(eval(el.value(), env));
+      }
+      return Struct.of(names, values);
+    } else if (e instanceof Expr.Selection s) {
+      return ((Struct) eval(s.source(), env)).get(s.index());
+    } else if (e instanceof Expr.Intrinsic i) {
+      if (i.def() == IntrinsicDef.GENERIC_ZERO) {
+        return Arith.zero(i.type());
+      }
+      return new Fn.Intrinsic(i.def(), (FunctionType) i.type(), this);
+    } else if (e instanceof Expr.Literal l) {
+      return l.value();
+    } else if (e instanceof Expr.Local l) {
+      LocalRegistry.Entry entry = LocalRegistry.require(l.name(), l.type());
+      return new Fn.Local(l.name(), l.type(), entry.function());
+    } else if (e instanceof Expr.Data d) {
+      Object v = data.get(d.uri());
+      if (v == null) {
+        throw new IllegalArgumentException("data '" + d.uri() + "' is not available: register it with"
+            + " InProcessContext.builder().data(\"" + d.uri() + "\", value); available: " + data.keySet());
+      }
+      return Values.conform(v, d.type(), "data '" + d.uri() + "'");
+    } else if (e instanceof Expr.PlacementLiteral p) {
+      return p.placement();
+    }
+    throw new IllegalStateException("internal: unknown node " + e.getClass());
+  }
+
+  private Object block(Expr.Block b, Env env) {
+    Uses.BlockInfo info = uses.block(b);
+    int n = b.locals().size();
+    Env[] nodes = new Env[n];
+    Env cur = env;
+    for (int k = 0; k < n; k++) {
+      Expr.Binding local = b.locals().get(k);
+      Object v = prepare(eval(local.value(), cur), info.uses()[k]);
+      cur = new Env(cur, local.name(), v);
+      nodes[k] = cur;
+      for (int j = 0; j <= k; j++) {
+        if (nodes[j].value != null && !info.captured()[j] && (info.lastUse()[j] == k || info.uses()[j] == 0)) {
+          nodes[j].value = null;
+        }
+      }
+    }
+    return eval(b.result(), cur);
+  }
+
+  Object apply(Object f, Object argument) {
+    return toFn(f).apply(argument);
+  }
+
+  Fn toFn(Object f) {
+    if (f instanceof Fn fn) {
+      return fn;
+    }
+    if (f instanceof Computation c) {
+      return (Fn) eval(c.expr(), Env.EMPTY);
+    }
+    throw new IllegalStateException("internal: not a function value: " + Values.describe(f));
+  }
+
+  /** Materializes lazy CLIENTS values that will be used more than once. */
+  Object prepare(Object value, int useCount) {
+    return useCount > 1 && hasLazy(value) ? materialize(value) : value;
+  }
+
+  static boolean hasLazy(Object value) {
+    if (value instanceof FederatedValue f) {
+      return !f.isMaterialized();
+    }
+    if (value instanceof Struct s) {
+      for (Object v : s.values()) {
+        if (hasLazy(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Computes every member of lazy CLIENTS values (in parallel, in client order). */
+  Object materialize(Object value) {
+    if (value instanceof FederatedValue f && !f.isMaterialized()) {
+      return FederatedValue.atClients(executor.collect("federated value", f.size(), f::member));
+    }
+    if (value instanceof Struct s && hasLazy(s)) {
+      List<Object> values = new ArrayList<>(s.size());
+      for (Object v : s.values()) {
+        values.add(materialize(v));
+      }
+      return Struct.of(s.names(), values);
+    }
+    return value;
+  }
+}

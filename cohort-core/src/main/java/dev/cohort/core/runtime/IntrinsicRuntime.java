@@ -1,0 +1,231 @@
+package dev.cohort.core.runtime;
+
+import dev.cohort.core.FederatedType;
+import dev.cohort.core.FederatedValue;
+import dev.cohort.core.FunctionType;
+import dev.cohort.core.IntrinsicDef;
+import dev.cohort.core.Sequence;
+import dev.cohort.core.Struct;
+import dev.cohort.core.Type;
+import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The in-process semantics of each intrinsic. Aggregations fold client results in client order; the per-client
+ * parts (mapping, multiplying by weights, checking secure-sum bounds) run inside the client tasks, in parallel.
+ * float32 sums and means are computed exactly as their rewrites to {@code federated_aggregate} compute them (zero,
+ * then one float32 addition per client, then a multiplication by the float32 reciprocal of the total weight), so the
+ * direct and the compiled forms agree bit for bit.
+ */
+final class IntrinsicRuntime {
+  private IntrinsicRuntime() {}
+
+  static Object apply(IntrinsicDef def, FunctionType type, Object arg, Interpreter in) {
+    String op = def.uri();
+    switch (def) {
+      case FEDERATED_AGGREGATE -> {
+        Struct a = (Struct) arg;
+        FederatedValue v = (FederatedValue) a.get(0);
+        Fn accumulate = in.toFn(a.get(2));
+        Fn report = in.toFn(a.get(4));
+        Object total = in.executor().fold(op, in.clientsOf(v, op), v::member, a.get(1),
+            (u, m) -> accumulate.apply(Struct.of(u, m)));
+        return FederatedValue.atServer(report.apply(total));
+      }
+      case FEDERATED_APPLY -> {
+        Struct a = (Struct) arg;
+        return FederatedValue.atServer(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
+      }
+      case FEDERATED_BROADCAST -> {
+        return FederatedValue.allEqualAtClients(((FederatedValue) arg).value());
+      }
+      case FEDERATED_EVAL_AT_CLIENTS -> {
+        Fn f = in.toFn(arg);
+        return FederatedValue.atClients(in.clients(op), i -> f.apply(null));
+      }
+      case FEDERATED_EVAL_AT_SERVER -> {
+        return FederatedValue.atServer(in.toFn(arg).apply(null));
+      }
+      case FEDERATED_MAP -> {
+        Struct a = (Struct) arg;
+        Fn f = in.toFn(a.get(0));
+        FederatedValue v = (FederatedValue) a.get(1);
+        return FederatedValue.atClients(in.clientsOf(v, op), i -> f.apply(v.member(i)));
+      }
+      case FEDERATED_MAP_ALL_EQUAL -> {
+        Struct a = (Struct) arg;
+        return FederatedValue.allEqualAtClients(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
+      }
+      case FEDERATED_MEAN -> {
+        return mean(op, (FederatedValue) arg, null, resultMember(type), in);
+      }
+      case FEDERATED_WEIGHTED_MEAN -> {
+        Struct a = (Struct) arg;
+        return mean(op, (FederatedValue) a.get(0), (FederatedValue) a.get(1), resultMember(type), in);
+      }
+      case FEDERATED_SUM -> {
+        return mean(op, (FederatedValue) arg, null, resultMember(type), in);
+      }
+      case FEDERATED_MIN, FEDERATED_MAX -> {
+        return minMax(op, (FederatedValue) arg, def == IntrinsicDef.FEDERATED_MIN, resultMember(type), in);
+      }
+      case FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM -> {
+        Struct a = (Struct) arg;
+        return SecureSums.sum(def, (FederatedValue) a.get(0), a.get(1), resultMember(type), in);
+      }
+      case FEDERATED_SELECT, FEDERATED_SECURE_SELECT -> {
+        return select(op, (Struct) arg, in);
+      }
+      case FEDERATED_VALUE_AT_CLIENTS -> {
+        return FederatedValue.allEqualAtClients(arg);
+      }
+      case FEDERATED_VALUE_AT_SERVER -> {
+        return FederatedValue.atServer(arg);
+      }
+      case FEDERATED_ZIP_AT_CLIENTS -> {
+        return zipAtClients(op, (Struct) arg, in);
+      }
+      case FEDERATED_ZIP_AT_SERVER -> {
+        Struct s = (Struct) arg;
+        List<Object> values = new ArrayList<>(s.size());
+        for (Object v : s.values()) {
+          values.add(((FederatedValue) v).value());
+        }
+        return FederatedValue.atServer(Struct.of(s.names(), values));
+      }
+      case GENERIC_PLUS -> {
+        Struct a = (Struct) arg;
+        return Arith.plus(a.get(0), a.get(1));
+      }
+      case GENERIC_MULTIPLY -> {
+        Struct a = (Struct) arg;
+        return Arith.multiply(a.get(0), a.get(1));
+      }
+      case GENERIC_DIVIDE -> {
+        Struct a = (Struct) arg;
+        return Arith.divide(a.get(0), a.get(1));
+      }
+      case SEQUENCE_MAP -> {
+        Struct a = (Struct) arg;
+        Fn f = in.toFn(a.get(0));
+        return ((Sequence) a.get(1)).map(f::apply);
+      }
+      case SEQUENCE_REDUCE -> {
+        Struct a = (Struct) arg;
+        Fn f = in.toFn(a.get(2));
+        Object acc = a.get(1);
+        for (Object e : (Sequence) a.get(0)) {
+          acc = f.apply(Struct.of(acc, e));
+        }
+        return acc;
+      }
+      case SEQUENCE_SUM -> {
+        Object acc = null;
+        for (Object e : (Sequence) arg) {
+          acc = Arith.plus(acc == null ? Arith.fillLike(e, 0) : acc, e);
+        }
+        return acc == null ? Arith.zero(type.result()) : acc;
+      }
+      default -> throw new IllegalStateException("internal: intrinsic " + op + " has no runtime");
+    }
+  }
+
+  private static Type resultMember(FunctionType type) {
+    return ((FederatedType) type.result()).member();
+  }
+
+  /** Sum (no weight, no division) or mean (weight null = 1.0 per client) at SERVER. */
+  private static FederatedValue mean(String op, FederatedValue value, FederatedValue weight, Type member,
+      Interpreter in) {
+    boolean isSum = op.equals(IntrinsicDef.FEDERATED_SUM.uri());
+    int n = in.clientsOf(value, op);
+    if (weight != null) {
+      int nw = in.clientsOf(weight, op);
+      if (nw != n) {
+        throw new IllegalArgumentException(op + ": the value has " + n + " clients but the weight has " + nw);
+      }
+    }
+    Object[] state = new Object[2];
+    in.executor().fold(op, n, i -> {
+      Object v = value.member(i);
+      if (weight == null) {
+        return v;
+      }
+      Object w = weight.member(i);
+      return Struct.of(Arith.multiply(v, w), w);
+    }, state, (s, contribution) -> {
+      Object v = weight == null ? contribution : ((Struct) contribution).get(0);
+      s[0] = Arith.addInto(s[0] == null ? Arith.fillLike(v, 0) : s[0], v);
+      if (weight != null) {
+        Object w = ((Struct) contribution).get(1);
+        s[1] = Arith.plus(s[1] == null ? Arith.fillLike(w, 0) : s[1], w);
+      } else {
+        s[1] = (s[1] == null ? 0f : (Float) s[1]) + 1f;
+      }
+      return s;
+    });
+    Object sum = state[0] == null ? Arith.zero(member) : state[0];
+    if (isSum) {
+      return FederatedValue.atServer(sum);
+    }
+    Object total = state[1] instanceof Float f ? Tensor.scalar(f)
+        : state[1] == null ? Tensor.scalar(0f) : state[1];
+    return FederatedValue.atServer(Arith.divide(sum, total));
+  }
+
+  private static FederatedValue minMax(String op, FederatedValue value, boolean min, Type member, Interpreter in) {
+    int seed = min ? 1 : -1;
+    Object[] acc = new Object[1];
+    in.executor().fold(op, in.clientsOf(value, op), value::member, acc, (a, v) -> {
+      Object cur = a[0] == null ? Arith.fillLike(v, seed) : a[0];
+      a[0] = min ? Arith.minimum(cur, v) : Arith.maximum(cur, v);
+      return a;
+    });
+    return FederatedValue.atServer(acc[0] == null ? Arith.fill(member, seed) : acc[0]);
+  }
+
+  private static FederatedValue select(String op, Struct a, Interpreter in) {
+    FederatedValue keys = (FederatedValue) a.get(0);
+    int maxKey = ((Tensor) ((FederatedValue) a.get(1)).value()).intValue();
+    Object server = ((FederatedValue) a.get(2)).value();
+    Fn f = in.toFn(a.get(3));
+    return FederatedValue.atClients(in.clientsOf(keys, op), i -> {
+      int[] k = ((Tensor) keys.member(i)).intData();
+      List<Object> out = new ArrayList<>(k.length);
+      for (int key : k) {
+        if (key < 0 || key > maxKey) {
+          throw new IllegalArgumentException(op + ": key " + key + " of client " + i + " is outside [0, max_key = "
+              + maxKey + "]");
+        }
+        out.add(f.apply(Struct.of(server, Tensor.scalar(key))));
+      }
+      return Sequence.of(out);
+    });
+  }
+
+  private static FederatedValue zipAtClients(String op, Struct s, Interpreter in) {
+    int n = -1;
+    for (Object v : s.values()) {
+      FederatedValue f = (FederatedValue) v;
+      if (!f.isAllEqual()) {
+        if (n >= 0 && f.size() != n) {
+          throw new IllegalArgumentException(op + ": cannot zip CLIENTS values with " + n + " and " + f.size()
+              + " members");
+        }
+        n = f.size();
+      }
+    }
+    if (n < 0) {
+      n = in.clients(op);
+    }
+    return FederatedValue.atClients(n, i -> {
+      List<Object> members = new ArrayList<>(s.size());
+      for (Object v : s.values()) {
+        members.add(((FederatedValue) v).member(i));
+      }
+      return Struct.of(s.names(), members);
+    });
+  }
+
+}
