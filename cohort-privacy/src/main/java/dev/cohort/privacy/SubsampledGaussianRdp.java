@@ -57,7 +57,11 @@ final class SubsampledGaussianRdp {
     return alpha == Math.rint(alpha) && alpha <= Integer.MAX_VALUE;
   }
 
-  /** ln A_α for integer α ≥ 1 and 0 &lt; q &lt; 1: the finite binomial sum, in log space. */
+  /**
+   * ln A_α for integer α ≥ 1 and 0 &lt; q &lt; 1: the finite binomial sum, in log space. Because the binomial weights
+   * sum to 1, A_α - 1 = Σ_{k≥2} C(α,k)(1-q)^(α-k) q^k expm1((k²-k)/(2σ²)) is a sum of positive terms; summing
+   * that and taking log1p keeps full relative precision even when the RDP is tiny (q → 0).
+   */
   static double logAInteger(double q, double sigma, int alpha) {
     double logQ = Math.log(q);
     double log1mQ = Math.log1p(-q);
@@ -65,11 +69,12 @@ final class SubsampledGaussianRdp {
     double max = Double.NEGATIVE_INFINITY;
     double sum = 0.0;
     double logC = 0.0;
-    for (int i = 0; i <= alpha; i++) {
-      if (i > 0) {
-        logC += Math.log((double) (alpha - i + 1) / i);
+    for (int k = 1; k <= alpha; k++) {
+      logC += Math.log((double) (alpha - k + 1) / k);
+      if (k < 2) {
+        continue;
       }
-      double t = logC + i * logQ + (alpha - i) * log1mQ + ((double) i * i - i) * inv2s2;
+      double t = logC + k * logQ + (alpha - k) * log1mQ + logExpm1(((double) k * k - k) * inv2s2);
       if (t > max) {
         sum = sum * Math.exp(max - t) + 1.0;
         max = t;
@@ -77,7 +82,16 @@ final class SubsampledGaussianRdp {
         sum += Math.exp(t - max);
       }
     }
-    return max + Math.log(sum);
+    if (max == Double.NEGATIVE_INFINITY) {
+      return 0.0;
+    }
+    double logAMinus1 = max + Math.log(sum);
+    return logAMinus1 < 0 ? Math.log1p(Math.exp(logAMinus1)) : logAMinus1 + Math.log1p(Math.exp(-logAMinus1));
+  }
+
+  /** ln(e^x - 1) for x &gt; 0. */
+  static double logExpm1(double x) {
+    return x > 30 ? x + Math.log1p(-Math.exp(-x)) : Math.log(Math.expm1(x));
   }
 
   /**
