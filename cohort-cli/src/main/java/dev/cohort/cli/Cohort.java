@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "Federated learning and federated analytics for the JVM.",
     subcommands = {
         InfoCommand.class,
+        PrivacyCommand.class,
+        TutorialCommand.class,
     })
 public final class Cohort implements Runnable {
   @CommandLine.Spec
