@@ -15,7 +15,6 @@ import picocli.CommandLine.Command;
     subcommands = {
         InfoCommand.class,
         PrivacyCommand.class,
-        TutorialCommand.class,
     })
 public final class Cohort implements Runnable {
   @CommandLine.Spec
