@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         InfoCommand.class,
         PrivacyCommand.class,
+        TutorialCommand.class,
     })
 public final class Cohort implements Runnable {
   @CommandLine.Spec

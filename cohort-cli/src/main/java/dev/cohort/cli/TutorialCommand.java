@@ -1,0 +1,58 @@
+package dev.cohort.cli;
+
+import dev.cohort.examples.Tutorial;
+import dev.cohort.examples.Tutorials;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cohort tutorial <name> [--data DIR]}: runs the Cohort counterpart of one of TFF's tutorials and prints what
+ * the tutorial's notebook prints. Without a name it lists the tutorials.
+ */
+@Command(name = "tutorial", description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
+final class TutorialCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The tutorial to run; omit to list them.")
+  String name;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Directory with the tutorial's data files (for custom-federated-algorithms-2: "
+          + "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).")
+  Path data;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (name == null) {
+      out.println("Tutorials (run one with: cohort tutorial NAME):");
+      for (Tutorial t : Tutorials.all()) {
+        out.printf("  %-32s %s%n", t.name(), t.summary());
+      }
+      out.flush();
+      return 0;
+    }
+    Tutorial tutorial = Tutorials.find(name);
+    // Tutorials print to a PrintStream; forward it, line by line, to picocli's writer.
+    PrintStream stream = new PrintStream(new ByteArrayOutputStream() {
+      @Override
+      public void flush() {
+        out.print(toString(StandardCharsets.UTF_8));
+        out.flush();
+        reset();
+      }
+    }, true, StandardCharsets.UTF_8);
+    tutorial.run(stream, data);
+    stream.flush();
+    return 0;
+  }
+}
