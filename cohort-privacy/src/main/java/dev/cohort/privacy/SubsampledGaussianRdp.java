@@ -21,7 +21,7 @@ final class SubsampledGaussianRdp {
   /** dp_accounting's {@code _MAX_STEPS_LOG_A_FRAC}. */
   static final int MAX_ABSOLUTE_TERMS = 1000;
   /** Beyond this many terms the exact mode integrates the definition instead of summing further. */
-  static final int MAX_EXACT_TERMS = 2000;
+  static final int MAX_EXACT_TERMS = 250;
 
   /**
    * RDP at {@code alpha} of one step with sampling rate q and noise multiplier σ.
