@@ -51,8 +51,10 @@ final class PrivacyCommand implements Runnable {
             + "or classic (Mironov 2017). Default: ${DEFAULT-VALUE}.")
     String conversion;
 
-    @Option(names = "--orders", defaultValue = "dp-accounting", paramLabel = "dp-accounting|tf-privacy|opacus",
-        description = "RDP order grid. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--orders", defaultValue = "dp-accounting",
+        paramLabel = "dp-accounting|tf-privacy|opacus|A,B,...",
+        description = "RDP order grid: a named grid or a comma-separated list of orders > 1. "
+            + "Default: ${DEFAULT-VALUE}.")
     String orders;
 
     @Option(names = "--fractional-orders", defaultValue = "exact", paramLabel = "exact|dp-accounting",
@@ -68,7 +70,7 @@ final class PrivacyCommand implements Runnable {
       switch (accountant) {
         case "rdp":
           return RdpAccountant.builder()
-              .orders(OrderGrid.named(choice("--orders", orders, "dp-accounting", "tf-privacy", "opacus")))
+              .orders(grid(orders))
               .conversion(choice("--conversion", conversion, "improved", "classic").equals("improved")
                   ? Conversion.IMPROVED : Conversion.CLASSIC)
               .fractionalOrders(choice("--fractional-orders", fractionalOrders, "exact", "dp-accounting")
@@ -312,6 +314,37 @@ final class PrivacyCommand implements Runnable {
   static void checkDelta(double d) {
     if (!(d > 0 && d < 1)) {
       throw new IllegalArgumentException("--delta (" + d + ") must be in (0, 1)");
+    }
+  }
+
+  /** A named grid, or a custom one from a comma-separated list of orders. */
+  static OrderGrid grid(String value) {
+    switch (value) {
+      case "dp-accounting":
+      case "tf-privacy":
+      case "opacus":
+        return OrderGrid.named(value);
+      default:
+        break;
+    }
+    String grids = "one of dp-accounting, tf-privacy, opacus, or a comma-separated list of orders > 1";
+    String rule = "must be " + grids;
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("--orders (" + value + ") must not be empty; use " + grids);
+    }
+    String[] parts = value.split(",");
+    double[] orders = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        orders[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--orders (" + value + ") " + rule);
+      }
+    }
+    try {
+      return OrderGrid.of(orders);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--orders (" + value + "): " + e.getMessage());
     }
   }
 

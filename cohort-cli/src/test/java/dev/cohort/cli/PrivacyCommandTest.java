@@ -95,6 +95,17 @@ class PrivacyCommandTest {
   }
 
   @Test
+  void aCustomOrderListIsAccepted() {
+    // One order: ε = r + ln(1 - 1/α) - (ln δ + ln α)/(α - 1) with r = T·RDP(α); at q = 1, RDP(α) = α/(2σ²).
+    Result r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "2", "--steps", "1",
+        "--delta", "1e-5", "--orders", "8", "--json");
+    assertThat(r.code()).isZero();
+    double expected = 8 / 8.0 + Math.log1p(-1 / 8.0) - (Math.log(1e-5) + Math.log(8)) / 7;
+    assertThat(jsonNumber(r.out(), "epsilon")).isCloseTo(expected, within(1e-14));
+    assertThat(r.out()).contains("custom orders");
+  }
+
+  @Test
   void anOptimumAtTheEndOfTheGridIsWarnedAboutOnStandardError() {
     Result r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "1000", "--steps", "1",
         "--delta", "1e-5");
@@ -114,7 +125,11 @@ class PrivacyCommandTest {
         {"--delta", "1", "--delta (1.0) must be in (0, 1)"},
         {"--delta", "0", "--delta (0.0) must be in (0, 1)"},
         {"--steps", "-1", "--steps (-1) must be >= 0"},
-        {"--orders", "dense", "--orders (dense) must be one of dp-accounting, tf-privacy, opacus"},
+        {"--orders", "dense", "--orders (dense) must be one of dp-accounting, tf-privacy, opacus, or a "
+            + "comma-separated list of orders > 1"},
+        {"--orders", "", "--orders () must not be empty; use one of dp-accounting, tf-privacy, opacus, "
+            + "or a comma-separated list of orders > 1"},
+        {"--orders", "2,0.5", "--orders (2,0.5): order (0.5) must be a finite number > 1"},
         {"--accountant", "moments", "--accountant (moments) must be one of rdp, pld"},
         {"--conversion", "basic", "--conversion (basic) must be one of improved, classic"},
     };
