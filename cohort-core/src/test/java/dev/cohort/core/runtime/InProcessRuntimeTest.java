@@ -1,0 +1,200 @@
+package dev.cohort.core.runtime;
+
+import static dev.cohort.core.Intrinsics.federatedAggregate;
+import static dev.cohort.core.Intrinsics.federatedMap;
+import static dev.cohort.core.Intrinsics.federatedMax;
+import static dev.cohort.core.Intrinsics.federatedMean;
+import static dev.cohort.core.Intrinsics.federatedMin;
+import static dev.cohort.core.Intrinsics.federatedSum;
+import static dev.cohort.core.TensorType.FLOAT32;
+import static dev.cohort.core.TensorType.INT32;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.ContextStack;
+import dev.cohort.core.FederatedType;
+import dev.cohort.core.FederatedValue;
+import dev.cohort.core.FunctionType;
+import dev.cohort.core.Struct;
+import dev.cohort.core.StructType;
+import dev.cohort.core.TensorType;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.RandomStream;
+import dev.cohort.tensor.Tensor;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class InProcessRuntimeTest {
+  private static final TensorType VEC = TensorType.of(DType.FLOAT32, 16);
+
+  private static Object run(int threads, Computation c, Object... args) {
+    try (InProcessContext ctx = InProcessContext.builder().threads(threads).build();
+         ContextStack.Scope s = ContextStack.install(ctx)) {
+      return c.call(args);
+    }
+  }
+
+  private static Object server(Object result) {
+    return ((FederatedValue) result).value();
+  }
+
+  /** 3,000 clients with float32[16] vectors whose sums are sensitive to the order of addition. */
+  private static FederatedValue clients(int n) {
+    return FederatedValue.atClients(n, i -> {
+      float[] v = new float[16];
+      for (int k = 0; k < 16; k++) {
+        v[k] = (float) Math.scalb(Math.sin(i * 31.0 + k), (i * 7 + k) % 24 - 12);
+      }
+      return Tensor.of(v, 16);
+    });
+  }
+
+  @Test
+  void aggregatesAreBitIdenticalAtOneTwoAndEightThreads() {
+    Computation square = Computation.local("rt.square", VEC, VEC, x -> ((Tensor) x).mul((Tensor) x));
+    Computation stats = Computation.federated("stats", FederatedType.atClients(VEC), x -> {
+      var y = federatedMap(square, x);
+      return List.of(federatedMean(y), federatedSum(x), federatedMin(x), federatedMax(y));
+    });
+    Object one = run(1, stats, clients(3000));
+    Object two = run(2, stats, clients(3000));
+    Object eight = run(8, stats, clients(3000));
+    assertThat(two).isEqualTo(one);
+    assertThat(eight).isEqualTo(one);
+    // The sum is order-sensitive: summing in reverse client order gives different bits, so equality is meaningful.
+    float[] forward = new float[16];
+    float[] backward = new float[16];
+    FederatedValue x = clients(3000);
+    for (int i = 0; i < 3000; i++) {
+      float[] a = ((Tensor) x.member(i)).floatData();
+      float[] b = ((Tensor) x.member(2999 - i)).floatData();
+      for (int k = 0; k < 16; k++) {
+        forward[k] += a[k];
+        backward[k] += b[k];
+      }
+    }
+    Tensor sum = (Tensor) server(((Struct) one).get(1));
+    assertThat(sum.floatData()).containsExactly(forward);
+    assertThat(forward).isNotEqualTo(backward);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void mapThenAggregateStreamsWithABoundedNumberOfResultsInFlight(int threads) {
+    AtomicInteger produced = new AtomicInteger();
+    AtomicInteger consumed = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    AtomicInteger sourceCalls = new AtomicInteger();
+    Computation work = Computation.local("rt.counted_work", FLOAT32, FLOAT32, x -> {
+      int inFlight = produced.incrementAndGet() - consumed.get();
+      maxInFlight.accumulateAndGet(inFlight, Math::max);
+      return ((Tensor) x).add(1f);
+    });
+    Computation count = Computation.local("rt.counted_accumulate", StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+      consumed.incrementAndGet();
+      return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
+    });
+    Computation identity = Computation.local("rt.identity_f32", FLOAT32, FLOAT32, a -> a);
+    Computation plus = Computation.local("rt.plus_f32", StructType.of(FLOAT32, FLOAT32), FLOAT32,
+        a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));
+    Computation total = Computation.federated("total", FederatedType.atClients(FLOAT32),
+        x -> federatedAggregate(federatedMap(work, x), 0f, count, plus, identity));
+    FederatedValue input = FederatedValue.atClients(2000, i -> {
+      sourceCalls.incrementAndGet();
+      return Tensor.scalar(1f);
+    });
+    Object result = run(threads, total, input);
+    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(4000f);
+    assertThat(sourceCalls.get()).isEqualTo(2000);
+    assertThat(maxInFlight.get()).isLessThanOrEqualTo(2 * threads + 1);
+  }
+
+  @Test
+  void aLazyValueUsedTwiceIsComputedOncePerClient() {
+    AtomicInteger calls = new AtomicInteger();
+    Computation work = Computation.local("rt.counted_once", FLOAT32, FLOAT32, x -> {
+      calls.incrementAndGet();
+      return ((Tensor) x).mul(2f);
+    });
+    Computation both = Computation.federated("both", FederatedType.atClients(FLOAT32), x -> {
+      var y = federatedMap(work, x);
+      return List.of(federatedSum(y), federatedMean(y));
+    });
+    Object r = run(2, both, List.of(1f, 2f, 3f));
+    assertThat(calls.get()).isEqualTo(3);
+    assertThat(r.toString()).isEqualTo("<12.0,4.0>");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void aFailingClientFailsTheCallNamingItsIndexAndCause(int threads) {
+    Computation work = Computation.local("rt.fails_on_7", FLOAT32, FLOAT32, x -> {
+      if (((Tensor) x).floatValue() == 7f) {
+        throw new IllegalStateException("sensor 7 is broken");
+      }
+      return x;
+    });
+    Computation mean = Computation.federated("mean_of_work", FederatedType.atClients(FLOAT32),
+        x -> federatedMean(federatedMap(work, x)));
+    FederatedValue input = FederatedValue.atClients(50, i -> Tensor.scalar((float) i));
+    assertThatThrownBy(() -> run(threads, mean, input))
+        .isInstanceOf(ClientFailureException.class)
+        .hasMessage("federated_mean: client 7 of 50 failed: sensor 7 is broken")
+        .satisfies(e -> {
+          ClientFailureException f = (ClientFailureException) e;
+          assertThat(f.client()).isEqualTo(7);
+          assertThat(f.stage()).isEqualTo("federated_mean");
+          assertThat(f.getCause()).isInstanceOf(IllegalStateException.class);
+        });
+  }
+
+  @Test
+  void clientsCardinalityComesFromTheArgumentsAndMustAgree() {
+    Computation sumBoth = Computation.federated("sum_both", "a", FederatedType.atClients(FLOAT32), "b",
+        FederatedType.atClients(FLOAT32), (a, b) -> List.of(federatedSum(a), federatedSum(b)));
+    assertThatThrownBy(() -> run(1, sumBoth, List.of(1f, 2f), List.of(1f, 2f, 3f)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("CLIENTS cardinality: argument.b has 3 members, but another CLIENTS argument has 2");
+    Computation sumPlaced = Computation.federated("sum_placed", FederatedType.atClients(FLOAT32, true),
+        x -> federatedSum(x));
+    assertThatThrownBy(() -> run(1, sumPlaced, 2f))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("federated_sum: the number of CLIENTS is unknown");
+    try (InProcessContext ctx = InProcessContext.builder().threads(2).defaultClients(5).build();
+         ContextStack.Scope s = ContextStack.install(ctx)) {
+      assertThat(server(sumPlaced.call(2f))).isEqualTo(Tensor.scalar(10f));
+    }
+  }
+
+  @Test
+  void wrongArgumentsAreRejectedBeforeAnythingRuns() {
+    AtomicInteger calls = new AtomicInteger();
+    Computation work = Computation.local("rt.never_runs", INT32, INT32, x -> {
+      calls.incrementAndGet();
+      return x;
+    });
+    Computation c = Computation.federated("c", FederatedType.atClients(INT32), x -> federatedSum(federatedMap(work, x)));
+    assertThatThrownBy(() -> run(1, c, List.of(1, 2), List.of(3)))
+        .hasMessage("computation 'c' of type ({int32}@CLIENTS -> int32@SERVER) takes 1 argument, got 2");
+    assertThatThrownBy(() -> run(1, c, List.of(1, 2.5)))
+        .hasMessage("argument of 'c'[client 1]: expected a value of type int32, found java.lang.Double 2.5");
+    assertThatThrownBy(() -> run(1, c, FederatedValue.atServer(Tensor.scalar(1))))
+        .hasMessage("argument of 'c': expected a value of type {int32}@CLIENTS, found a value placed at SERVER");
+    Computation named = Computation.local("rt.named", StructType.named("a", INT32), INT32, s -> ((Struct) s).get("a"));
+    assertThatThrownBy(() -> run(1, named, Struct.named("b", 1)))
+        .hasMessage("argument of 'rt.named': element 0 is named 'b', but type <a=int32> names it 'a'");
+    assertThat(calls.get()).isZero();
+  }
+
+  @Test
+  void localResultsAreCheckedAgainstTheDeclaredType() {
+    Computation liar = Computation.local("rt.liar", FLOAT32, FunctionType.of(null, FLOAT32).result(),
+        x -> Tensor.scalar(1));
+    assertThatThrownBy(() -> run(1, liar, 1f))
+        .hasMessage("result of local computation 'rt.liar': expected a value of type float32, found a int32 scalar");
+  }
+}
