@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -276,8 +278,15 @@ final class PrivacyCommand implements Runnable {
 
   // ---- shared helpers ----
 
+  /**
+   * The library's logger (java.util.logging backs System.Logger by default). The command prints the library's
+   * warnings itself, once, as "cohort privacy …: warning: …", so the logger's own copy is switched off.
+   */
+  private static final Logger LIBRARY_LOG = Logger.getLogger("dev.cohort.privacy");
+
   /** Runs {@code body}; an IllegalArgumentException becomes "cohort privacy <cmd>: error: …" and exit code 2. */
   static int guarded(CommandLine.Model.CommandSpec spec, Runnable body) {
+    LIBRARY_LOG.setLevel(Level.OFF);
     try {
       body.run();
       return 0;

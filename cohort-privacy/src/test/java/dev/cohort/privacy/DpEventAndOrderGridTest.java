@@ -24,7 +24,8 @@ class DpEventAndOrderGridTest {
   void invalidEventsNameTheParameterTheValueAndTheRule() {
     assertThatThrownBy(() -> DpEvent.gaussian(0)).hasMessage("noiseMultiplier (0.0) must be a finite number > 0");
     assertThatThrownBy(() -> DpEvent.gaussian(-1.5)).hasMessage("noiseMultiplier (-1.5) must be a finite number > 0");
-    assertThatThrownBy(() -> DpEvent.laplace(Double.NaN)).hasMessage("noiseMultiplier (NaN) must be a finite number > 0");
+    assertThatThrownBy(() -> DpEvent.laplace(Double.NaN))
+        .hasMessage("noiseMultiplier (NaN) must be a finite number > 0");
     assertThatThrownBy(() -> DpEvent.poissonSampled(1.01, DpEvent.gaussian(1)))
         .hasMessage("samplingRate (1.01) must be in [0, 1]");
     assertThatThrownBy(() -> DpEvent.poissonSampled(-0.2, DpEvent.gaussian(1)))

@@ -131,7 +131,8 @@ class PldAccountantTest {
 
   /** Balle and Wang 2018 (arXiv 1805.06530, Thm 8): δ(ε) = Φ(-ε/μ + μ/2) - e^ε Φ(-ε/μ - μ/2). */
   private static double analyticDelta(double mu, double eps) {
-    return SpecialFunctions.normalCdf(-eps / mu + mu / 2) - Math.exp(eps) * SpecialFunctions.normalCdf(-eps / mu - mu / 2);
+    return SpecialFunctions.normalCdf(-eps / mu + mu / 2)
+        - Math.exp(eps) * SpecialFunctions.normalCdf(-eps / mu - mu / 2);
   }
 
   private static double analyticEpsilon(double mu, double delta) {
