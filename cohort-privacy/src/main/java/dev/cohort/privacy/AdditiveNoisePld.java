@@ -24,7 +24,7 @@ final class AdditiveNoisePld {
   /** ln of the noise mass that the Gaussian tail truncation may move to +∞ (dp_accounting's default, -50). */
   static final double DEFAULT_LOG_MASS_TRUNCATION = -50;
   /** The largest single-mechanism grid accepted (a coarser interval is needed beyond it). */
-  static final long MAX_POINTS = 50_000_000L;
+  static final long MAX_POINTS = 10_000_000L;
 
   private static final double SENSITIVITY = 1.0;
 

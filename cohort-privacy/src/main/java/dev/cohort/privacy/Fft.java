@@ -14,10 +14,13 @@ final class Fft {
    */
   private static volatile double[][] cachedTwiddles = new double[][] {new double[0], new double[0]};
 
+  /** The largest transform: two 2^26-element double arrays are 1 GiB. */
+  static final int MAX_SIZE = 1 << 26;
+
   static int nextPowerOfTwo(long n) {
-    if (n > (1 << 30)) {
-      throw new IllegalArgumentException("FFT size (" + n + ") must be at most 2^30; use a coarser "
-          + "discretization interval or fewer compositions");
+    if (n > MAX_SIZE) {
+      throw new IllegalArgumentException("FFT size (" + n + ") must be at most 2^26 (1 GiB of work arrays); use "
+          + "a coarser discretization interval or fewer compositions");
     }
     int p = 1;
     while (p < n) {

@@ -202,6 +202,10 @@ class PldAccountantTest {
     assertThatThrownBy(() -> PldAccountant.withInterval(0)).hasMessage("interval (0.0) must be a finite number > 0");
     assertThatThrownBy(() -> PldAccountant.withInterval(1e-12).compose(DpEvent.gaussian(0.01)))
         .hasMessageStartingWith("discretization interval (1.0E-12) must be coarser");
+    assertThatThrownBy(() -> PldAccountant.create()
+        .compose(DpEvent.poissonSampled(0.5, DpEvent.gaussian(0.5)), 1_000_000_000L))
+        .hasMessageEndingWith("must be at most 2^26 (1 GiB of work arrays); use a coarser discretization "
+            + "interval or fewer compositions");
     assertThatThrownBy(() -> PldAccountant.create().epsilon(1)).hasMessage("delta (1.0) must be in (0, 1)");
     assertThat(PldAccountant.create().describe())
         .isEqualTo("pld (pessimistic connect-the-dots, interval 1.0E-4, add-or-remove-one)");
