@@ -140,11 +140,9 @@ final class AdditiveNoisePld {
         d = 0.0;
       } else {
         double x = inverseLoss(epsilon);
-        // F(x) - e^ε((1-q)F(x) + qF(x-s))
-        double keep = q == 1.0 ? -Math.expm1(epsilon) : -Math.expm1(epsilon + Math.log1p(-q));
-        double fx = cdf(x);
-        d = (q == 1.0 ? fx - Math.exp(epsilon) * cdf(x - SENSITIVITY)
-            : keep * fx - Math.exp(epsilon) * q * cdf(x - SENSITIVITY));
+        // F(x) - e^ε((1-q)F(x) + qF(x-s)) = (1 - e^ε(1-q))F(x) - e^ε q F(x-s)
+        double keep = q == 1.0 ? 1.0 : -Math.expm1(epsilon + Math.log1p(-q));
+        d = keep * cdf(x) - Math.exp(epsilon) * q * cdf(x - SENSITIVITY);
       }
     }
     return Math.min(1.0, Math.max(0.0, d));
