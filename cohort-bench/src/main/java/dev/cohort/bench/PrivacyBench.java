@@ -49,6 +49,7 @@ public final class PrivacyBench {
         .compose(DpEvent.poissonSampled(q, DpEvent.gaussian(sigma)), steps).epsilon(DELTA).epsilon();
   }
 
+  /** Prints the table; the optional argument is the number of timed repetitions of the RDP rows. */
   public static void main(String[] args) {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     System.out.printf(Locale.ROOT, "java %s, %d processors%n", Runtime.version(),
