@@ -304,6 +304,19 @@ class RdpAccountantTest {
   }
 
   @Test
+  void theOptimalOrderMovesBetweenTheTwoFractionalModes() {
+    // privacy.md §1.6: for q = 0.1, σ = 0.8, T = 1000 the optimum is 1.8 in dp_accounting and 1.7 with the
+    // signed series.
+    DpEvent run = DpEvent.selfComposed(sgm(0.1, 0.8), 1000);
+    PrivacyGuarantee exact = accountant(OrderGrid.dpAccounting(), FractionalOrders.EXACT).compose(run).epsilon(1e-5);
+    PrivacyGuarantee bound = accountant(OrderGrid.dpAccounting(), FractionalOrders.ABSOLUTE_UPPER_BOUND)
+        .compose(run).epsilon(1e-5);
+    assertThat(exact.optimalOrder()).hasValue(1.7);
+    assertThat(bound.optimalOrder()).hasValue(1.8);
+    assertThat(exact.epsilon()).isLessThan(bound.epsilon());
+  }
+
+  @Test
   void optimumAtEitherEndOfTheGridIsFlagged() {
     // TFP Test2 has its optimum at 1.25, the smallest TF-Privacy order.
     PrivacyGuarantee low = RdpAccountant.builder().orders(OrderGrid.tfPrivacy()).build()
