@@ -37,7 +37,8 @@ public final class Cohort implements Runnable {
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
           || ex instanceof java.io.IOException || ex instanceof IllegalStateException) {
-        commandLine.getErr().println("cohort " + commandLine.getCommandName() + ": error: " + ex.getMessage());
+        // "cohort privacy epsilon: error: ..." names the full subcommand path.
+        commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
         return 2;
       }
       throw ex;

@@ -118,7 +118,7 @@ final class PrivacyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return guarded(spec, () -> {
+      return quietly(() -> {
         checkRate(samplingRate);
         checkPositive("--noise-multiplier", noiseMultiplier);
         checkSteps(steps);
@@ -190,7 +190,7 @@ final class PrivacyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return guarded(spec, () -> {
+      return quietly(() -> {
         if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
           throw new IllegalArgumentException("--epsilon (" + epsilon + ") must be a finite number > 0");
         }
@@ -284,16 +284,14 @@ final class PrivacyCommand implements Runnable {
    */
   private static final Logger LIBRARY_LOG = Logger.getLogger("dev.cohort.privacy");
 
-  /** Runs {@code body}; an IllegalArgumentException becomes "cohort privacy <cmd>: error: …" and exit code 2. */
-  static int guarded(CommandLine.Model.CommandSpec spec, Runnable body) {
+  /**
+   * Runs {@code body} with the library's own log output off (the command prints warnings itself); an
+   * IllegalArgumentException reaches {@link Cohort}'s handler: "cohort privacy <cmd>: error: …", exit code 2.
+   */
+  static int quietly(Runnable body) {
     LIBRARY_LOG.setLevel(Level.OFF);
-    try {
-      body.run();
-      return 0;
-    } catch (IllegalArgumentException e) {
-      spec.commandLine().getErr().println(spec.qualifiedName() + ": error: " + e.getMessage());
-      return 2;
-    }
+    body.run();
+    return 0;
   }
 
   static void warn(CommandLine.Model.CommandSpec spec, PrivacyGuarantee g) {
