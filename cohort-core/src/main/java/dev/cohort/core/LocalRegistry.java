@@ -23,6 +23,10 @@ public final class LocalRegistry {
   private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
   private static final List<Family> FAMILIES = new CopyOnWriteArrayList<>();
 
+  static {
+    Builtins.register();
+  }
+
   private LocalRegistry() {}
 
   /**
@@ -65,8 +69,14 @@ public final class LocalRegistry {
 
   /** Registers a polymorphic helper family: {@code name} serves every type {@code accepts} allows. */
   static void registerFamily(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {
+    checkName(name);
     FAMILIES.add(new Family(name, accepts, body));
   }
+
+  /** Cohort's element-wise minimum helper, of any type {@code (<T,T> -> T)} with numeric {@code T}. */
+  public static final String MINIMUM = Builtins.MINIMUM;
+  /** Cohort's element-wise maximum helper, of any type {@code (<T,T> -> T)} with numeric {@code T}. */
+  public static final String MAXIMUM = Builtins.MAXIMUM;
 
   /**
    * The entry for {@code name} with exactly {@code type}.
