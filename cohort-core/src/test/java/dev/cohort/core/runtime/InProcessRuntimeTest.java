@@ -92,6 +92,11 @@ class InProcessRuntimeTest {
     Computation work = Computation.local("rt.counted_work", FLOAT32, FLOAT32, x -> {
       int inFlight = produced.incrementAndGet() - consumed.get();
       maxInFlight.accumulateAndGet(inFlight, Math::max);
+      // Slow enough (> 20 us) that the executor keeps one client per task.
+      long until = System.nanoTime() + 50_000;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
       return ((Tensor) x).add(1f);
     });
     Computation count = Computation.local("rt.counted_accumulate", StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
@@ -111,6 +116,36 @@ class InProcessRuntimeTest {
     assertThat(((Tensor) server(result)).floatValue()).isEqualTo(4000f);
     assertThat(sourceCalls.get()).isEqualTo(2000);
     assertThat(maxInFlight.get()).isLessThanOrEqualTo(2 * threads + 1);
+  }
+
+  @Test
+  void cheapClientsAreBatchedButStillBoundedAndInOrder() {
+    AtomicInteger produced = new AtomicInteger();
+    AtomicInteger consumed = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    Computation work = Computation.local("rt.cheap_work", INT32, INT32, x -> {
+      maxInFlight.accumulateAndGet(produced.incrementAndGet() - consumed.get(), Math::max);
+      return x;
+    });
+    Computation check = Computation.local("rt.in_order", StructType.of(INT32, INT32), INT32, a -> {
+      int expected = ((Tensor) ((Struct) a).get(0)).intValue();
+      int got = ((Tensor) ((Struct) a).get(1)).intValue();
+      consumed.incrementAndGet();
+      if (got != expected) {
+        throw new IllegalStateException("client " + got + " accumulated at position " + expected);
+      }
+      return expected + 1;
+    });
+    Computation same = Computation.local("rt.same_i32", INT32, INT32, x -> x);
+    Computation plus = Computation.local("rt.plus_i32", StructType.of(INT32, INT32), INT32,
+        a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));
+    Computation ordered = Computation.federated("ordered", FederatedType.atClients(INT32),
+        x -> federatedAggregate(federatedMap(work, x), 0, check, plus, same));
+    int clients = 200_000;
+    Object result = run(2, ordered, FederatedValue.atClients(clients, Tensor::scalar));
+    assertThat(server(result)).isEqualTo(Tensor.scalar(clients));
+    // Tasks of up to 4096 cheap clients, at most 4 tasks in flight: bounded, and well below the number of clients.
+    assertThat(maxInFlight.get()).isLessThanOrEqualTo(4 * 4096 + 1);
   }
 
   @Test
