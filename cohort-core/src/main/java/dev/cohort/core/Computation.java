@@ -171,7 +171,8 @@ public final class Computation {
       }
     }
     Expr lambda;
-    try (ContextStack.Scope scope = ContextStack.install(t)) {
+    ContextStack.Scope scope = ContextStack.install(t);
+    try {
       Object result = body.apply(args);
       if (result == null) {
         throw new IllegalArgumentException("the body of federated computation '" + name + "' returned null; return a"
@@ -179,6 +180,7 @@ public final class Computation {
       }
       lambda = Expr.lambda(pname, ptype, t.body(t.expr(result, "result of '" + name + "'")));
     } finally {
+      scope.close();
       t.close();
     }
     return of(name, lambda);

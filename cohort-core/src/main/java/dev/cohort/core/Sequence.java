@@ -23,7 +23,7 @@ public interface Sequence extends Iterable<Object> {
 
   /** A sequence over a copy of {@code elements}. */
   static Sequence of(List<?> elements) {
-    return new ListSequence(List.copyOf(elements));
+    return new ListSequence(List.<Object>copyOf(elements));
   }
 
   /**
@@ -64,39 +64,5 @@ public interface Sequence extends Iterable<Object> {
       out.add(o);
     }
     return out;
-  }
-
-  /** A sequence backed by an immutable list; equal to other list-backed sequences with equal elements. */
-  final class ListSequence implements Sequence {
-    private final List<Object> elements;
-
-    private ListSequence(List<Object> elements) {
-      this.elements = elements;
-    }
-
-    @Override
-    public Iterator<Object> iterator() {
-      return elements.iterator();
-    }
-
-    @Override
-    public List<Object> toList() {
-      return elements;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ListSequence s && s.elements.equals(elements);
-    }
-
-    @Override
-    public int hashCode() {
-      return elements.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return elements.toString();
-    }
   }
 }

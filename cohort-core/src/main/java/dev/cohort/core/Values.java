@@ -212,7 +212,7 @@ public final class Values {
 
   private static Sequence sequence(Object v, SequenceType t, String path) {
     String elementPath = path + "[element]";
-    if (v instanceof Sequence.ListSequence s) {
+    if (v instanceof ListSequence s) {
       return eager(s.toList(), t, elementPath);
     } else if (v instanceof Sequence s) {
       return s.map(e -> conform(e, t.element(), elementPath));

@@ -56,6 +56,7 @@ class FederatedComputationTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   void federatedSequenceReduceAndBroadcast() {
     Computation plus = Computation.local("test.plus_f", StructType.of(FLOAT32, FLOAT32), FLOAT32,
         a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));

@@ -19,6 +19,7 @@ class IntrinsicsTest {
       a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));
   private static final Computation DOUBLE = Computation.local("it.double", FLOAT32, FLOAT32, x -> ((Tensor) x).mul(2f));
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   private static Object call(Computation c, Object... args) {
     try (InProcessContext ctx = InProcessContext.builder().threads(2).defaultClients(3).build();
          ContextStack.Scope s = ContextStack.install(ctx)) {
@@ -188,6 +189,11 @@ class IntrinsicsTest {
             + " <float32,float32>, found float32");
     assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> PLUS.call(x, x, x)))
         .hasMessage("computation 'it.plus' of type (<float32,float32> -> float32) takes 2 arguments, got 3");
+    Computation takesA = Computation.local("it.takes_a", StructType.named("a", FLOAT32), FLOAT32,
+        s -> ((Struct) s).get("a"));
+    assertThatThrownBy(() -> Computation.federated("bad", StructType.named("b", FLOAT32), x -> takesA.call(x)))
+        .hasMessage("computation 'it.takes_a' of type (<a=float32> -> float32) expects an argument of type <a=float32>,"
+            + " found <b=float32>");
     assertThatThrownBy(() -> Computation.federated("bad", StructType.named("a", FLOAT32), x -> x.get("b")))
         .hasMessage("selection: error selecting named field 'b' from type <a=float32>, whose only named fields are [a]");
     assertThatThrownBy(() -> Computation.federated("bad", clients(FLOAT32),

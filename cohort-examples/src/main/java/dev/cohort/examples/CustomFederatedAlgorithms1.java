@@ -46,6 +46,7 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     try (InProcessContext context = InProcessContext.builder().build();
          ContextStack.Scope scope = ContextStack.install(context)) {

@@ -61,6 +61,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     IdxFiles.Split data = FashionMnist.read(FashionMnist.locate(dataDir));
     try (InProcessContext context = InProcessContext.builder().build();

@@ -88,6 +88,7 @@ class CompilerTest {
     return out;
   }
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   private static Object run(int threads, Computation c, Object... args) {
     try (InProcessContext ctx = InProcessContext.builder().threads(threads).build();
          ContextStack.Scope s = ContextStack.install(ctx)) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InProcessRuntimeTest {
   private static final TensorType VEC = TensorType.of(DType.FLOAT32, 16);
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   private static Object run(int threads, Computation c, Object... args) {
     try (InProcessContext ctx = InProcessContext.builder().threads(threads).build();
          ContextStack.Scope s = ContextStack.install(ctx)) {
@@ -188,6 +189,7 @@ class InProcessRuntimeTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   void clientsCardinalityComesFromTheArgumentsAndMustAgree() {
     Computation sumBoth = Computation.federated("sum_both", "a", FederatedType.atClients(FLOAT32), "b",
         FederatedType.atClients(FLOAT32), (a, b) -> List.of(federatedSum(a), federatedSum(b)));
