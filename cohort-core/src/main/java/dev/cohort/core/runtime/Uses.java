@@ -16,6 +16,7 @@ final class Uses {
   private final Map<Expr, BlockInfo> blocks = new IdentityHashMap<>();
   private final Map<Expr, Integer> lambdas = new IdentityHashMap<>();
 
+  /** Analyzes every block and lambda under {@code root}; call before evaluation starts (not thread-safe). */
   void analyze(Expr root) {
     if (root instanceof Expr.Block b && !blocks.containsKey(b)) {
       int n = b.locals().size();
@@ -47,17 +48,28 @@ final class Uses {
     }
   }
 
+  /** Trees met only during evaluation (e.g. a computation returned by a local function), analyzed on first use. */
+  private final Map<Expr, Uses> late = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+
   BlockInfo block(Expr.Block b) {
     BlockInfo info = blocks.get(b);
-    if (info == null) {
-      throw new IllegalStateException("internal: block was not analyzed");
-    }
-    return info;
+    return info != null ? info : late(b).blocks.get(b);
   }
 
   int parameterUses(Expr.Lambda l) {
     Integer n = lambdas.get(l);
-    return n == null ? 2 : n;
+    if (n == null) {
+      n = l.parameterName() == null ? 0 : late(l).lambdas.get(l);
+    }
+    return n;
+  }
+
+  private Uses late(Expr e) {
+    return late.computeIfAbsent(e, k -> {
+      Uses u = new Uses();
+      u.analyze(k);
+      return u;
+    });
   }
 
   /** {uses (capped at 2), uses inside nested lambdas} of free occurrences of {@code name}. */

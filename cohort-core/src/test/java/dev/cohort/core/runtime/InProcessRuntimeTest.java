@@ -228,6 +228,15 @@ class InProcessRuntimeTest {
   }
 
   @Test
+  void functionsReturnedAtRunTimeAreCalled() {
+    Computation inner = Computation.federated("triple_after_sum", FLOAT32,
+        x -> Computation.local("rt.triple", FLOAT32, FLOAT32, v -> ((Tensor) v).mul(3f)).call(x));
+    Computation chooser = Computation.local("rt.chooser", FLOAT32, FunctionType.of(FLOAT32, FLOAT32), x -> inner);
+    Computation apply = Computation.federated("apply_chosen", FLOAT32, x -> ((dev.cohort.core.Value) chooser.call(x)).call(x));
+    assertThat(run(2, apply, 2f)).isEqualTo(Tensor.scalar(6f));
+  }
+
+  @Test
   void localResultsAreCheckedAgainstTheDeclaredType() {
     Computation liar = Computation.local("rt.liar", FLOAT32, FunctionType.of(null, FLOAT32).result(),
         x -> Tensor.scalar(1));
