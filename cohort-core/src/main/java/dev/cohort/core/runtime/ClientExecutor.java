@@ -52,14 +52,15 @@ public interface ClientExecutor extends AutoCloseable {
   void close();
 
   /**
-   * An in-process executor with {@code threads} worker threads (daemon) and at most {@code 2 * threads} results in
-   * flight. With one thread, tasks run on the calling thread.
+   * An in-process executor with {@code threads} worker threads (daemon) and at most {@code 2 * threads} tasks in
+   * flight (a task is one client, or a batch of consecutive cheap clients with small results). With one thread,
+   * tasks run on the calling thread.
    */
   static ClientExecutor inProcess(int threads) {
     return new InProcessClientExecutor(threads, 2 * threads);
   }
 
-  /** An in-process executor with an explicit bound on results in flight ({@code >= threads}). */
+  /** An in-process executor with an explicit bound on tasks in flight ({@code >= threads}). */
   static ClientExecutor inProcess(int threads, int maxInFlight) {
     return new InProcessClientExecutor(threads, maxInFlight);
   }

@@ -21,7 +21,8 @@ import java.util.Objects;
  *   <li>The number of CLIENTS is taken from the arguments (every CLIENTS argument with one member per client must
  *       have the same number), else from {@link Builder#defaultClients(int)}.</li>
  *   <li>Aggregations stream: {@code federated_mean(federated_map(f, x))} computes each client's {@code f} on a worker
- *       and folds it into the running sum, holding at most {@code 2 * threads} client results at once.</li>
+ *       and folds it into the running sum, with at most {@code 2 * threads} client tasks in flight (cheap clients with
+ *       small results are batched into one task).</li>
  *   <li>Results are bit-identical at any number of threads: accumulation follows client order.</li>
  *   <li>A client whose work throws fails the call with a {@link ClientFailureException} naming it.</li>
  * </ul>
@@ -71,7 +72,7 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
       return this;
     }
 
-    /** The most client results held at once (default {@code 2 * threads}; at least {@code threads}). */
+    /** The most client tasks in flight at once (default {@code 2 * threads}; at least {@code threads}). */
     public Builder maxInFlight(int maxInFlight) {
       this.maxInFlight = maxInFlight;
       return this;
