@@ -151,7 +151,7 @@ class CompilerTest {
     assertThat(form.securelyAggregates()).isFalse();
     Computation wired = form.toComputation();
     assertThat(wired.typeSignature()).isEqualTo(mean.typeSignature());
-    // tff.md §1.9: 69.53334, through prepare/work/aggregate/update.
+    // tff.md §1.9: 69.53334, through prepare, work, aggregate and update.
     assertThat(((FederatedValue) run(2, wired, List.of(68.5, 70.3, 69.8))).value().toString()).isEqualTo("69.53334");
   }
 
