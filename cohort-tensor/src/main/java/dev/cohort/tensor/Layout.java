@@ -61,8 +61,30 @@ final class Layout {
     }
     Object z = Tensor.allocate(a.dtype(), a.size());
     Object x = a.data();
-    // Walk the output in order; srcStrides map the output odometer to the input offset.
-    Reductions.visit(outDims, srcStrides, (outIndex, inIndex) -> copyElement(x, inIndex, z, outIndex));
+    // Walk the output row by row; srcStrides map each output row to its (strided) source.
+    Elementwise.forEachRow(out, srcStrides, new int[rank], (o, src, unused, len, step, unusedStep) -> {
+      switch (a.dtype()) {
+        case FLOAT32 -> {
+          float[] from = (float[]) x;
+          float[] to = (float[]) z;
+          for (int i = 0; i < len; i++) {
+            to[o + i] = from[src + i * step];
+          }
+        }
+        case INT32 -> {
+          int[] from = (int[]) x;
+          int[] to = (int[]) z;
+          for (int i = 0; i < len; i++) {
+            to[o + i] = from[src + i * step];
+          }
+        }
+        default -> {
+          for (int i = 0; i < len; i++) {
+            System.arraycopy(x, src + i * step, z, o + i, 1);
+          }
+        }
+      }
+    });
     return new Tensor(a.dtype(), out, z);
   }
 
@@ -82,10 +104,6 @@ final class Layout {
       }
     }
     return z;
-  }
-
-  private static void copyElement(Object src, int si, Object dst, int di) {
-    System.arraycopy(src, si, dst, di, 1);
   }
 
   static Tensor slice(Tensor a, int[] begin, int[] size) {

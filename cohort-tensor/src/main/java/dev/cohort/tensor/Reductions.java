@@ -68,6 +68,9 @@ final class Reductions {
       }
     }
     int n = out.size();
+    // Walk the input row by row (rows of its last axis); each row adds into the output at stride 0 (last axis
+    // reduced) or 1 (kept). Max and min propagate NaN.
+    int[] inStrides = in.strides();
     switch (a.dtype()) {
       case FLOAT32 -> {
         double[] accum = new double[n];
@@ -77,31 +80,36 @@ final class Reductions {
           java.util.Arrays.fill(accum, Double.POSITIVE_INFINITY);
         }
         float[] x = a.floatData();
-        boolean[] nan = new boolean[n];
-        visit(dims, os, (i, o) -> {
-          float v = x[i];
+        Elementwise.forEachRow(in, inStrides, os, (io, unused, oo, len, unusedStep, step) -> {
           switch (kind) {
-            case SUM, MEAN -> accum[o] += v;
+            case SUM, MEAN -> {
+              if (step == 0) {
+                double s = 0;
+                for (int i = 0; i < len; i++) {
+                  s += x[io + i];
+                }
+                accum[oo] += s;
+              } else {
+                for (int i = 0; i < len; i++) {
+                  accum[oo + i] += x[io + i];
+                }
+              }
+            }
             case MAX -> {
-              if (v > accum[o]) {
-                accum[o] = v;
-              } else if (v != v) {
-                nan[o] = true;
+              for (int i = 0; i < len; i++) {
+                accum[oo + i * step] = Math.max(accum[oo + i * step], x[io + i]);
               }
             }
             case MIN -> {
-              if (v < accum[o]) {
-                accum[o] = v;
-              } else if (v != v) {
-                nan[o] = true;
+              for (int i = 0; i < len; i++) {
+                accum[oo + i * step] = Math.min(accum[oo + i * step], x[io + i]);
               }
             }
           }
         });
         float[] z = new float[n];
         for (int i = 0; i < n; i++) {
-          double v = kind == Kind.MEAN ? accum[i] / count : accum[i];
-          z[i] = nan[i] ? Float.NaN : (float) v;
+          z[i] = (float) (kind == Kind.MEAN ? accum[i] / count : accum[i]);
         }
         return new Tensor(DType.FLOAT32, out, z);
       }
@@ -113,14 +121,18 @@ final class Reductions {
           java.util.Arrays.fill(accum, Long.MAX_VALUE);
         }
         boolean isInt = a.dtype() == DType.INT32;
-        Object x = a.data();
-        visit(dims, os, (i, o) -> {
-          long v = isInt ? ((int[]) x)[i] : ((long[]) x)[i];
-          accum[o] = switch (kind) {
-            case SUM, MEAN -> accum[o] + v;
-            case MAX -> Math.max(accum[o], v);
-            case MIN -> Math.min(accum[o], v);
-          };
+        int[] xi = isInt ? a.intData() : null;
+        long[] xl = isInt ? null : a.longData();
+        Elementwise.forEachRow(in, inStrides, os, (io, unused, oo, len, unusedStep, step) -> {
+          for (int i = 0; i < len; i++) {
+            long v = isInt ? xi[io + i] : xl[io + i];
+            int o = oo + i * step;
+            accum[o] = switch (kind) {
+              case SUM, MEAN -> accum[o] + v;
+              case MAX -> Math.max(accum[o], v);
+              case MIN -> Math.min(accum[o], v);
+            };
+          }
         });
         if (isInt) {
           int[] z = new int[n];
@@ -132,36 +144,6 @@ final class Reductions {
         return new Tensor(DType.INT64, out, accum);
       }
       default -> throw new AssertionError(a.dtype());
-    }
-  }
-
-  interface IndexVisitor {
-    void visit(int inIndex, int outIndex);
-  }
-
-  /** Visits every input index in row-major order with the matching output index. */
-  static void visit(int[] dims, int[] outStrides, IndexVisitor v) {
-    int total = 1;
-    for (int d : dims) {
-      total *= d;
-    }
-    if (total == 0) {
-      return;
-    }
-    int rank = dims.length;
-    int[] idx = new int[rank];
-    int o = 0;
-    for (int i = 0; i < total; i++) {
-      v.visit(i, o);
-      for (int d = rank - 1; d >= 0; d--) {
-        idx[d]++;
-        o += outStrides[d];
-        if (idx[d] < dims[d]) {
-          break;
-        }
-        o -= outStrides[d] * dims[d];
-        idx[d] = 0;
-      }
     }
   }
 
