@@ -1,5 +1,6 @@
 package dev.cohort.bench;
 
+import static dev.cohort.core.Intrinsics.federatedBroadcast;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMean;
 
@@ -7,6 +8,8 @@ import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.FederatedType;
 import dev.cohort.core.FederatedValue;
+import dev.cohort.core.Struct;
+import dev.cohort.core.StructType;
 import dev.cohort.core.TensorType;
 import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.tensor.DType;
@@ -31,14 +34,17 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code many-clients}: 100,000 clients with a float32 scalar each (per-client overhead);</li>
  *   <li>{@code big-values}: 1,000 clients with a float32[1048576] (4 MiB) each (streaming: the members are produced
- *       on demand and folded into the mean, never held together).</li>
+ *       on demand and folded into the mean, never held together);</li>
+ *   <li>{@code two-params}: the same clients in TFF's round shape {@code <S@SERVER,{D}@CLIENTS>}, a computation of two
+ *       parameters {@code (model, data) -> federated_mean(federated_map(f, <federated_broadcast(model), data>))} with
+ *       {@code f = x + model} (its struct parameter is read twice, each element once, so the data still streams).</li>
  * </ul>
  *
  * <p>Each scenario runs in a fresh JVM, once to warm up and once timed, at 1 and 2 threads. It reports the wall time
  * of the timed call and the peak heap (the sum of the heap pools' peak usage after a GC and a peak reset, an upper
  * bound on the heap in use at any moment, garbage included). To show that memory is bounded by the work in flight,
- * the big-values scenario is then run again in a JVM whose heap is capped ({@code -Xmx}) at the issue's bound of
- * 10 x one client value x threads; it must complete.
+ * the big-values and two-params scenarios are then run again in a JVM whose heap is capped ({@code -Xmx}) at the
+ * issue's bound of 10 x one client value x threads; they must complete.
  *
  * <p>Run: {@code bench/run CoreRuntimeBench} ({@code BENCH_JAVA_OPTS} is passed to the parent JVM only).
  */
@@ -59,19 +65,21 @@ public final class CoreRuntimeBench {
         Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "%-12s %7s %8s %10s %10s %12s %14s%n", "scenario", "threads", "clients",
         "value", "wall s", "us/client", "peak heap MiB");
-    for (String scenario : List.of("many-clients", "big-values")) {
+    for (String scenario : List.of("many-clients", "big-values", "two-params")) {
       for (int threads : new int[] {1, 2}) {
         String line = runChild(scenario, threads, null);
         System.out.println(line);
       }
     }
     System.out.println();
-    for (int threads : new int[] {1, 2}) {
-      long bound = 10L * BIG_SIZE * 4 * threads;
-      int mib = (int) (bound >> 20);
-      String line = runChild("big-values", threads, mib);
-      System.out.printf(Locale.ROOT, "big-values under -Xmx%dm (10 x 4 MiB x %d threads): %s%n", mib, threads,
-          line.isEmpty() ? "FAILED" : "completed: " + line.trim());
+    for (String scenario : List.of("big-values", "two-params")) {
+      for (int threads : new int[] {1, 2}) {
+        long bound = 10L * BIG_SIZE * 4 * threads;
+        int mib = (int) (bound >> 20);
+        String line = runChild(scenario, threads, mib);
+        System.out.printf(Locale.ROOT, "%s under -Xmx%dm (10 x 4 MiB x %d threads): %s%n", scenario, mib, threads,
+            line.isEmpty() ? "FAILED" : "completed: " + line.trim());
+      }
     }
   }
 
@@ -110,16 +118,28 @@ public final class CoreRuntimeBench {
   }
 
   private static void child(String scenario, int threads) {
-    boolean big = scenario.equals("big-values");
+    boolean big = !scenario.equals("many-clients");
     int clients = big ? BIG_CLIENTS : SCALAR_CLIENTS;
     TensorType type = big ? TensorType.of(DType.FLOAT32, BIG_SIZE) : TensorType.FLOAT32;
-    Computation f = Computation.local("bench.plus_one", type, type, x -> ((Tensor) x).add(1f));
-    Computation meanOfF = Computation.federated("mean_of_f", FederatedType.atClients(type),
-        x -> federatedMean(federatedMap(f, x)));
+    Object[] args;
+    Computation meanOfF;
     FederatedValue input = FederatedValue.atClients(clients, i -> member(big, i));
+    if (scenario.equals("two-params")) {
+      Computation f = Computation.local("bench.plus_model", StructType.of(TensorType.FLOAT32, type), type,
+          a -> ((Tensor) ((Struct) a).get(1)).add(((Tensor) ((Struct) a).get(0)).floatValue()));
+      meanOfF = Computation.federated("mean_of_f", "model", FederatedType.atServer(TensorType.FLOAT32), "data",
+          FederatedType.atClients(type),
+          (model, data) -> federatedMean(federatedMap(f, List.of(federatedBroadcast(model), data))));
+      args = new Object[] {1f, input};
+    } else {
+      Computation f = Computation.local("bench.plus_one", type, type, x -> ((Tensor) x).add(1f));
+      meanOfF = Computation.federated("mean_of_f", FederatedType.atClients(type),
+          x -> federatedMean(federatedMap(f, x)));
+      args = new Object[] {input};
+    }
     try (InProcessContext ctx = InProcessContext.builder().threads(threads).build();
          ContextStack.Scope s = ContextStack.install(ctx)) {
-      Object warm = meanOfF.call(input);
+      Object warm = meanOfF.call(args);
       List<MemoryPoolMXBean> pools = new ArrayList<>();
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == MemoryType.HEAP) {
@@ -129,7 +149,7 @@ public final class CoreRuntimeBench {
       System.gc();
       pools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long t0 = System.nanoTime();
-      Object result = meanOfF.call(input);
+      Object result = meanOfF.call(args);
       double seconds = (System.nanoTime() - t0) / 1e9;
       long peak = 0;
       for (MemoryPoolMXBean pool : pools) {

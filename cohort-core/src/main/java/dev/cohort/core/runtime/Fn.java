@@ -17,7 +17,7 @@ interface Fn {
     public Object apply(Object argument) {
       Env inner = env;
       if (lambda.parameterName() != null) {
-        Object arg = interpreter.prepare(argument, interpreter.parameterUses(lambda));
+        Object arg = interpreter.prepare(argument, interpreter.parameterUse(lambda));
         inner = new Env(env, lambda.parameterName(), arg);
       }
       return interpreter.eval(lambda.result(), inner);

@@ -54,8 +54,8 @@ final class Interpreter {
     return v.isAllEqual() ? clients(op) : v.size();
   }
 
-  int parameterUses(Expr.Lambda lambda) {
-    return uses.parameterUses(lambda);
+  Uses.Use parameterUse(Expr.Lambda lambda) {
+    return uses.parameterUse(lambda);
   }
 
   Object eval(Expr e, Env env) {
@@ -113,7 +113,7 @@ final class Interpreter {
       cur = new Env(cur, local.name(), v);
       nodes[k] = cur;
       for (int j = 0; j <= k; j++) {
-        if (nodes[j].value != null && !info.captured()[j] && (info.lastUse()[j] == k || info.uses()[j] == 0)) {
+        if (nodes[j].value != null && !info.captured()[j] && (info.lastUse()[j] == k || !info.uses()[j].isUsed())) {
           nodes[j].value = null;
         }
       }
@@ -135,9 +135,26 @@ final class Interpreter {
     throw new IllegalStateException("internal: not a function value: " + Values.describe(f));
   }
 
-  /** Materializes lazy CLIENTS values that will be used more than once. */
-  Object prepare(Object value, int useCount) {
-    return useCount > 1 && hasLazy(value) ? materialize(value) : value;
+  /**
+   * Materializes the lazy CLIENTS values that {@code use} reads more than once. A struct whose elements are only
+   * selected is prepared element by element, so a lazy element read once stays lazy even if its siblings are shared.
+   */
+  Object prepare(Object value, Uses.Use use) {
+    if (use.elements() == null || use.whole() > 0 || !(value instanceof Struct s)) {
+      return use.isSharedWhole() && hasLazy(value) ? materialize(value) : value;
+    }
+    List<Object> values = null;
+    for (Map.Entry<Integer, Uses.Use> e : use.elements().entrySet()) {
+      Object element = s.get(e.getKey());
+      Object prepared = prepare(element, e.getValue());
+      if (prepared != element) {
+        if (values == null) {
+          values = new ArrayList<>(s.values());
+        }
+        values.set(e.getKey(), prepared);
+      }
+    }
+    return values == null ? s : Struct.of(s.names(), values);
   }
 
   static boolean hasLazy(Object value) {

@@ -1,38 +1,82 @@
 package dev.cohort.core.runtime;
 
 import dev.cohort.core.ast.Expr;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * How often each block local and lambda parameter is used, computed once per computation before it runs. A use
- * inside a nested lambda counts as many (the lambda may run once per client). The interpreter keeps a lazy CLIENTS
- * value lazy only if it is used once, and releases a local after its last use.
+ * How each block local and lambda parameter is used, computed once per computation before it runs. A use inside a
+ * nested lambda counts as many (the lambda may run once per client). When every use of a struct-valued name selects
+ * an element ({@code _arg1[0]}, {@code _arg1[1]}, as the parameters of a computation with several parameters are
+ * used), uses are counted per element, recursively. The interpreter keeps a lazy CLIENTS value lazy only where it is
+ * used once, and releases a local after its last use.
  */
 final class Uses {
-  /** Per block: for each local, its use count (capped at 2), last use position, and whether a lambda captures it. */
-  record BlockInfo(int[] uses, int[] lastUse, boolean[] captured) {}
+  /**
+   * How a bound value is read: {@link #whole} times by itself, and element by element through selections.
+   * Counts saturate at 2 ("more than once").
+   */
+  static final class Use {
+    private int whole;
+    private Map<Integer, Use> elements;
+
+    /** Reads of the value itself (0, 1 or 2 for more than once). */
+    int whole() {
+      return whole;
+    }
+
+    /** Per-element uses (by index), or null if no use selects an element. */
+    Map<Integer, Use> elements() {
+      return elements;
+    }
+
+    /** Whether the value is read at all. */
+    boolean isUsed() {
+      return whole > 0 || elements != null;
+    }
+
+    /** Whether the value as a whole is read more than once (a read of it and of one of its elements is two). */
+    boolean isSharedWhole() {
+      return whole + (elements != null ? 1 : 0) > 1;
+    }
+
+    private void add(int count) {
+      whole = Math.min(2, whole + count);
+    }
+
+    private Use element(int index) {
+      if (elements == null) {
+        elements = new HashMap<>();
+      }
+      return elements.computeIfAbsent(index, k -> new Use());
+    }
+  }
+
+  /** Per block: for each local, its use, last use position, and whether a lambda captures it. */
+  record BlockInfo(Use[] uses, int[] lastUse, boolean[] captured) {}
 
   private final Map<Expr, BlockInfo> blocks = new IdentityHashMap<>();
-  private final Map<Expr, Integer> lambdas = new IdentityHashMap<>();
+  private final Map<Expr, Use> lambdas = new IdentityHashMap<>();
 
   /** Analyzes every block and lambda under {@code root}; call before evaluation starts (not thread-safe). */
   void analyze(Expr root) {
     if (root instanceof Expr.Block b && !blocks.containsKey(b)) {
       int n = b.locals().size();
-      int[] uses = new int[n];
+      Use[] uses = new Use[n];
       int[] last = new int[n];
       boolean[] captured = new boolean[n];
       for (int k = 0; k < n; k++) {
         String name = b.locals().get(k).name();
+        uses[k] = new Use();
         last[k] = -1;
         for (int j = k + 1; j <= n; j++) {
           Expr e = j < n ? b.locals().get(j).value() : b.result();
-          int[] c = count(e, name);
-          if (c[0] > 0) {
-            uses[k] = Math.min(2, uses[k] + c[0]);
+          Counter c = new Counter(name, uses[k]);
+          c.count(e, 1);
+          if (c.occurrences > 0) {
             last[k] = j;
-            captured[k] |= c[1] > 0;
+            captured[k] |= c.captured;
           }
           if (j < n && b.locals().get(j).name().equals(name)) {
             break;
@@ -41,7 +85,9 @@ final class Uses {
       }
       blocks.put(b, new BlockInfo(uses, last, captured));
     } else if (root instanceof Expr.Lambda l && l.parameterName() != null && !lambdas.containsKey(l)) {
-      lambdas.put(l, count(l.result(), l.parameterName())[0]);
+      Use use = new Use();
+      new Counter(l.parameterName(), use).count(l.result(), 1);
+      lambdas.put(l, use);
     }
     for (Expr child : root.children()) {
       analyze(child);
@@ -56,12 +102,9 @@ final class Uses {
     return info != null ? info : late(b).blocks.get(b);
   }
 
-  int parameterUses(Expr.Lambda l) {
-    Integer n = lambdas.get(l);
-    if (n == null) {
-      n = l.parameterName() == null ? 0 : late(l).lambdas.get(l);
-    }
-    return n;
+  Use parameterUse(Expr.Lambda l) {
+    Use u = lambdas.get(l);
+    return u != null ? u : late(l).lambdas.get(l);
   }
 
   private Uses late(Expr e) {
@@ -72,36 +115,64 @@ final class Uses {
     });
   }
 
-  /** {uses (capped at 2), uses inside nested lambdas} of free occurrences of {@code name}. */
-  private static int[] count(Expr e, String name) {
-    if (e instanceof Expr.Reference r) {
-      return r.name().equals(name) ? new int[] {1, 0} : new int[] {0, 0};
-    } else if (e instanceof Expr.Lambda l) {
-      if (name.equals(l.parameterName())) {
-        return new int[] {0, 0};
-      }
-      int[] c = count(l.result(), name);
-      return c[0] > 0 ? new int[] {2, 1} : c;
-    } else if (e instanceof Expr.Block b) {
-      int[] total = {0, 0};
-      for (Expr.Binding binding : b.locals()) {
-        add(total, count(binding.value(), name));
-        if (binding.name().equals(name)) {
-          return total;
+  /** Adds the free occurrences of one name in an expression to a {@link Use}. */
+  private static final class Counter {
+    private final String name;
+    private final Use use;
+    int occurrences;
+    boolean captured;
+
+    Counter(String name, Use use) {
+      this.name = name;
+      this.use = use;
+    }
+
+    /** Counts occurrences in {@code e}, each {@code weight} times (2 inside a nested lambda). */
+    void count(Expr e, int weight) {
+      if (e instanceof Expr.Reference r) {
+        if (r.name().equals(name)) {
+          record(use, weight);
+        }
+      } else if (e instanceof Expr.Selection s) {
+        // A chain of selections from the name reads one element: count it on that element's path.
+        java.util.ArrayDeque<Integer> path = new java.util.ArrayDeque<>();
+        Expr source = s;
+        while (source instanceof Expr.Selection sel) {
+          path.push(sel.index());
+          source = sel.source();
+        }
+        if (source instanceof Expr.Reference r && r.name().equals(name)) {
+          Use u = use;
+          for (int index : path) {
+            u = u.element(index);
+          }
+          record(u, weight);
+        } else {
+          count(source, weight);
+        }
+      } else if (e instanceof Expr.Lambda l) {
+        if (!name.equals(l.parameterName())) {
+          count(l.result(), 2);
+        }
+      } else if (e instanceof Expr.Block b) {
+        for (Expr.Binding binding : b.locals()) {
+          count(binding.value(), weight);
+          if (binding.name().equals(name)) {
+            return;
+          }
+        }
+        count(b.result(), weight);
+      } else {
+        for (Expr child : e.children()) {
+          count(child, weight);
         }
       }
-      add(total, count(b.result(), name));
-      return total;
     }
-    int[] total = {0, 0};
-    for (Expr child : e.children()) {
-      add(total, count(child, name));
-    }
-    return total;
-  }
 
-  private static void add(int[] total, int[] c) {
-    total[0] = Math.min(2, total[0] + c[0]);
-    total[1] += c[1];
+    private void record(Use u, int weight) {
+      u.add(weight);
+      occurrences++;
+      captured |= weight > 1;
+    }
   }
 }

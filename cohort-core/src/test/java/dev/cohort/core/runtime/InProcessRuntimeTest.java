@@ -1,6 +1,7 @@
 package dev.cohort.core.runtime;
 
 import static dev.cohort.core.Intrinsics.federatedAggregate;
+import static dev.cohort.core.Intrinsics.federatedBroadcast;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMax;
 import static dev.cohort.core.Intrinsics.federatedMean;
@@ -117,6 +118,75 @@ class InProcessRuntimeTest {
     assertThat(((Tensor) server(result)).floatValue()).isEqualTo(4000f);
     assertThat(sourceCalls.get()).isEqualTo(2000);
     assertThat(maxInFlight.get()).isLessThanOrEqualTo(2 * threads + 1);
+  }
+
+  /**
+   * Counts client members produced by a lazy source but not yet folded into an aggregate: the work in flight. The
+   * mapping function is slow enough (> 20 us) that the executor keeps one client per task.
+   */
+  private static final class InFlight {
+    final AtomicInteger produced = new AtomicInteger();
+    final AtomicInteger consumed = new AtomicInteger();
+    final AtomicInteger max = new AtomicInteger();
+
+    FederatedValue source(int clients) {
+      return FederatedValue.atClients(clients, i -> {
+        max.accumulateAndGet(produced.incrementAndGet() - consumed.get(), Math::max);
+        return Tensor.scalar(1f);
+      });
+    }
+
+    Computation slowPlus(String name) {
+      return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+        long until = System.nanoTime() + 50_000;
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
+      });
+    }
+
+    Computation countingAccumulate(String name) {
+      return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+        consumed.incrementAndGet();
+        return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
+      });
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void aComputationWithSeveralParametersStreamsItsClientData(int threads) {
+    InFlight counts = new InFlight();
+    Computation work = counts.slowPlus("rt.two_param_work");
+    Computation accumulate = counts.countingAccumulate("rt.two_param_accumulate");
+    Computation identity = Computation.local("rt.two_param_identity", FLOAT32, FLOAT32, a -> a);
+    // Both parameters are used, so the struct parameter _arg1 is read twice, but each of its elements once.
+    Computation round = Computation.federated("round", "model", FederatedType.atServer(FLOAT32), "data",
+        FederatedType.atClients(FLOAT32), (model, data) -> federatedAggregate(
+            federatedMap(work, List.of(federatedBroadcast(model), data)), 0f, accumulate, work, identity));
+    Object result = run(threads, round, 2f, counts.source(2000));
+    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(6000f);
+    assertThat(counts.produced.get()).isEqualTo(2000);
+    assertThat(counts.max.get()).isLessThanOrEqualTo(2 * threads + 1);
+  }
+
+  @Test
+  void aStructReturnedByANestedComputationKeepsItsClientElementLazy() {
+    InFlight counts = new InFlight();
+    Computation work = counts.slowPlus("rt.nested_work");
+    Computation accumulate = counts.countingAccumulate("rt.nested_accumulate");
+    Computation identity = Computation.local("rt.nested_identity", FLOAT32, FLOAT32, a -> a);
+    Computation pair = Computation.federated("pair", "model", FederatedType.atServer(FLOAT32), "data",
+        FederatedType.atClients(FLOAT32), (model, data) -> List.of(federatedBroadcast(model), data));
+    Computation round = Computation.federated("round", "model", FederatedType.atServer(FLOAT32), "data",
+        FederatedType.atClients(FLOAT32), (model, data) -> {
+          dev.cohort.core.Value p = (dev.cohort.core.Value) pair.call(model, data);
+          return federatedAggregate(federatedMap(work, List.of(p.get(0), p.get(1))), 0f, accumulate, work, identity);
+        });
+    Object result = run(2, round, 2f, counts.source(1000));
+    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(3000f);
+    assertThat(counts.max.get()).isLessThanOrEqualTo(2 * 2 + 1);
   }
 
   @Test
