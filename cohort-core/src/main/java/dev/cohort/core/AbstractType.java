@@ -1,7 +1,6 @@
 package dev.cohort.core;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A type variable in a polymorphic signature, such as the {@code T} of {@code ({T}@CLIENTS -> T@SERVER)}. Every
@@ -11,11 +10,9 @@ import java.util.regex.Pattern;
  * @param label the variable's name, an identifier that is not a dtype name
  */
 public record AbstractType(String label) implements Type {
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
   /** Validates the label. */
   public AbstractType {
-    if (label == null || !IDENTIFIER.matcher(label).matches() || TypeParser.isReservedWord(label)) {
+    if (!StructType.isIdentifier(label) || TypeParser.isReservedWord(label)) {
       throw new IllegalArgumentException("abstract type label '" + label
           + "' must be an identifier other than a dtype name or 'placement'");
     }

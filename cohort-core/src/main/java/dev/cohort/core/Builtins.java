@@ -19,9 +19,13 @@ final class Builtins {
 
   private Builtins() {}
 
+  /** One function for every type, so that equal types give equal {@code Local} nodes. */
+  private static final LocalFunction MINIMUM_FUNCTION = binary(Tensor::minimum);
+  private static final LocalFunction MAXIMUM_FUNCTION = binary(Tensor::maximum);
+
   static void register() {
-    LocalRegistry.registerFamily(MINIMUM, Builtins::isBinaryNumericOp, t -> binary(Tensor::minimum));
-    LocalRegistry.registerFamily(MAXIMUM, Builtins::isBinaryNumericOp, t -> binary(Tensor::maximum));
+    LocalRegistry.registerFamily(MINIMUM, Builtins::isBinaryNumericOp, t -> MINIMUM_FUNCTION);
+    LocalRegistry.registerFamily(MAXIMUM, Builtins::isBinaryNumericOp, t -> MAXIMUM_FUNCTION);
   }
 
   private static boolean isBinaryNumericOp(FunctionType t) {

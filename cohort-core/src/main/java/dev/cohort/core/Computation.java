@@ -67,6 +67,8 @@ public final class Computation {
    * A local computation: {@code function} registered as {@code name} with type {@code (parameter -> result)}
    * ({@code parameter} null for none). Several parameters are one struct parameter, e.g.
    * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a {@link Struct}.
+   * The computation, and every computation built from it, runs {@code function} even if the name is registered again
+   * later; the registration serves loading serialized computations (see {@link LocalRegistry}).
    *
    * @throws IllegalArgumentException if the name is malformed or registered with another type
    */
@@ -77,7 +79,7 @@ public final class Computation {
   /** {@link #local(String, Type, Type, LocalFunction)} with the whole function type. */
   public static Computation local(String name, FunctionType type, LocalFunction function) {
     LocalRegistry.register(name, type, function);
-    return new Computation(name, new Expr.Local(name, type), type);
+    return new Computation(name, new Expr.Local(name, type, function), type);
   }
 
   // ------------------------------------------------------------------ federated computations

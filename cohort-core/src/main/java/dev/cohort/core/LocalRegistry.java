@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  * name; loading it needs the same names registered with equal types (by running the code that defines them, e.g.
  * {@link Computation#local}). Names are dotted identifiers such as {@code tutorial.add_half}.
  *
- * <p>Registering a name again with the same type replaces its function (re-running a program in one JVM); with a
- * different type it fails. Names starting with {@code cohort.} are reserved for Cohort's own polymorphic helpers,
- * which serve any type their rule accepts.
+ * <p>A computation holds the function it was built with: the registry is consulted only when a computation refers
+ * to a function by name, that is when one is loaded ({@link Computation#deserialize}). Registering a name again with
+ * the same type therefore changes what later loads get (re-running a program in one JVM), never computations that
+ * already exist; registering it with a different type fails. Names starting with {@code cohort.} are reserved for
+ * Cohort's own polymorphic helpers, which serve any type their rule accepts.
  */
 public final class LocalRegistry {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  private static final Pattern NAME = Pattern.compile(StructType.IDENTIFIER + "(\\." + StructType.IDENTIFIER + ")*");
   private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
   private static final List<Family> FAMILIES = new CopyOnWriteArrayList<>();
 
@@ -29,23 +31,17 @@ public final class LocalRegistry {
 
   private LocalRegistry() {}
 
-  /**
-   * One registered local function.
-   *
-   * @param name the stable name
-   * @param type the declared type
-   * @param function the Java body
-   */
-  public record Entry(String name, FunctionType type, LocalFunction function) {}
+  private record Entry(FunctionType type, LocalFunction function) {}
 
   private record Family(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {}
 
   /**
-   * Registers {@code function} under {@code name} with {@code type}.
+   * Registers {@code function} under {@code name} with {@code type}, replacing an earlier registration of the same
+   * name and type for later lookups.
    *
    * @throws IllegalArgumentException if the name is malformed, reserved, or registered with another type
    */
-  public static Entry register(String name, FunctionType type, LocalFunction function) {
+  public static void register(String name, FunctionType type, LocalFunction function) {
     checkName(name);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(function, "function");
@@ -56,15 +52,13 @@ public final class LocalRegistry {
       throw new TypeMismatchException("local computation '" + name + "' must have a non-federated type, found " + type,
           null, type);
     }
-    Entry e = new Entry(name, type, function);
-    ENTRIES.merge(name, e, (old, neu) -> {
+    ENTRIES.merge(name, new Entry(type, function), (old, neu) -> {
       if (!old.type().equals(neu.type())) {
         throw new IllegalArgumentException("local computation '" + name + "' is already registered with type "
             + old.type() + "; cannot register it again with type " + neu.type());
       }
       return neu;
     });
-    return e;
   }
 
   /** Registers a polymorphic helper family: {@code name} serves every type {@code accepts} allows. */
@@ -79,25 +73,25 @@ public final class LocalRegistry {
   public static final String MAXIMUM = Builtins.MAXIMUM;
 
   /**
-   * The entry for {@code name} with exactly {@code type}.
+   * The function registered now as {@code name} with exactly {@code type}.
    *
    * @throws IllegalArgumentException if the name is unknown in this JVM or registered with another type
    */
-  public static Entry require(String name, FunctionType type) {
+  public static LocalFunction require(String name, FunctionType type) {
     Entry e = ENTRIES.get(name);
     if (e != null) {
       if (!e.type().equals(type)) {
         throw new TypeMismatchException("local computation '" + name + "' is registered with type " + e.type()
             + ", but the computation refers to it with type " + type, type, e.type());
       }
-      return e;
+      return e.function();
     }
     for (Family f : FAMILIES) {
       if (f.name().equals(name)) {
         if (!f.accepts().test(type)) {
           throw new TypeMismatchException("Cohort helper '" + name + "' does not accept type " + type, null, type);
         }
-        return new Entry(name, type, f.body().apply(type));
+        return f.body().apply(type);
       }
     }
     throw new IllegalArgumentException("local computation '" + name + "' is not registered in this JVM; run the code"

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * @param fields the elements in order
  */
 public record StructType(List<Field> fields) implements Type {
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** The one definition of an identifier: struct element names, abstract type labels, names in computations. */
+  static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
+  private static final Pattern IDENTIFIER_PATTERN = Pattern.compile(IDENTIFIER);
 
   /** {@code <>}. */
   public static final StructType EMPTY = new StructType(List.of());
@@ -31,7 +33,7 @@ public record StructType(List<Field> fields) implements Type {
     /** Validates the name. */
     public Field {
       Objects.requireNonNull(type, "type");
-      if (name != null && !IDENTIFIER.matcher(name).matches()) {
+      if (name != null && !isIdentifier(name)) {
         throw new IllegalArgumentException("struct element name '" + name
             + "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)");
       }
@@ -57,6 +59,14 @@ public record StructType(List<Field> fields) implements Type {
         throw new IllegalArgumentException("struct type has the element name '" + f.name() + "' twice");
       }
     }
+  }
+
+  /**
+   * Whether {@code name} is an identifier ({@code [A-Za-z_][A-Za-z0-9_]*}): what can name a struct element, and
+   * equally a reference, parameter or block local in a computation, so that printed forms always parse back.
+   */
+  public static boolean isIdentifier(String name) {
+    return name != null && IDENTIFIER_PATTERN.matcher(name).matches();
   }
 
   /** An unnamed struct type {@code <T0,T1,...>}. */

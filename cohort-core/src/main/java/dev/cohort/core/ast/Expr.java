@@ -2,6 +2,7 @@ package dev.cohort.core.ast;
 
 import dev.cohort.core.FunctionType;
 import dev.cohort.core.IntrinsicDef;
+import dev.cohort.core.LocalFunction;
 import dev.cohort.core.LocalRegistry;
 import dev.cohort.core.PlacementType;
 import dev.cohort.core.StructType;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A node of a computation's abstract syntax tree: TFF's building blocks (lambda, call, reference, block, struct,
@@ -30,9 +30,6 @@ import java.util.regex.Pattern;
  * <p>{@link #toString()} prints a compact form, e.g. {@code (x -> (let _v1=federated_mean(x) in _v1))}.
  */
 public sealed interface Expr {
-  /** Names of references, parameters and block locals. */
-  Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
   /** The type of this node's value. */
   Type type();
 
@@ -375,15 +372,28 @@ public sealed interface Expr {
   }
 
   /**
-   * A local computation: a Java function registered under a stable name (see {@link LocalRegistry}).
+   * A local computation: a Java function registered under a stable name (see {@link LocalRegistry}). The node holds
+   * the function it was built with, so registering the name again later does not change what this node computes;
+   * only the serialized form refers to the function by name (see {@link #Local(String, FunctionType)}).
    *
    * @param name the registered name
    * @param type the declared type (non-federated)
+   * @param function the Java body
    */
-  record Local(String name, FunctionType type) implements Expr {
-    /** Requires the name to be registered in this JVM with exactly this type. */
+  record Local(String name, FunctionType type, LocalFunction function) implements Expr {
+    /** Requires the name to be registered in this JVM with exactly this type, so the node can be loaded back. */
     public Local {
       LocalRegistry.require(name, type);
+      Objects.requireNonNull(function, "function");
+    }
+
+    /**
+     * The function registered as {@code name} now (used when loading a serialized computation).
+     *
+     * @throws IllegalArgumentException if the name is unknown in this JVM or registered with another type
+     */
+    public Local(String name, FunctionType type) {
+      this(name, type, LocalRegistry.require(name, type));
     }
 
     @Override
@@ -477,7 +487,7 @@ public sealed interface Expr {
     return new Literal(value, TensorType.of(value.dtype(), value.shape()));
   }
 
-  /** The local computation {@code name} of {@code type}. */
+  /** The local computation registered as {@code name} with {@code type}. */
   static Local local(String name, FunctionType type) {
     return new Local(name, type);
   }
@@ -485,7 +495,7 @@ public sealed interface Expr {
   // ------------------------------------------------------------------ helpers
 
   private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!StructType.isIdentifier(name)) {
       throw new IllegalArgumentException("name '" + name + "' must be an identifier ([A-Za-z_][A-Za-z0-9_]*)");
     }
   }

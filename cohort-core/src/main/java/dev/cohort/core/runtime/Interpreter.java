@@ -4,7 +4,6 @@ import dev.cohort.core.Computation;
 import dev.cohort.core.FederatedValue;
 import dev.cohort.core.FunctionType;
 import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.LocalRegistry;
 import dev.cohort.core.Struct;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
@@ -87,8 +86,7 @@ final class Interpreter {
     } else if (e instanceof Expr.Literal l) {
       return l.value();
     } else if (e instanceof Expr.Local l) {
-      LocalRegistry.Entry entry = LocalRegistry.require(l.name(), l.type());
-      return new Fn.Local(l.name(), l.type(), entry.function());
+      return new Fn.Local(l.name(), l.type(), l.function());
     } else if (e instanceof Expr.Data d) {
       Object v = data.get(d.uri());
       if (v == null) {

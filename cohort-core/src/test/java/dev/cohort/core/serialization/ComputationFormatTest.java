@@ -85,6 +85,21 @@ class ComputationFormatTest {
   }
 
   @Test
+  void registeringANameAgainChangesLaterLoadsButNotComputationsAlreadyBuilt() {
+    Computation addOne = Computation.local("ser.re_registered", FLOAT32, FLOAT32, x -> ((Tensor) x).add(1f));
+    Computation onClients = Computation.federated("add_on_clients", FederatedType.atClients(FLOAT32),
+        x -> federatedSum(federatedMap(addOne, x)));
+    byte[] saved = onClients.serialize();
+    Computation addTen = Computation.local("ser.re_registered", FLOAT32, FLOAT32, x -> ((Tensor) x).add(10f));
+    assertThat(addOne.call(1f)).isEqualTo(Tensor.scalar(2f));
+    assertThat(((FederatedValue) onClients.call(List.of(1f, 2f))).value()).isEqualTo(Tensor.scalar(5f));
+    assertThat(addTen.call(1f)).isEqualTo(Tensor.scalar(11f));
+    // Loading resolves the name now: the file written before the second registration gets the new function.
+    Computation loaded = Computation.deserialize(saved);
+    assertThat(((FederatedValue) loaded.call(List.of(1f, 2f))).value()).isEqualTo(Tensor.scalar(23f));
+  }
+
+  @Test
   void unknownLocalNamesAreAPreciseLoadError() {
     Computation c = Computation.local("ser.will_be_renamed", FLOAT32, FLOAT32, x -> x);
     byte[] bytes = c.serialize();
