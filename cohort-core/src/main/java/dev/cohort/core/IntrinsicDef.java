@@ -14,7 +14,9 @@ import java.util.Map;
  *
  * <p>Two deliberate extensions of TFF's signatures: {@link #GENERIC_MULTIPLY} and {@link #GENERIC_DIVIDE} are typed
  * {@code (<T,U> -> T)}, where {@code U} is {@code T} or a numeric scalar that is broadcast over {@code T} (what
- * TFF's implementation does by upcasting), so that a weighted mean can be written with them.
+ * TFF's implementation does by upcasting), so that a weighted mean can be written with them. The scalar must convert
+ * to {@code T}'s dtypes without loss: an int32 value times a float32 scalar is a type error, not a silent
+ * truncation of the scalar.
  */
 public enum IntrinsicDef {
   /** {@code (<{T}@CLIENTS,U,(<U,T> -> U),(<U,U> -> U),(U -> R)> -> R@SERVER)}: zero, accumulate, merge, report. */
@@ -67,9 +69,15 @@ public enum IntrinsicDef {
   FEDERATED_ZIP_AT_SERVER("federated_zip_at_server", "(T -> U@SERVER)", Kind.PLAIN, false),
   /** {@code (<T,T> -> T)}, numeric. */
   GENERIC_PLUS("generic_plus", "(<T,T> -> T)", Kind.PLAIN, false),
-  /** {@code (<T,U> -> T)}, numeric; {@code U} is {@code T} or a numeric scalar. */
+  /**
+   * {@code (<T,U> -> T)}, numeric; {@code U} is {@code T} or a numeric scalar that converts to every dtype of
+   * {@code T} without loss (the same dtype, an integer onto float32, int32 onto int64).
+   */
   GENERIC_MULTIPLY("generic_multiply", "(<T,U> -> T)", Kind.PLAIN, false),
-  /** {@code (<T,U> -> T)}, float; {@code U} is {@code T} or a numeric scalar; computed as {@code x * (1/y)}. */
+  /**
+   * {@code (<T,U> -> T)}, float32; {@code U} is {@code T} or a numeric scalar (float32, or an integer converted to
+   * float32); computed as {@code x * (1/y)}.
+   */
   GENERIC_DIVIDE("generic_divide", "(<T,U> -> T)", Kind.PLAIN, false),
   /** {@code T}: the zero of a numeric type with fully known shapes. */
   GENERIC_ZERO("generic_zero", "T", Kind.PLAIN, false),
@@ -232,14 +240,28 @@ public enum IntrinsicDef {
               + " tensors or structures of them, found " + b.get("T");
         }
         Type u = b.get("U");
-        return u.equals(b.get("T")) || Types.isNumericScalar(u) ? null
-            : "the second operand must have the first's type " + b.get("T") + " or be a numeric scalar, found " + u;
+        if (u.equals(b.get("T"))) {
+          return null;
+        }
+        if (!Types.isNumericScalar(u)) {
+          return "the second operand must have the first's type " + b.get("T") + " or be a numeric scalar, found " + u;
+        }
+        DType scalar = ((TensorType) u).dtype();
+        return Types.isStructureOf(b.get("T"), t -> widens(scalar, t.dtype())) ? null
+            : "the scalar second operand " + u + " would be cast to the first operand's dtype, losing precision, in "
+                + b.get("T") + "; use a scalar of the first operand's dtype (an integer scalar may scale float32"
+                + " values)";
       case GENERIC_ZERO:
         return Types.isStructureOf(concrete, t -> t.dtype().isNumeric() && t.isFullyDefined()) ? null
             : "the zero must be of numeric tensors with fully known shapes, found " + concrete;
       default:
         return null;
     }
+  }
+
+  /** Whether a {@code from} scalar converts to {@code to} without loss, as a scalar operand is converted. */
+  private static boolean widens(DType from, DType to) {
+    return from == to || (from.isInteger() && to == DType.FLOAT32) || (from == DType.INT32 && to == DType.INT64);
   }
 
   private static String secureSumConstraint(Type value, Type bound) {

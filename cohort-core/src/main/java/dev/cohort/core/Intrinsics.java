@@ -400,12 +400,20 @@ public final class Intrinsics {
     return binary(IntrinsicDef.GENERIC_PLUS, a, b);
   }
 
-  /** {@code generic_multiply}: element-wise product; {@code b} has {@code a}'s type or is a numeric scalar. */
+  /**
+   * {@code generic_multiply}: element-wise product; {@code b} has {@code a}'s type or is a numeric scalar that
+   * converts to {@code a}'s dtypes without loss (the same dtype, an integer scalar on float32 values, int32 on int64).
+   *
+   * @throws TypeMismatchException for a scalar that would lose precision, e.g. a float32 scalar on int32 values
+   */
   public static Value genericMultiply(Object a, Object b) {
     return binary(IntrinsicDef.GENERIC_MULTIPLY, a, b);
   }
 
-  /** {@code generic_divide}: element-wise {@code a * (1/b)} of float32 values; {@code b} may be a numeric scalar. */
+  /**
+   * {@code generic_divide}: element-wise {@code a * (1/b)} of float32 values; {@code b} has {@code a}'s type or is a
+   * numeric scalar (an integer scalar is converted to float32).
+   */
   public static Value genericDivide(Object a, Object b) {
     return binary(IntrinsicDef.GENERIC_DIVIDE, a, b);
   }

@@ -168,6 +168,24 @@ class IntrinsicsTest {
   }
 
   @Test
+  void aScalarOperandThatWouldLosePrecisionIsATypeError() {
+    Tensor ints = Tensor.ofInts(new int[] {10, 20, 31}, 3);
+    assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> genericMultiply(ints, x)))
+        .isInstanceOf(TypeMismatchException.class)
+        .hasMessage("generic_multiply: the scalar second operand float32 would be cast to the first operand's dtype,"
+            + " losing precision, in int32[3]; use a scalar of the first operand's dtype (an integer scalar may scale"
+            + " float32 values) (type (<int32[3],float32> -> int32[3]))");
+    assertThatThrownBy(() -> Computation.federated("bad", TensorType.INT64,
+        x -> genericMultiply(List.of(1f, ints), x)))
+        .hasMessageStartingWith("generic_multiply: the scalar second operand int64 would be cast to the first"
+            + " operand's dtype, losing precision, in <float32,int32[3]>");
+    // Lossless scalars are converted: an integer onto float32, int32 onto int64; division takes integer scalars.
+    Computation scaled = Computation.federated("scaled", INT32, k -> List.of(genericMultiply(ints, k),
+        genericMultiply(List.of(0.5f, 3L), k), genericDivide(List.of(1f, 3f), k)));
+    assertThat(call(scaled, 2).toString()).isEqualTo("<[20, 40, 62],<1.0,6>,<0.5,1.5>>");
+  }
+
+  @Test
   void traceTimeErrorsNameTheIntrinsicTheExpectedAndTheActualType() {
     assertThatThrownBy(() -> Computation.federated("bad", clients(INT32), x -> federatedMap(DOUBLE, x)))
         .isInstanceOf(TypeMismatchException.class)

@@ -23,7 +23,10 @@ final class Arith {
     return zip(a, b, Tensor::add);
   }
 
-  /** {@code a * b}, where {@code b} has {@code a}'s structure or is a scalar broadcast over it. */
+  /**
+   * {@code a * b}, where {@code b} has {@code a}'s structure or is a scalar broadcast over it (converted to each
+   * tensor's dtype; the type check admits only scalars that convert without loss).
+   */
   static Object multiply(Object a, Object b) {
     if (b instanceof Tensor s && s.rank() == 0 && !(a instanceof Tensor t && t.rank() == 0 && t.dtype() == s.dtype())) {
       return map(a, x -> x.mul(s.dtype() == x.dtype() ? s : s.cast(x.dtype())));
