@@ -119,8 +119,8 @@ public final class Computation {
 
   /**
    * A federated computation with one parameter named {@code arg}, traced now: {@code body} runs once with a
-   * symbolic value of {@code parameter}, and what it returns (a value, a constant, or a struct/list of those) is the
-   * result.
+   * symbolic value of {@code parameter}, and what it returns (a value, a constant, or a {@link Struct}, list or
+   * ordered map, {@link java.util.LinkedHashMap} or {@link java.util.SortedMap}, of those) is the result.
    *
    * @throws TypeMismatchException if the body misuses a type; the message names the intrinsic or call and both
    *     types

@@ -4,9 +4,11 @@ import dev.cohort.core.ast.Expr;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * The computation being built while a federated computation's body runs (TFF's symbol-binding context). Every call
@@ -95,7 +97,11 @@ final class Trace {
         + " keeping it.");
   }
 
-  /** A value for {@code o}: a symbolic value of this trace, a computation, a constant, or a struct of those. */
+  /**
+   * A value for {@code o}: a symbolic value of this trace, a computation, a constant, or a struct of those (a
+   * {@link Struct}, a {@link List} or array, or a map with a defined order, {@link LinkedHashMap} or
+   * {@link SortedMap}, whose keys name the elements).
+   */
   Value value(Object o, String what) {
     return o instanceof Value v ? checked(v) : wrap(expr(o, what));
   }
@@ -129,6 +135,11 @@ final class Trace {
     } else if (o instanceof Object[] a) {
       return expr(List.of(a), what);
     } else if (o instanceof Map<?, ?> m) {
+      if (!(m instanceof LinkedHashMap || m instanceof SortedMap)) {
+        throw new IllegalArgumentException(what + ": a " + m.getClass().getName() + " has no defined order, so the"
+            + " order of the struct's elements would change between runs; use a LinkedHashMap (insertion order), a"
+            + " SortedMap or a Struct");
+      }
       List<Expr.Element> elements = new ArrayList<>(m.size());
       for (Map.Entry<?, ?> e : m.entrySet()) {
         elements.add(new Expr.Element(String.valueOf(e.getKey()), expr(e.getValue(), what)));
@@ -139,7 +150,7 @@ final class Trace {
     if (t == null) {
       throw new IllegalArgumentException(what + ": cannot use " + Values.describe(o) + " in a federated computation;"
           + " expected a symbolic Value, a Computation, a constant (Tensor, number, boolean, string, primitive array)"
-          + " or a Struct/List/Map of those");
+          + " or a Struct/List/LinkedHashMap of those");
     }
     return Expr.literal(t);
   }

@@ -11,8 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.tensor.Tensor;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The computations of TFF's "Custom federated algorithms, part 1" tutorial (tff.md §1.9), built and run. */
@@ -72,6 +75,43 @@ class FederatedComputationTest {
          var s = ContextStack.install(ctx)) {
       assertThat(bc.call(2f).toString()).isEqualTo("12.0");
     }
+  }
+
+  @Test
+  void aMapReturnedFromABodyMustHaveADefinedOrder() {
+    FederatedType readings = FederatedType.atClients(FLOAT32);
+    Map<String, Object> unordered = new HashMap<>();
+    assertThatThrownBy(() -> Computation.federated("stats", readings, x -> {
+      unordered.put("mean", federatedMean(x));
+      unordered.put("sum", federatedSum(x));
+      return unordered;
+    }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("result of 'stats': a java.util.HashMap has no defined order, so the order of the struct's"
+            + " elements would change between runs; use a LinkedHashMap (insertion order), a SortedMap or a Struct");
+    Computation inserted = Computation.federated("stats", readings, x -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("sum", federatedSum(x));
+      m.put("mean", federatedMean(x));
+      return m;
+    });
+    assertThat(inserted.typeSignature().result().toString()).isEqualTo("<sum=float32@SERVER,mean=float32@SERVER>");
+    Computation sorted = Computation.federated("stats", readings,
+        x -> new TreeMap<>(Map.of("sum", federatedSum(x), "mean", federatedMean(x))));
+    assertThat(sorted.typeSignature().result().toString()).isEqualTo("<mean=float32@SERVER,sum=float32@SERVER>");
+  }
+
+  @Test
+  void aMapConvertsToANamedStructByNameWhateverItsOrder() {
+    StructType type = StructType.named("z", INT32, "a", FLOAT32, "m", INT32);
+    Map<String, Object> value = new HashMap<>();
+    value.put("a", 1.5);
+    value.put("m", 2);
+    value.put("z", 3);
+    assertThat(Values.conform(value, type).toString()).isEqualTo("<z=3,a=1.5,m=2>");
+    assertThatThrownBy(() -> Values.conform(Map.of("a", 1.5, "z", 3), type))
+        .hasMessage("value: expected a value of type <z=int32,a=float32,m=int32> (3 elements), found a map with keys "
+            + Map.of("a", 1.5, "z", 3).keySet());
   }
 
   @Test
