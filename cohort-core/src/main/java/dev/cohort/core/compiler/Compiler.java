@@ -27,8 +27,8 @@ public final class Compiler {
    * The {@link MapReduceForm} of a computation with one broadcast/aggregate round.
    *
    * @throws CompilerException naming the construct that does not fit: a second round (a broadcast or a client value
-   *     computed from an aggregate), {@code federated_select}, a result placed at CLIENTS, or aggregation parameters
-   *     that depend on the inputs
+   *     computed from an aggregate), {@code federated_select}, a result with an element that is not placed at
+   *     SERVER (placed at CLIENTS, or not placed), or aggregation parameters that depend on the inputs
    */
   public static MapReduceForm toMapReduceForm(Computation computation) {
     return new MapReduceExtractor().extract(computation, reduceIntrinsics(computation));

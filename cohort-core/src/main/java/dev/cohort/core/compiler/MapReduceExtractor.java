@@ -269,10 +269,7 @@ final class MapReduceExtractor {
   }
 
   private void checkResult(Expr result, FunctionType type) {
-    if (containsClients(result.type())) {
-      throw new CompilerException("not compatible with MapReduceForm: the result " + type.result()
-          + " has values placed at CLIENTS; every result must be placed at SERVER");
-    }
+    checkPlacedAtServer(type.result(), type.result(), "result");
     for (String n : Exprs.freeNames(result)) {
       if (phase.get(n) == Phase.CLIENT) {
         throw new CompilerException("not compatible with MapReduceForm: the result uses a CLIENTS value");
@@ -280,16 +277,23 @@ final class MapReduceExtractor {
     }
   }
 
-  private static boolean containsClients(Type t) {
+  /** Requires every leaf of the result type {@code t} (at {@code path} in {@code result}) to be placed at SERVER. */
+  private static void checkPlacedAtServer(Type t, Type result, String path) {
     if (t instanceof FederatedType f) {
-      return f.placement() == Placement.CLIENTS;
-    }
-    for (Type c : t.children()) {
-      if (containsClients(c)) {
-        return true;
+      if (f.placement() == Placement.CLIENTS) {
+        throw new CompilerException("not compatible with MapReduceForm: the result " + result + " has values placed at"
+            + " CLIENTS" + (t == result ? "" : " (" + path + " is " + t + ")") + "; every result must be placed at"
+            + " SERVER");
       }
+    } else if (t instanceof StructType st) {
+      for (int i = 0; i < st.size(); i++) {
+        checkPlacedAtServer(st.type(i), result, path + (st.name(i) != null ? "." + st.name(i) : "[" + i + "]"));
+      }
+    } else {
+      throw new CompilerException("not compatible with MapReduceForm: the result " + result + " has an unplaced"
+          + " value" + (t == result ? "" : " (" + path + " is " + t + ")")
+          + "; every result must be placed at SERVER (place a constant with federated_value(x, SERVER))");
     }
-    return false;
   }
 
   // ------------------------------------------------------------------ building parts

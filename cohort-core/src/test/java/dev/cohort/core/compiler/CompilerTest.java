@@ -239,6 +239,19 @@ class CompilerTest {
     assertThatThrownBy(() -> Compiler.toMapReduceForm(atClients))
         .hasMessage("not compatible with MapReduceForm: the result {float32}@CLIENTS has values placed at CLIENTS;"
             + " every result must be placed at SERVER");
+    Computation halfPlaced = Computation.federated("half_placed", FederatedType.atClients(FLOAT32),
+        x -> List.of(federatedMean(x), 1f));
+    assertThatThrownBy(() -> Compiler.toMapReduceForm(halfPlaced))
+        .isInstanceOf(CompilerException.class)
+        .hasMessage("not compatible with MapReduceForm: the result <float32@SERVER,float32> has an unplaced value"
+            + " (result[1] is float32); every result must be placed at SERVER (place a constant with"
+            + " federated_value(x, SERVER))");
+    Computation nestedClients = Computation.federated("nested_clients", FederatedType.atClients(FLOAT32),
+        x -> Struct.named("mean", federatedMean(x), "values", x));
+    assertThatThrownBy(() -> Compiler.toMapReduceForm(nestedClients))
+        .hasMessage("not compatible with MapReduceForm: the result <mean=float32@SERVER,values={float32}@CLIENTS> has"
+            + " values placed at CLIENTS (result.values is {float32}@CLIENTS); every result must be placed at"
+            + " SERVER");
     Computation unknownShape = Computation.federated("unknown", FederatedType.atClients(
         TensorType.of(DType.FLOAT32, TensorType.UNKNOWN)), x -> federatedSum(x));
     assertThatThrownBy(() -> Compiler.toMapReduceForm(unknownShape))
