@@ -24,25 +24,27 @@ public final class FederatedValue {
   private final int size;
   private final IntFunction<?> members;
   private final List<?> list;
+  private final String origin;
 
   private FederatedValue(Placement placement, boolean allEqual, Object value, int size, IntFunction<?> members,
-      List<?> list) {
+      List<?> list, String origin) {
     this.placement = placement;
     this.allEqual = allEqual;
     this.value = value;
     this.size = size;
     this.members = members;
     this.list = list;
+    this.origin = origin;
   }
 
   /** {@code value} at the server. */
   public static FederatedValue atServer(Object value) {
-    return new FederatedValue(Placement.SERVER, true, Objects.requireNonNull(value, "value"), -1, null, null);
+    return new FederatedValue(Placement.SERVER, true, Objects.requireNonNull(value, "value"), -1, null, null, null);
   }
 
   /** One value for all clients (type {@code T@CLIENTS}). */
   public static FederatedValue allEqualAtClients(Object value) {
-    return new FederatedValue(Placement.CLIENTS, true, Objects.requireNonNull(value, "value"), -1, null, null);
+    return new FederatedValue(Placement.CLIENTS, true, Objects.requireNonNull(value, "value"), -1, null, null, null);
   }
 
   /** One member per client, in client order (a copy of {@code members}). */
@@ -52,7 +54,7 @@ public final class FederatedValue {
       copy.add(Objects.requireNonNull(members.get(i), "member of client " + i));
     }
     List<Object> l = Collections.unmodifiableList(copy);
-    return new FederatedValue(Placement.CLIENTS, false, null, l.size(), l::get, l);
+    return new FederatedValue(Placement.CLIENTS, false, null, l.size(), l::get, l, null);
   }
 
   /**
@@ -60,16 +62,29 @@ public final class FederatedValue {
    * demand (possibly concurrently and more than once).
    */
   public static FederatedValue atClients(int clients, IntFunction<?> memberAt) {
+    return atClients(null, clients, memberAt);
+  }
+
+  /**
+   * As {@link #atClients(int, IntFunction)}, naming what produces the members (e.g. the intrinsic
+   * {@code federated_map}, or an argument): a failure while they are computed is reported against {@code origin}.
+   */
+  public static FederatedValue atClients(String origin, int clients, IntFunction<?> memberAt) {
     if (clients < 0) {
       throw new IllegalArgumentException("clients (" + clients + ") must be >= 0");
     }
     return new FederatedValue(Placement.CLIENTS, false, null, clients, Objects.requireNonNull(memberAt, "memberAt"),
-        null);
+        null, origin);
   }
 
   /** Where the members live. */
   public Placement placement() {
     return placement;
+  }
+
+  /** What produces the members of a lazy value, for failure messages; null if not named. */
+  public String origin() {
+    return origin;
   }
 
   /** Whether one value is shared by all locations. */

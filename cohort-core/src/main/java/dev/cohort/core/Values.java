@@ -254,7 +254,8 @@ public final class Values {
       if (f.isMaterialized()) {
         return clientsList(f.members(), member, path);
       }
-      return FederatedValue.atClients(f.size(), i -> conform(f.member(i), member, path + "[client " + i + "]"));
+      return FederatedValue.atClients(f.origin() != null ? f.origin() : path, f.size(),
+          i -> conform(f.member(i), member, path + "[client " + i + "]"));
     }
     if (t.placement() == Placement.CLIENTS && !t.allEqual()) {
       if (v instanceof List<?> l) {

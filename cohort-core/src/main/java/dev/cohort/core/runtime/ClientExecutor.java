@@ -29,7 +29,8 @@ public interface ClientExecutor extends AutoCloseable {
    * Runs {@code task} for clients {@code 0..clients-1} and folds their results into {@code initial} in client order.
    *
    * @param stage what the work is for, used in failure messages (e.g. {@code federated_mean})
-   * @throws ClientFailureException if a task or the accumulation of its result throws
+   * @throws ClientFailureException if a task or the accumulation of its result throws (a
+   *     {@link VirtualMachineError} is rethrown as it is)
    */
   <T, A> A fold(String stage, int clients, ClientTask<? extends T> task, A initial,
       BiFunction<A, ? super T, A> accumulate);

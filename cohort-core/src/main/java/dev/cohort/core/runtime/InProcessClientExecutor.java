@@ -89,6 +89,8 @@ final class InProcessClientExecutor implements ClientExecutor {
         T r;
         try {
           r = task.run(i);
+        } catch (VirtualMachineError e) {
+          throw e;
         } catch (Exception | Error e) {
           throw failure(stage, i, clients, e);
         }
@@ -148,6 +150,8 @@ final class InProcessClientExecutor implements ClientExecutor {
     for (int k = 0; k < length; k++) {
       try {
         results[k] = task.run(start + k);
+      } catch (VirtualMachineError e) {
+        throw e;
       } catch (Exception | Error e) {
         throw new ChunkFailure(start + k, e);
       }
@@ -178,14 +182,22 @@ final class InProcessClientExecutor implements ClientExecutor {
       BiFunction<A, ? super T, A> accumulate) {
     try {
       return accumulate.apply(acc, r);
-    } catch (ClientFailureException e) {
+    } catch (ClientFailureException | VirtualMachineError e) {
       throw e;
     } catch (RuntimeException | Error e) {
       throw failure(stage, i, clients, e);
     }
   }
 
+  /**
+   * The exception that fails the fold for {@code cause}: a {@link ClientFailureException} naming the client, or the
+   * cause itself if it already is one. A {@link VirtualMachineError} (out of memory, stack overflow) is not the
+   * client's failure: it is rethrown as it is.
+   */
   private static RuntimeException failure(String stage, int i, int clients, Throwable cause) {
+    if (cause instanceof VirtualMachineError e) {
+      throw e;
+    }
     if (cause instanceof ClientFailureException cf) {
       return cf;
     }

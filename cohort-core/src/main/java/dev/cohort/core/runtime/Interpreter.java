@@ -172,7 +172,8 @@ final class Interpreter {
   /** Computes every member of lazy CLIENTS values (in parallel, in client order). */
   Object materialize(Object value) {
     if (value instanceof FederatedValue f && !f.isMaterialized()) {
-      return FederatedValue.atClients(executor.collect("federated value", f.size(), f::member));
+      return FederatedValue.atClients(executor.collect(f.origin() != null ? f.origin() : "a CLIENTS value", f.size(),
+          f::member));
     }
     if (value instanceof Struct s && hasLazy(s)) {
       List<Object> values = new ArrayList<>(s.size());

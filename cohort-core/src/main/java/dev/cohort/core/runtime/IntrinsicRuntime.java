@@ -42,7 +42,7 @@ final class IntrinsicRuntime {
       }
       case FEDERATED_EVAL_AT_CLIENTS -> {
         Fn f = in.toFn(arg);
-        return FederatedValue.atClients(in.clients(op), i -> f.apply(null));
+        return FederatedValue.atClients(op, in.clients(op), i -> f.apply(null));
       }
       case FEDERATED_EVAL_AT_SERVER -> {
         return FederatedValue.atServer(in.toFn(arg).apply(null));
@@ -51,7 +51,7 @@ final class IntrinsicRuntime {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(0));
         FederatedValue v = (FederatedValue) a.get(1);
-        return FederatedValue.atClients(in.clientsOf(v, op), i -> f.apply(v.member(i)));
+        return FederatedValue.atClients(op, in.clientsOf(v, op), i -> f.apply(v.member(i)));
       }
       case FEDERATED_MAP_ALL_EQUAL -> {
         Struct a = (Struct) arg;
@@ -190,7 +190,7 @@ final class IntrinsicRuntime {
     int maxKey = ((Tensor) ((FederatedValue) a.get(1)).value()).intValue();
     Object server = ((FederatedValue) a.get(2)).value();
     Fn f = in.toFn(a.get(3));
-    return FederatedValue.atClients(in.clientsOf(keys, op), i -> {
+    return FederatedValue.atClients(op, in.clientsOf(keys, op), i -> {
       int[] k = ((Tensor) keys.member(i)).intData();
       List<Object> out = new ArrayList<>(k.length);
       for (int key : k) {
@@ -219,7 +219,7 @@ final class IntrinsicRuntime {
     if (n < 0) {
       n = in.clients(op);
     }
-    return FederatedValue.atClients(n, i -> {
+    return FederatedValue.atClients(op, n, i -> {
       List<Object> members = new ArrayList<>(s.size());
       for (Object v : s.values()) {
         members.add(((FederatedValue) v).member(i));

@@ -258,6 +258,42 @@ class InProcessRuntimeTest {
         });
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void aFailureWhileASharedLazyValueIsComputedNamesTheIntrinsicThatProducesIt(int threads) {
+    Computation work = Computation.local("rt.shared_fails_on_7", FLOAT32, FLOAT32, x -> {
+      if (((Tensor) x).floatValue() == 7f) {
+        throw new IllegalStateException("sensor 7 is broken");
+      }
+      return x;
+    });
+    // y is consumed twice, so it is computed for every client where it is bound, before either aggregation.
+    Computation both = Computation.federated("both", FederatedType.atClients(FLOAT32), x -> {
+      var y = federatedMap(work, x);
+      return List.of(federatedSum(y), federatedMean(y));
+    });
+    FederatedValue input = FederatedValue.atClients(50, i -> Tensor.scalar((float) i));
+    assertThatThrownBy(() -> run(threads, both, input))
+        .isInstanceOf(ClientFailureException.class)
+        .hasMessage("federated_map: client 7 of 50 failed: sensor 7 is broken");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void aVirtualMachineErrorInClientWorkIsRethrownUnwrapped(int threads) {
+    OutOfMemoryError outOfMemory = new OutOfMemoryError("client 3 ran out of memory");
+    Computation work = Computation.local("rt.out_of_memory_on_3", FLOAT32, FLOAT32, x -> {
+      if (((Tensor) x).floatValue() == 3f) {
+        throw outOfMemory;
+      }
+      return x;
+    });
+    Computation mean = Computation.federated("mean_of_oom", FederatedType.atClients(FLOAT32),
+        x -> federatedMean(federatedMap(work, x)));
+    FederatedValue input = FederatedValue.atClients(20, i -> Tensor.scalar((float) i));
+    assertThatThrownBy(() -> run(threads, mean, input)).isSameAs(outOfMemory);
+  }
+
   @Test
   @SuppressWarnings("try") // the scope is the point: it installs the context
   void clientsCardinalityComesFromTheArgumentsAndMustAgree() {
