@@ -127,7 +127,7 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
     analyzeFunctions(in, arg);
     Object fn = in.eval(computation.expr(), Env.EMPTY);
     Object result = in.apply(fn, arg);
-    return in.materialize(result);
+    return in.materialize(result, true, "result of '" + computation.name() + "'");
   }
 
   private static void analyzeFunctions(Interpreter in, Object value) {

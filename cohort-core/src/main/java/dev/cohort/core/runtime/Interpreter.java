@@ -4,6 +4,8 @@ import dev.cohort.core.Computation;
 import dev.cohort.core.FederatedValue;
 import dev.cohort.core.FunctionType;
 import dev.cohort.core.IntrinsicDef;
+import dev.cohort.core.Placement;
+import dev.cohort.core.Sequence;
 import dev.cohort.core.Struct;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
@@ -16,7 +18,7 @@ import java.util.Map;
  * JAX's {@code eval_jaxpr}. Block locals are released after their last use. CLIENTS-placed values are lazy: a
  * {@code federated_map} result is a recipe evaluated per client by the {@link ClientExecutor} when an aggregation
  * consumes it, so map-then-aggregate streams; a lazy value used more than once is materialized (in parallel) at the
- * point it is bound.
+ * point it is bound. A call's result is materialized before the call returns.
  */
 final class Interpreter {
   private final ClientExecutor executor;
@@ -134,12 +136,14 @@ final class Interpreter {
   }
 
   /**
-   * Materializes the lazy CLIENTS values that {@code use} reads more than once. A struct whose elements are only
-   * selected is prepared element by element, so a lazy element read once stays lazy even if its siblings are shared.
+   * Materializes the lazy values that {@code use} reads more than once: lazy CLIENTS values (computed once per client,
+   * in parallel) and {@code sequence_map} results (computed once instead of on every pass). A struct whose elements
+   * are only selected is prepared element by element, so a lazy element read once stays lazy even if its siblings
+   * are shared. Input sequences are left to stream on every pass.
    */
   Object prepare(Object value, Uses.Use use) {
     if (use.elements() == null || use.whole() > 0 || !(value instanceof Struct s)) {
-      return use.isSharedWhole() && hasLazy(value) ? materialize(value) : value;
+      return use.isSharedWhole() ? materialize(value, false, "a CLIENTS value") : value;
     }
     List<Object> values = null;
     for (Map.Entry<Integer, Uses.Use> e : use.elements().entrySet()) {
@@ -155,33 +159,57 @@ final class Interpreter {
     return values == null ? s : Struct.of(s.names(), values);
   }
 
-  static boolean hasLazy(Object value) {
+  /**
+   * {@code value} with its lazy parts computed: CLIENTS values member by member (in parallel, in client order, a
+   * failure reported against the value's origin, else {@code stage}), {@code sequence_map} results, and, if
+   * {@code allSequences}, every sequence (for a call's result, so that nothing runs after the call returns).
+   * Returns {@code value} itself if nothing is lazy.
+   */
+  Object materialize(Object value, boolean allSequences, String stage) {
+    if (!hasLazy(value, allSequences)) {
+      return value;
+    }
     if (value instanceof FederatedValue f) {
-      return !f.isMaterialized();
+      if (f.isAllEqual()) {
+        Object v = materialize(f.value(), allSequences, stage);
+        return f.placement() == Placement.SERVER ? FederatedValue.atServer(v) : FederatedValue.allEqualAtClients(v);
+      }
+      return FederatedValue.atClients(executor.collect(f.origin() != null ? f.origin() : stage, f.size(),
+          i -> materialize(f.member(i), allSequences, stage)));
     }
     if (value instanceof Struct s) {
-      for (Object v : s.values()) {
-        if (hasLazy(v)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Computes every member of lazy CLIENTS values (in parallel, in client order). */
-  Object materialize(Object value) {
-    if (value instanceof FederatedValue f && !f.isMaterialized()) {
-      return FederatedValue.atClients(executor.collect(f.origin() != null ? f.origin() : "a CLIENTS value", f.size(),
-          f::member));
-    }
-    if (value instanceof Struct s && hasLazy(s)) {
       List<Object> values = new ArrayList<>(s.size());
       for (Object v : s.values()) {
-        values.add(materialize(v));
+        values.add(materialize(v, allSequences, stage));
       }
       return Struct.of(s.names(), values);
     }
-    return value;
+    return Sequence.of(((Sequence) value).toList());
+  }
+
+  private static boolean hasLazy(Object value, boolean allSequences) {
+    if (value instanceof FederatedValue f) {
+      if (f.isAllEqual()) {
+        return hasLazy(f.value(), allSequences);
+      }
+      if (!f.isMaterialized()) {
+        return true;
+      }
+      for (int i = 0; i < f.size(); i++) {
+        if (hasLazy(f.member(i), allSequences)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof Struct s) {
+      for (Object v : s.values()) {
+        if (hasLazy(v, allSequences)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return value instanceof Sequence && (allSequences || value instanceof IntrinsicRuntime.MappedSequence);
   }
 }

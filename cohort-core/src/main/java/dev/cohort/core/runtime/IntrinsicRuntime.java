@@ -9,6 +9,7 @@ import dev.cohort.core.Struct;
 import dev.cohort.core.Type;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -109,7 +110,7 @@ final class IntrinsicRuntime {
       case SEQUENCE_MAP -> {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(0));
-        return ((Sequence) a.get(1)).map(f::apply);
+        return new MappedSequence(((Sequence) a.get(1)).map(f::apply));
       }
       case SEQUENCE_REDUCE -> {
         Struct a = (Struct) arg;
@@ -128,6 +129,17 @@ final class IntrinsicRuntime {
         return acc == null ? Arith.zero(type.result()) : acc;
       }
       default -> throw new IllegalStateException("internal: intrinsic " + op + " has no runtime");
+    }
+  }
+
+  /**
+   * A {@code sequence_map} result: lazy, computed on every pass, and marked so that the interpreter computes it once
+   * where it is read more than once or returned from a call.
+   */
+  record MappedSequence(Sequence mapped) implements Sequence {
+    @Override
+    public Iterator<Object> iterator() {
+      return mapped.iterator();
     }
   }
 

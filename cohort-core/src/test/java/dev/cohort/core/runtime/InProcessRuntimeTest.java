@@ -7,6 +7,9 @@ import static dev.cohort.core.Intrinsics.federatedMax;
 import static dev.cohort.core.Intrinsics.federatedMean;
 import static dev.cohort.core.Intrinsics.federatedMin;
 import static dev.cohort.core.Intrinsics.federatedSum;
+import static dev.cohort.core.Intrinsics.sequenceMap;
+import static dev.cohort.core.Intrinsics.sequenceReduce;
+import static dev.cohort.core.Intrinsics.sequenceSum;
 import static dev.cohort.core.TensorType.FLOAT32;
 import static dev.cohort.core.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +20,8 @@ import dev.cohort.core.ContextStack;
 import dev.cohort.core.FederatedType;
 import dev.cohort.core.FederatedValue;
 import dev.cohort.core.FunctionType;
+import dev.cohort.core.Sequence;
+import dev.cohort.core.SequenceType;
 import dev.cohort.core.Struct;
 import dev.cohort.core.StructType;
 import dev.cohort.core.TensorType;
@@ -292,6 +297,44 @@ class InProcessRuntimeTest {
         x -> federatedMean(federatedMap(work, x)));
     FederatedValue input = FederatedValue.atClients(20, i -> Tensor.scalar((float) i));
     assertThatThrownBy(() -> run(threads, mean, input)).isSameAs(outOfMemory);
+  }
+
+  @Test
+  void sequenceMapResultsAreComputedInsideTheCallOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    Computation halve = Computation.local("rt.halve_counted", FLOAT32, FLOAT32, x -> {
+      calls.incrementAndGet();
+      if (((Tensor) x).floatValue() < 0) {
+        throw new IllegalArgumentException("negative reading " + ((Tensor) x).floatValue());
+      }
+      return ((Tensor) x).mul(0.5f);
+    });
+    Computation halved = Computation.federated("halved", SequenceType.of(FLOAT32), s -> sequenceMap(halve, s));
+    Sequence result = (Sequence) run(2, halved, List.of(2f, 4f, 6f));
+    assertThat(calls.get()).isEqualTo(3);
+    // Reading the result (twice) runs nothing more.
+    assertThat(result.toList()).containsExactly(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f));
+    assertThat(result.toList()).hasSize(3);
+    assertThat(calls.get()).isEqualTo(3);
+    // A failure surfaces from the call itself, not when the caller reads the result.
+    assertThatThrownBy(() -> run(2, halved, List.of(2f, -4f)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("negative reading -4.0");
+    Computation perClient = Computation.federated("halved_at_clients",
+        FederatedType.atClients(SequenceType.of(FLOAT32)), s -> sequenceMap(halve, s));
+    assertThatThrownBy(() -> run(2, perClient, List.of(List.of(2f), List.of(1f, -4f))))
+        .isInstanceOf(ClientFailureException.class)
+        .hasMessage("federated_map: client 1 of 2 failed: negative reading -4.0");
+    // A mapped sequence read twice in a computation is computed once.
+    calls.set(0);
+    Computation twice = Computation.federated("twice", SequenceType.of(FLOAT32), s -> {
+      var h = sequenceMap(halve, s);
+      return List.of(sequenceSum(h), sequenceReduce(h, 0f, Computation.local("rt.max_f32",
+          StructType.of(FLOAT32, FLOAT32), FLOAT32,
+          a -> ((Tensor) ((Struct) a).get(0)).maximum((Tensor) ((Struct) a).get(1)))));
+    });
+    assertThat(run(2, twice, List.of(2f, 4f, 6f)).toString()).isEqualTo("<6.0,3.0>");
+    assertThat(calls.get()).isEqualTo(3);
   }
 
   @Test
