@@ -9,7 +9,7 @@ import java.util.Objects;
  * The per-thread stack of contexts that decides what calling a computation or an intrinsic does. While the body of
  * {@link Computation#federated} runs, a tracing context is on top: intrinsics and calls build the computation.
  * Otherwise calls go to the innermost installed {@link ExecutionContext}, or to the default one (an in-process
- * runtime using all cores, replaceable with {@link #setDefault}).
+ * runtime using all cores whose idle workers end, replaceable with {@link #setDefault}).
  *
  * <pre>{@code
  * try (ContextStack.Scope s = ContextStack.install(InProcessContext.builder().threads(2).build())) {
@@ -20,6 +20,8 @@ import java.util.Objects;
 public final class ContextStack {
   private static final ThreadLocal<Deque<Object>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
   private static volatile ExecutionContext defaultContext;
+  /** The default this class created (and closes when it is replaced), or null. Guarded by the class. */
+  private static InProcessContext ownedDefault;
 
   private ContextStack() {}
 
@@ -60,14 +62,19 @@ public final class ContextStack {
     return defaultContext();
   }
 
-  /** The default execution context: an in-process runtime with one thread per core unless replaced. */
+  /**
+   * The default execution context: unless replaced with {@link #setDefault}, an in-process runtime with one worker
+   * per core, created on first use. Its workers are daemon threads that start with work and end when idle, so the
+   * default holds no threads between calls.
+   */
   public static ExecutionContext defaultContext() {
     ExecutionContext c = defaultContext;
     if (c == null) {
       synchronized (ContextStack.class) {
         c = defaultContext;
         if (c == null) {
-          c = InProcessContext.builder().build();
+          ownedDefault = InProcessContext.builder().build();
+          c = ownedDefault;
           defaultContext = c;
         }
       }
@@ -75,9 +82,21 @@ public final class ContextStack {
     return c;
   }
 
-  /** Replaces the default execution context for all threads. */
+  /**
+   * Replaces the default execution context for all threads; {@code null} restores the built-in one (created again on
+   * first use). A built-in default being replaced is closed, failing calls that still run on it; a context given
+   * here is never closed by this class.
+   */
   public static void setDefault(ExecutionContext context) {
-    defaultContext = Objects.requireNonNull(context, "context");
+    InProcessContext replaced;
+    synchronized (ContextStack.class) {
+      replaced = ownedDefault;
+      ownedDefault = null;
+      defaultContext = context;
+    }
+    if (replaced != null) {
+      replaced.close();
+    }
   }
 
   /** The trace being built on this thread, if the innermost context is a tracing one. */

@@ -8,7 +8,8 @@ package dev.cohort.core;
 public interface ExecutionContext {
   /**
    * Evaluates {@code computation} on {@code argument}, a Java value for its parameter (see {@link Values}), or
-   * null if it takes none. CLIENTS-placed results come back materialized, one member per client.
+   * null if it takes none. The result is complete when this returns: CLIENTS-placed values come back materialized,
+   * one member per client, and sequences as lists.
    */
   Object invoke(Computation computation, Object argument);
 }

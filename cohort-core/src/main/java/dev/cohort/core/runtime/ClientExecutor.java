@@ -53,9 +53,9 @@ public interface ClientExecutor extends AutoCloseable {
   void close();
 
   /**
-   * An in-process executor with {@code threads} worker threads (daemon) and at most {@code 2 * threads} tasks in
-   * flight (a task is one client, or a batch of consecutive cheap clients with small results). With one thread,
-   * tasks run on the calling thread.
+   * An in-process executor with {@code threads} worker threads (daemon, started on demand and ended when idle) and
+   * at most {@code 2 * threads} tasks in flight (a task is one client, or a batch of consecutive cheap clients with
+   * small results). With one thread, tasks run on the calling thread.
    */
   static ClientExecutor inProcess(int threads) {
     return new InProcessClientExecutor(threads, 2 * threads);

@@ -7,8 +7,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -23,12 +25,16 @@ import java.util.function.BiFunction;
  * trivial clients without holding more than a megabyte of small results; clients that take longer, or produce large
  * values, stay one per task. Chunking changes only how work is scheduled, never the order of accumulation.
  *
- * <p>Folds started from a worker thread (nested client work) run inline on that thread.
+ * <p>Folds started from a worker thread (nested client work) run inline on that thread. Worker threads are daemon
+ * threads, started when work arrives and ended after {@value #IDLE_SECONDS} s without work, so an executor that is
+ * never closed holds no threads while idle.
  */
 final class InProcessClientExecutor implements ClientExecutor {
   static final int MAX_CHUNK = 4096;
   static final long FAST_NANOS = 20_000;
   static final long MAX_CHUNK_BYTES = 1 << 20;
+  /** Seconds an idle worker thread lives before it ends (a new one starts with the next work). */
+  static final long IDLE_SECONDS = 1;
 
   private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> false);
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -51,14 +57,17 @@ final class InProcessClientExecutor implements ClientExecutor {
     } else {
       int id = POOLS.incrementAndGet();
       AtomicInteger n = new AtomicInteger();
-      this.pool = Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(() -> {
-          IN_WORKER.set(true);
-          r.run();
-        }, "cohort-clients-" + id + "-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(() -> {
+              IN_WORKER.set(true);
+              r.run();
+            }, "cohort-clients-" + id + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      executor.allowCoreThreadTimeOut(true);
+      this.pool = executor;
     }
   }
 

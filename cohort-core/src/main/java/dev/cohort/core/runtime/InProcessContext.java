@@ -39,6 +39,7 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
   private final boolean ownsExecutor;
   private final int defaultClients;
   private final Map<String, Object> data;
+  private volatile boolean closed;
 
   private InProcessContext(Builder b) {
     this.ownsExecutor = b.executor == null;
@@ -110,8 +111,16 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
     return executor.parallelism();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if this context is closed
+   */
   @Override
   public Object invoke(Computation computation, Object argument) {
+    if (closed) {
+      throw new IllegalStateException("cannot call '" + computation.name() + "': this InProcessContext is closed");
+    }
     Type parameter = computation.typeSignature().parameter();
     Object arg = null;
     int clients = defaultClients;
@@ -158,9 +167,10 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
     return found;
   }
 
-  /** Shuts down the owned thread pool (an executor given to the builder is left open). */
+  /** Shuts down the owned thread pool (an executor given to the builder is left open); later calls fail. */
   @Override
   public void close() {
+    closed = true;
     if (ownsExecutor) {
       executor.close();
     }
