@@ -64,7 +64,8 @@ public sealed interface Type
   /**
    * Parses TFF's compact or formatted notation, e.g. {@code "({float32}@CLIENTS -> float32@SERVER)"}.
    *
-   * @throws IllegalArgumentException naming the position and what was expected
+   * @throws IllegalArgumentException naming the position and what was expected, or if types are nested deeper than
+   *     1,000 levels
    */
   static Type parse(String notation) {
     return TypeParser.parse(notation);

@@ -19,8 +19,14 @@ import java.util.List;
  * </pre>
  */
 final class TypeParser {
+  /** The deepest nesting of types read, far beyond real types, so a crafted input cannot overflow the stack. */
+  static final int MAX_DEPTH = 1000;
+  /** The most characters of the input quoted in an error message. */
+  private static final int QUOTED = 80;
+
   private final String s;
   private int pos;
+  private int depth;
 
   private TypeParser(String s) {
     this.s = s;
@@ -52,6 +58,10 @@ final class TypeParser {
   }
 
   private Type type() {
+    if (++depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("cannot parse type '" + quoted() + "' at position " + pos
+          + ": types are nested deeper than " + MAX_DEPTH + " levels");
+    }
     Type t = primary();
     while (true) {
       skipSpace();
@@ -62,6 +72,7 @@ final class TypeParser {
         pos++;
         t = new FederatedType(t, placement(), true);
       } else {
+        depth--;
         return t;
       }
     }
@@ -246,6 +257,11 @@ final class TypeParser {
   }
 
   private IllegalArgumentException error(String expected) {
-    return new IllegalArgumentException("cannot parse type '" + s + "' at position " + pos + ": expected " + expected);
+    return new IllegalArgumentException("cannot parse type '" + quoted() + "' at position " + pos + ": expected "
+        + expected);
+  }
+
+  private String quoted() {
+    return s.length() <= QUOTED ? s : s.substring(0, QUOTED) + "... (" + s.length() + " characters)";
   }
 }

@@ -195,4 +195,15 @@ class TypeTest {
     assertThatThrownBy(() -> Type.parse("int32 int32"))
         .hasMessage("cannot parse type 'int32 int32' at position 6: expected end of input");
   }
+
+  @Test
+  void typesNestedDeeperThanAThousandLevelsAreRejectedBeforeTheStackOverflows() {
+    String deepest = "<".repeat(999) + "int32" + ">".repeat(999);
+    assertThat(Type.parse(deepest).toString()).isEqualTo(deepest);
+    String crafted = "<".repeat(20_000);
+    assertThatThrownBy(() -> Type.parse(crafted))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot parse type '" + "<".repeat(80) + "... (20000 characters)' at position 1000: types are"
+            + " nested deeper than 1000 levels");
+  }
 }

@@ -154,6 +154,37 @@ class ComputationFormatTest {
         .hasMessage("corrupt computation: unknown node tag 99 at byte 13");
   }
 
+  @Test
+  void aCraftedFileWithDeeplyNestedTypesOrNodesIsAFormatErrorNotAStackOverflow() {
+    Computation identity = Computation.local("ser.identity", FLOAT32, FLOAT32, x -> x);
+    byte[] deepType = replace(identity.serialize(), "(float32 -> float32)", "<".repeat(20_000));
+    assertThatThrownBy(() -> Computation.deserialize(deepType))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("corrupt computation: bad type: cannot parse type '" + "<".repeat(80) + "... (20000 characters)'"
+            + " at position 1000: types are nested deeper than 1000 levels");
+    // A payload of 20,000 selection tags: each selection's source is read first, one level deeper.
+    byte[] payload = new byte[4 + 1 + 20_000];
+    payload[3] = 1;
+    payload[4] = 'x';
+    Arrays.fill(payload, 5, payload.length, (byte) 6);
+    assertThatThrownBy(() -> Computation.deserialize(file(payload)))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("corrupt computation: nodes nested deeper than 1000");
+  }
+
+  /** A computation file around {@code payload}: magic, version 1, length, payload and its checksum. */
+  private static byte[] file(byte[] payload) {
+    byte[] out = new byte[18 + payload.length];
+    System.arraycopy("COHORTCP".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 8);
+    out[9] = 1;
+    out[10] = (byte) (payload.length >>> 24);
+    out[11] = (byte) (payload.length >>> 16);
+    out[12] = (byte) (payload.length >>> 8);
+    out[13] = (byte) payload.length;
+    System.arraycopy(payload, 0, out, 14, payload.length);
+    return withValidChecksum(out);
+  }
+
   /** {@code bytes} with the first occurrence of {@code from} replaced (length prefix and checksum fixed). */
   static byte[] replace(byte[] bytes, String from, String to) {
     byte[] f = from.getBytes(StandardCharsets.UTF_8);
