@@ -75,7 +75,10 @@ public final class Intrinsics {
         r.expr()));
   }
 
-  /** {@code federated_mean}: the unweighted mean at SERVER of float32 CLIENTS members. */
+  /**
+   * {@code federated_mean}: the unweighted mean at SERVER of float32 CLIENTS members. Unlike TFF, which returns NaN,
+   * running it over no clients fails with an {@link ArithmeticException} saying the total weight is 0.
+   */
   public static Value federatedMean(Object value) {
     String op = IntrinsicDef.FEDERATED_MEAN.uri();
     Trace t = Trace.require(op);
@@ -89,7 +92,10 @@ public final class Intrinsics {
         FunctionType.of(FederatedType.atClients(vt.member()), FederatedType.atServer(vt.member())), v.expr());
   }
 
-  /** {@code federated_weighted_mean}: {@code sum(w*v)/sum(w)} at SERVER, with a numeric scalar CLIENTS weight. */
+  /**
+   * {@code federated_weighted_mean}: {@code sum(w*v)/sum(w)} at SERVER, with a numeric scalar CLIENTS weight. Running
+   * it with weights that sum to 0 fails with an {@link ArithmeticException} (TFF returns NaN).
+   */
   public static Value federatedMean(Object value, Object weight) {
     String op = IntrinsicDef.FEDERATED_WEIGHTED_MEAN.uri();
     Trace t = Trace.require(op);
@@ -412,7 +418,8 @@ public final class Intrinsics {
 
   /**
    * {@code generic_divide}: element-wise {@code a * (1/b)} of float32 values; {@code b} has {@code a}'s type or is a
-   * numeric scalar (an integer scalar is converted to float32).
+   * numeric scalar (an integer scalar is converted to float32). A 0 in {@code b} fails with an
+   * {@link ArithmeticException} when run.
    */
   public static Value genericDivide(Object a, Object b) {
     return binary(IntrinsicDef.GENERIC_DIVIDE, a, b);

@@ -58,6 +58,38 @@ class IntrinsicsTest {
   }
 
   @Test
+  void aMeanWhoseTotalWeightIsZeroFailsNamingTheIntrinsic() {
+    Computation mean = Computation.federated("mean", clients(FLOAT32), x -> federatedMean(x));
+    assertThatThrownBy(() -> call(mean, List.of()))
+        .isInstanceOf(ArithmeticException.class)
+        .hasMessage("federated_mean: the total weight is 0 (over 0 clients), so the mean is undefined");
+    Computation weighted = Computation.federated("weighted", "v", clients(FLOAT32), "w", clients(INT32),
+        (v, w) -> federatedMean(v, w));
+    assertThatThrownBy(() -> call(weighted, List.of(1f, 2f, 3f), List.of(2, 0, -2)))
+        .isInstanceOf(ArithmeticException.class)
+        .hasMessage("federated_weighted_mean: the total weight is 0 (over 3 clients), so the mean is undefined");
+    // The compiled form divides with generic_divide, which fails on a zero divisor too.
+    assertThatThrownBy(() -> call(dev.cohort.core.compiler.Compiler.reduceIntrinsics(mean), List.of()))
+        .isInstanceOf(ArithmeticException.class)
+        .hasMessage("generic_divide: division by 0");
+    Computation divide = Computation.federated("divide", "a", TensorType.of(DType.FLOAT32, 2), "b",
+        TensorType.of(DType.FLOAT32, 2), (a, b) -> genericDivide(a, b));
+    assertThatThrownBy(() -> call(divide, new float[] {1, 2}, new float[] {4, 0}))
+        .hasMessage("generic_divide: division by 0 (element 1 of the divisor)");
+  }
+
+  @Test
+  void minAndMaxOverNoClientsAreTheDtypeLimitsTheirRewritesStartFrom() {
+    StructType both = StructType.of(FLOAT32, INT32);
+    Computation extremes = Computation.federated("extremes", clients(both),
+        x -> List.of(federatedMin(x), federatedMax(x), federatedSum(x)));
+    String expected = "<<3.4028235E38,2147483647>,<-3.4028235E38,-2147483648>,<0.0,0>>";
+    assertThat(call(extremes, List.of()).toString()).isEqualTo(expected);
+    assertThat(call(dev.cohort.core.compiler.Compiler.reduceIntrinsics(extremes), List.of()).toString())
+        .isEqualTo(expected);
+  }
+
+  @Test
   void sumMinMaxAndAggregate() {
     TensorType vec = TensorType.of(DType.INT32, 2);
     Computation c = Computation.federated("c", clients(vec), x -> List.of(federatedSum(x), federatedMin(x),

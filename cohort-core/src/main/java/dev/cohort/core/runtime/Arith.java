@@ -47,8 +47,16 @@ final class Arith {
     return zip(a, b, (x, y) -> x.mul(reciprocal(y)));
   }
 
+  /** {@code 1/y} in float32; a 0 in {@code y} fails rather than making infinities and NaNs. */
   private static Tensor reciprocal(Tensor y) {
     Tensor f = y.dtype() == DType.FLOAT32 ? y : y.cast(DType.FLOAT32);
+    float[] d = f.floatData();
+    for (int i = 0; i < d.length; i++) {
+      if (d[i] == 0) {
+        throw new ArithmeticException("generic_divide: division by 0"
+            + (y.rank() == 0 ? "" : " (element " + i + " of the divisor)"));
+      }
+    }
     return Tensor.scalar(1f).div(f);
   }
 

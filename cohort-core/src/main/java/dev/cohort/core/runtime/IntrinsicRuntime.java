@@ -17,7 +17,8 @@ import java.util.List;
  * parts (mapping, multiplying by weights, checking secure-sum bounds) run inside the client tasks, in parallel.
  * float32 sums and means are computed exactly as their rewrites to {@code federated_aggregate} compute them (zero,
  * then one float32 addition per client, then a multiplication by the float32 reciprocal of the total weight), so the
- * direct and the compiled forms agree bit for bit.
+ * direct and the compiled forms agree bit for bit. A mean whose total weight is 0 (no clients, or weights summing to
+ * 0) fails instead of returning NaN, as a division by 0 in {@code generic_divide} does.
  */
 final class IntrinsicRuntime {
   private IntrinsicRuntime() {}
@@ -181,8 +182,12 @@ final class IntrinsicRuntime {
     if (isSum) {
       return FederatedValue.atServer(sum);
     }
-    Object total = state[1] instanceof Float f ? Tensor.scalar(f)
-        : state[1] == null ? Tensor.scalar(0f) : state[1];
+    Tensor total = state[1] instanceof Float f ? Tensor.scalar(f)
+        : state[1] == null ? Tensor.scalar(0f) : (Tensor) state[1];
+    if (total.getDouble() == 0) {
+      throw new ArithmeticException(op + ": the total weight is 0 (over " + n + " client" + (n == 1 ? "" : "s")
+          + "), so the mean is undefined");
+    }
     return FederatedValue.atServer(Arith.divide(sum, total));
   }
 
