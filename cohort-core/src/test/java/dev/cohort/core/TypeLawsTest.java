@@ -10,8 +10,12 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
-/** Laws of the type system over generated types: printing round-trips, assignability is a preorder. */
+/**
+ * Laws of the type system over generated types: printing round-trips, assignability is a partial order (reflexive,
+ * transitive, antisymmetric).
+ */
 class TypeLawsTest {
 
   @Provide
@@ -87,13 +91,38 @@ class TypeLawsTest {
     assertThat(a.isAssignableFrom(c)).as("%s <- %s", a, c).isTrue();
   }
 
-  @Property(tries = 300)
-  void assignabilityIsDecidedByTheRulesNotByChance(@ForAll("types") Type a, @ForAll("types") Type b) {
-    // Equivalence is symmetric, and mutual assignability of tensors or federated types means equality.
-    assertThat(a.isEquivalentTo(b)).isEqualTo(b.isEquivalentTo(a));
-    if ((a instanceof TensorType || a instanceof FederatedType) && a.isEquivalentTo(b)) {
-      assertThat(a).isEqualTo(b);
-    }
+  /**
+   * Pairs that exercise equivalence: a type and a copy parsed back from its notation (equal, a distinct object), a
+   * type and a generalization of it (assignable one way, sometimes equal), and two independent types.
+   */
+  @Provide
+  Arbitrary<List<Type>> relatedPairs() {
+    return net.jqwik.api.Combinators.combine(types(), types(), Arbitraries.integers().between(0, 2),
+        Arbitraries.longs()).as((a, other, how, seed) -> {
+          Type b = switch (how) {
+            case 0 -> Type.parse(a.toString());
+            case 1 -> generalize(a, new java.util.Random(seed));
+            default -> other;
+          };
+          return List.of(a, b);
+        });
+  }
+
+  @Property(tries = 600)
+  void typesAreEquivalentOnlyIfEqual(@ForAll("relatedPairs") List<Type> pair) {
+    // Assignability is antisymmetric: mutual assignability (equivalence) holds exactly for equal types, so a type
+    // that accepts another and is accepted by it is the same type, and a generalization is strictly more general.
+    Type a = pair.get(0);
+    Type b = pair.get(1);
+    boolean equivalent = a.isAssignableFrom(b) && b.isAssignableFrom(a);
+    assertThat(a.isEquivalentTo(b)).as("%s <-> %s", a, b).isEqualTo(equivalent);
+    assertThat(equivalent).as("%s <-> %s", a, b).isEqualTo(a.equals(b));
+    String kind = !equivalent ? "not equivalent" : a == b ? "the same object" : "equivalent distinct objects";
+    Statistics.label("pairs").collect(kind);
+    Statistics.label("pairs").coverage(c -> {
+      c.check("equivalent distinct objects").percentage(p -> p > 20);
+      c.check("not equivalent").percentage(p -> p > 20);
+    });
   }
 
   /** A type that accepts every value of {@code t}: fewer known dimensions, more names, fewer all-equal flags. */

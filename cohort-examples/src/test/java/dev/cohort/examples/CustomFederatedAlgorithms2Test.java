@@ -2,7 +2,11 @@ package dev.cohort.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.cohort.core.Struct;
+import dev.cohort.tensor.Shape;
+import dev.cohort.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +67,61 @@ class CustomFederatedAlgorithms2Test {
     for (int i = 1; i < rounds.size(); i++) {
       assertThat(rounds.get(i)).isLessThan(rounds.get(i - 1));
     }
+  }
+
+  @Test
+  void batchTrainStepsAlongTheFiniteDifferenceGradientOfBatchLoss() {
+    // A tiny batch (3 examples) and a random model, so the softmax is far from uniform.
+    java.util.Random random = new java.util.Random(7);
+    float[] x = new float[3 * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = random.nextFloat();
+    }
+    float[] weights = new float[784 * 10];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (float) (random.nextGaussian() * 0.01);
+    }
+    float[] bias = new float[10];
+    for (int i = 0; i < bias.length; i++) {
+      bias[i] = (float) (random.nextGaussian() * 0.5);
+    }
+    Struct batch = Struct.named("x", Tensor.wrap(x, Shape.of(3, 784)), "y", Tensor.ofInts(new int[] {3, 7, 3}, 3));
+    float learningRate = 0.5f;
+    Struct stepped = CustomFederatedAlgorithms2.trainOnBatch(model(weights, bias), batch, learningRate);
+    float[] newWeights = ((Tensor) stepped.get("weights")).floatData();
+    float[] newBias = ((Tensor) stepped.get("bias")).floatData();
+    // The step is w - lr * g; its g must be d(batch_loss)/dw by central differences, for the bias and 1 weight in 37.
+    float h = 1e-2f;
+    int checked = 0;
+    for (int i = 0; i < bias.length; i++) {
+      float[] plus = bias.clone();
+      float[] minus = bias.clone();
+      plus[i] += h;
+      minus[i] -= h;
+      double numeric = (loss(model(weights, plus), batch) - loss(model(weights, minus), batch)) / (2.0 * h);
+      assertThat((bias[i] - newBias[i]) / (double) learningRate).as("bias %d", i).isCloseTo(numeric,
+          within(1e-3 + 1e-2 * Math.abs(numeric)));
+      checked++;
+    }
+    for (int i = 0; i < weights.length; i += 37) {
+      float[] plus = weights.clone();
+      float[] minus = weights.clone();
+      plus[i] += h;
+      minus[i] -= h;
+      double numeric = (loss(model(plus, bias), batch) - loss(model(minus, bias), batch)) / (2.0 * h);
+      assertThat((weights[i] - newWeights[i]) / (double) learningRate).as("weight %d", i).isCloseTo(numeric,
+          within(1e-3 + 1e-2 * Math.abs(numeric)));
+      checked++;
+    }
+    assertThat(checked).isEqualTo(10 + 212);
+  }
+
+  private static Struct model(float[] weights, float[] bias) {
+    return Struct.named("weights", Tensor.wrap(weights, Shape.of(784, 10)), "bias", Tensor.wrap(bias, Shape.of(10)));
+  }
+
+  private static double loss(Struct model, Struct batch) {
+    return CustomFederatedAlgorithms2.forwardPass(model, batch).floatValue();
   }
 
   @Test

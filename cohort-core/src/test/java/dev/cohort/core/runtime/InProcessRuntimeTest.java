@@ -90,7 +90,7 @@ class InProcessRuntimeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 3})
+  @ValueSource(ints = {2, 4})
   void mapThenAggregateStreamsWithABoundedNumberOfResultsInFlight(int threads) {
     AtomicInteger produced = new AtomicInteger();
     AtomicInteger consumed = new AtomicInteger();
@@ -99,15 +99,13 @@ class InProcessRuntimeTest {
     Computation work = Computation.local("rt.counted_work", FLOAT32, FLOAT32, x -> {
       int inFlight = produced.incrementAndGet() - consumed.get();
       maxInFlight.accumulateAndGet(inFlight, Math::max);
-      // Slow enough (> 20 us) that the executor keeps one client per task.
-      long until = System.nanoTime() + 50_000;
-      while (System.nanoTime() < until) {
-        Thread.onSpinWait();
-      }
+      spin(50); // slow enough (> 20 us) that the executor keeps one client per task
       return ((Tensor) x).add(1f);
     });
+    // Accumulating is slower than the workers produce, so results would pile up without the bound on tasks in flight.
     Computation count = Computation.local("rt.counted_accumulate", StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
       consumed.incrementAndGet();
+      spin(100);
       return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
     });
     Computation identity = Computation.local("rt.identity_f32", FLOAT32, FLOAT32, a -> a);
@@ -115,19 +113,28 @@ class InProcessRuntimeTest {
         a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));
     Computation total = Computation.federated("total", FederatedType.atClients(FLOAT32),
         x -> federatedAggregate(federatedMap(work, x), 0f, count, plus, identity));
-    FederatedValue input = FederatedValue.atClients(2000, i -> {
+    FederatedValue input = FederatedValue.atClients(1000, i -> {
       sourceCalls.incrementAndGet();
       return Tensor.scalar(1f);
     });
     Object result = run(threads, total, input);
-    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(4000f);
-    assertThat(sourceCalls.get()).isEqualTo(2000);
+    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(2000f);
+    assertThat(sourceCalls.get()).isEqualTo(1000);
     assertThat(maxInFlight.get()).isLessThanOrEqualTo(2 * threads + 1);
+  }
+
+  /** Busy-waits {@code micros} microseconds. */
+  private static void spin(long micros) {
+    long until = System.nanoTime() + micros * 1000;
+    while (System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
   }
 
   /**
    * Counts client members produced by a lazy source but not yet folded into an aggregate: the work in flight. The
-   * mapping function is slow enough (> 20 us) that the executor keeps one client per task.
+   * mapping function is slow enough (> 20 us) that the executor keeps one client per task, and accumulating is slower
+   * still, so results would pile up without the bound on tasks in flight.
    */
   private static final class InFlight {
     final AtomicInteger produced = new AtomicInteger();
@@ -143,10 +150,7 @@ class InProcessRuntimeTest {
 
     Computation slowPlus(String name) {
       return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
-        long until = System.nanoTime() + 50_000;
-        while (System.nanoTime() < until) {
-          Thread.onSpinWait();
-        }
+        spin(50);
         return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
       });
     }
@@ -154,6 +158,7 @@ class InProcessRuntimeTest {
     Computation countingAccumulate(String name) {
       return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
         consumed.incrementAndGet();
+        spin(100);
         return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
       });
     }
@@ -170,9 +175,9 @@ class InProcessRuntimeTest {
     Computation round = Computation.federated("round", "model", FederatedType.atServer(FLOAT32), "data",
         FederatedType.atClients(FLOAT32), (model, data) -> federatedAggregate(
             federatedMap(work, List.of(federatedBroadcast(model), data)), 0f, accumulate, work, identity));
-    Object result = run(threads, round, 2f, counts.source(2000));
-    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(6000f);
-    assertThat(counts.produced.get()).isEqualTo(2000);
+    Object result = run(threads, round, 2f, counts.source(1000));
+    assertThat(((Tensor) server(result)).floatValue()).isEqualTo(3000f);
+    assertThat(counts.produced.get()).isEqualTo(1000);
     assertThat(counts.max.get()).isLessThanOrEqualTo(2 * threads + 1);
   }
 
