@@ -2,7 +2,9 @@ package dev.cohort.core;
 
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
+import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -95,6 +97,26 @@ public record TensorType(DType dtype, List<Integer> shape) implements Type {
       dims[i] = shape.get(i);
     }
     return Shape.of(dims);
+  }
+
+  /**
+   * The tensor of this type (its shape fully known) with every element its dtype's largest finite value if
+   * {@code largest}, else its smallest: {@code ±3.4028235E38} for float32 and the integer limits for int32 and int64,
+   * as NumPy's {@code finfo}/{@code iinfo} give them. These are the values {@code federated_min} and
+   * {@code federated_max} start from.
+   *
+   * @throws IllegalStateException if the shape is not fully known
+   * @throws IllegalArgumentException if the dtype is not numeric
+   */
+  public Tensor limit(boolean largest) {
+    Tensor t = Tensor.zeros(dtype, toShape());
+    switch (dtype) {
+      case FLOAT32 -> Arrays.fill(t.floatData(), largest ? Float.MAX_VALUE : -Float.MAX_VALUE);
+      case INT32 -> Arrays.fill(t.intData(), largest ? Integer.MAX_VALUE : Integer.MIN_VALUE);
+      case INT64 -> Arrays.fill(t.longData(), largest ? Long.MAX_VALUE : Long.MIN_VALUE);
+      default -> throw new IllegalArgumentException("tensor type " + this + " has no numeric limits");
+    }
+    return t;
   }
 
   /** Whether a concrete tensor of {@code dtype} and {@code shape} is a value of this type. */

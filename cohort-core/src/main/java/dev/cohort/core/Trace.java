@@ -146,39 +146,12 @@ final class Trace {
       }
       return Expr.struct(elements);
     }
-    Tensor t = constant(o);
+    Tensor t = Values.constant(o);
     if (t == null) {
       throw new IllegalArgumentException(what + ": cannot use " + Values.describe(o) + " in a federated computation;"
           + " expected a symbolic Value, a Computation, a constant (Tensor, number, boolean, string, primitive array)"
           + " or a Struct/List/LinkedHashMap of those");
     }
     return Expr.literal(t);
-  }
-
-  private static Tensor constant(Object o) {
-    if (o instanceof Tensor t) {
-      return t;
-    } else if (o instanceof Float || o instanceof Double) {
-      return Tensor.scalar(((Number) o).floatValue());
-    } else if (o instanceof Integer || o instanceof Short || o instanceof Byte) {
-      return Tensor.scalar(((Number) o).intValue());
-    } else if (o instanceof Long l) {
-      return Tensor.scalar(l.longValue());
-    } else if (o instanceof Boolean b) {
-      return Tensor.scalar(b.booleanValue());
-    } else if (o instanceof String s) {
-      return Tensor.scalar(s);
-    } else if (o instanceof float[] a) {
-      return Tensor.of(a, a.length);
-    } else if (o instanceof int[] a) {
-      return Tensor.ofInts(a, a.length);
-    } else if (o instanceof long[] a) {
-      return Tensor.ofLongs(a, a.length);
-    } else if (o instanceof boolean[] a) {
-      return Tensor.ofBools(a, a.length);
-    } else if (o instanceof String[] a) {
-      return Tensor.ofStrings(a, a.length);
-    }
-    return null;
   }
 }

@@ -1,7 +1,6 @@
 package dev.cohort.core;
 
 import dev.cohort.tensor.DType;
-import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -132,20 +131,38 @@ public final class Values {
     return x;
   }
 
+  /** {@code v} as a tensor of {@code dtype} if it is a number, else {@link #constant}; null if neither fits. */
   private static Tensor toTensor(Object v, DType dtype) {
-    if (v instanceof Tensor t) {
-      return t;
-    } else if (v instanceof Number n) {
+    if (v instanceof Number n) {
       return switch (dtype) {
         case FLOAT32 -> Tensor.scalar(n.floatValue());
         case INT32 -> isIntegral(n) && n.longValue() == n.intValue() ? Tensor.scalar(n.intValue()) : null;
         case INT64 -> isIntegral(n) ? Tensor.scalar(n.longValue()) : null;
         default -> null;
       };
+    }
+    return constant(v);
+  }
+
+  /**
+   * The tensor for a Java constant with its natural dtype: a {@link Tensor} itself; float32 for {@link Float} and
+   * {@link Double}; int32 for {@link Integer}, {@link Short} and {@link Byte}; int64 for {@link Long}; bool; str; and
+   * rank 1 for {@code float[]}, {@code int[]}, {@code long[]}, {@code boolean[]} and {@code String[]}. Null for
+   * anything else.
+   */
+  static Tensor constant(Object v) {
+    if (v instanceof Tensor t) {
+      return t;
+    } else if (v instanceof Float || v instanceof Double) {
+      return Tensor.scalar(((Number) v).floatValue());
+    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return Tensor.scalar(((Number) v).intValue());
+    } else if (v instanceof Long l) {
+      return Tensor.scalar(l.longValue());
     } else if (v instanceof Boolean b) {
-      return dtype == DType.BOOL ? Tensor.scalar(b) : null;
+      return Tensor.scalar(b.booleanValue());
     } else if (v instanceof String s) {
-      return dtype == DType.STRING ? Tensor.scalar(s) : null;
+      return Tensor.scalar(s);
     } else if (v instanceof float[] a) {
       return Tensor.of(a, a.length);
     } else if (v instanceof int[] a) {
@@ -274,10 +291,5 @@ public final class Values {
       out.add(conform(members.get(i), member, path + "[client " + i + "]"));
     }
     return FederatedValue.atClients(out);
-  }
-
-  /** The tensor shape of a fully defined type, as a cohort-tensor {@link Shape}. */
-  static Shape shapeOf(TensorType t) {
-    return t.toShape();
   }
 }

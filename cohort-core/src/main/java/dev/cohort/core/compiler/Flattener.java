@@ -1,7 +1,6 @@
 package dev.cohort.core.compiler;
 
 import dev.cohort.core.FederatedType;
-import dev.cohort.core.FunctionType;
 import dev.cohort.core.Type;
 import dev.cohort.core.TypeMismatchException;
 import dev.cohort.core.ast.Expr;
@@ -126,9 +125,5 @@ final class Flattener {
       }
     }
     return false;
-  }
-
-  static boolean isFunction(Type t) {
-    return t instanceof FunctionType;
   }
 }

@@ -39,7 +39,6 @@ final class MapReduceExtractor {
   private final List<String> serverLeaves = new ArrayList<>();
   private final List<String> clientLeaves = new ArrayList<>();
   private final Map<String, Type> leafTypes = new HashMap<>();
-  private final List<String> leafNames = new ArrayList<>();
   private final List<Expr.Binding> broadcasts = new ArrayList<>();
   private final Map<AggKind, List<Expr.Binding>> aggregations = new LinkedHashMap<>();
 
@@ -145,10 +144,10 @@ final class MapReduceExtractor {
     }
     Expr update = part(up, updateParam, updateSubst, result, Set.of(Phase.PRE, Phase.POST, Phase.NONE), "update");
 
-    return new MapReduceForm(type, serverLeaves.size(), clientLeaves.size(),
-        comp("prepare", prepare), comp("work", work), comp("zero", zero), comp("accumulate", accumulate),
-        comp("merge", merge), comp("report", report), comp("secure_sum_bitwidth", bitwidth),
-        comp("secure_sum_max_input", maxInput), comp("secure_modular_sum_modulus", modulus), comp("update", update));
+    return new MapReduceForm(type, comp("prepare", prepare), comp("work", work), comp("zero", zero),
+        comp("accumulate", accumulate), comp("merge", merge), comp("report", report),
+        comp("secure_sum_bitwidth", bitwidth), comp("secure_sum_max_input", maxInput),
+        comp("secure_modular_sum_modulus", modulus), comp("update", update));
   }
 
   // ------------------------------------------------------------------ parameter and classification
@@ -185,7 +184,6 @@ final class MapReduceExtractor {
       clientLeaves.add(n);
       phase.put(n, Phase.CLIENT);
     }
-    leafNames.add(n);
     leafTypes.put(n, f.member());
     return new Expr.Reference(n, f);
   }

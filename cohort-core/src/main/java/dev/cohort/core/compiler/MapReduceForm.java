@@ -48,8 +48,6 @@ import java.util.List;
  */
 public final class MapReduceForm {
   private final FunctionType typeSignature;
-  private final int serverInputs;
-  private final int clientInputs;
   private final Computation prepare;
   private final Computation work;
   private final Computation zero;
@@ -61,12 +59,10 @@ public final class MapReduceForm {
   private final Computation secureModularSumModulus;
   private final Computation update;
 
-  MapReduceForm(FunctionType typeSignature, int serverInputs, int clientInputs, Computation prepare, Computation work,
-      Computation zero, Computation accumulate, Computation merge, Computation report, Computation secureSumBitwidth,
+  MapReduceForm(FunctionType typeSignature, Computation prepare, Computation work, Computation zero,
+      Computation accumulate, Computation merge, Computation report, Computation secureSumBitwidth,
       Computation secureSumMaxInput, Computation secureModularSumModulus, Computation update) {
     this.typeSignature = typeSignature;
-    this.serverInputs = serverInputs;
-    this.clientInputs = clientInputs;
     this.prepare = prepare;
     this.work = work;
     this.zero = zero;

@@ -116,14 +116,7 @@ final class Rewrites {
   /** Literals of each dtype's largest (for min) or smallest (for max) finite value, as TFF's seeds. */
   private static Expr limits(Type t, boolean largest) {
     if (t instanceof TensorType tt) {
-      Tensor z = Tensor.zeros(tt.dtype(), tt.toShape());
-      switch (tt.dtype()) {
-        case FLOAT32 -> java.util.Arrays.fill(z.floatData(), largest ? Float.MAX_VALUE : -Float.MAX_VALUE);
-        case INT32 -> java.util.Arrays.fill(z.intData(), largest ? Integer.MAX_VALUE : Integer.MIN_VALUE);
-        case INT64 -> java.util.Arrays.fill(z.longData(), largest ? Long.MAX_VALUE : Long.MIN_VALUE);
-        default -> throw new CompilerException("no numeric limits for " + tt);
-      }
-      return Expr.literal(z);
+      return Expr.literal(tt.limit(largest));
     }
     StructType s = (StructType) t;
     List<Expr.Element> elements = new ArrayList<>();

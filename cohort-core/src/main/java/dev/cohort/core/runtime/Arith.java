@@ -100,17 +100,7 @@ final class Arith {
   }
 
   private static Tensor filled(DType dtype, Shape shape, int which) {
-    Tensor t = Tensor.zeros(dtype, shape);
-    if (which == 0) {
-      return t;
-    }
-    switch (dtype) {
-      case FLOAT32 -> java.util.Arrays.fill(t.floatData(), which > 0 ? Float.MAX_VALUE : -Float.MAX_VALUE);
-      case INT32 -> java.util.Arrays.fill(t.intData(), which > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE);
-      case INT64 -> java.util.Arrays.fill(t.longData(), which > 0 ? Long.MAX_VALUE : Long.MIN_VALUE);
-      default -> throw new IllegalArgumentException("no numeric limits for dtype " + dtype);
-    }
-    return t;
+    return which == 0 ? Tensor.zeros(dtype, shape) : TensorType.of(dtype, shape).limit(which > 0);
   }
 
   /** {@code acc += x} in place on tensors that {@code acc} owns; returns {@code acc}. */
@@ -129,11 +119,6 @@ final class Arith {
       addInto(sa.get(i), sx.get(i));
     }
     return acc;
-  }
-
-  /** A deep copy with fresh tensor storage. */
-  static Object copy(Object x) {
-    return map(x, Tensor::copy);
   }
 
   static Object map(Object a, UnaryOperator<Tensor> f) {
