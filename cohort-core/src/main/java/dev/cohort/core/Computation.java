@@ -2,7 +2,6 @@ package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
-import dev.cohort.core.serialization.ComputationFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -257,7 +256,11 @@ public final class Computation {
 
   // ------------------------------------------------------------------ serialization
 
-  /** The portable serialized form (versioned; local functions by name). */
+  /**
+   * The portable serialized form, version 1: the magic {@code COHORTCP}, the format version (u16), the payload length
+   * (u32), the payload (the name, then the expression tree in pre-order, with types in TFF's compact notation, tensors
+   * as dtype, shape and big-endian elements, and local functions by name) and a CRC-32 of the payload.
+   */
   public byte[] serialize() {
     return ComputationFormat.write(this);
   }
@@ -274,14 +277,29 @@ public final class Computation {
 
   /** Writes {@link #serialize()} to {@code path} atomically (a temporary file renamed into place). */
   public void save(Path path) {
+    Path tmp;
     try {
-      Path dir = path.toAbsolutePath().getParent();
-      Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+      tmp = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
+    } catch (IOException e) {
+      throw cannotWrite(path, e);
+    }
+    try {
       Files.write(tmp, serialize());
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write computation '" + name + "' to " + path + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      // The temporary file must not be left behind; a failure to remove it is reported with the original one.
+      RuntimeException failure = e instanceof IOException io ? cannotWrite(path, io) : (RuntimeException) e;
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException cleanup) {
+        failure.addSuppressed(cleanup);
+      }
+      throw failure;
     }
+  }
+
+  private UncheckedIOException cannotWrite(Path path, IOException e) {
+    return new UncheckedIOException("cannot write computation '" + name + "' to " + path + ": " + e.getMessage(), e);
   }
 
   /** Reads a computation saved with {@link #save}. */

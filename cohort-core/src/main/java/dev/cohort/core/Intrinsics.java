@@ -190,9 +190,11 @@ public final class Intrinsics {
     try {
       def.checkInstance(type);
     } catch (TypeMismatchException e) {
-      throw new TypeMismatchException(op + ": expected parameter " + boundName + " to match the structure of the value,"
-          + " with one integer per tensor; found value members " + vt.member() + " and " + boundName + " " + b.type(),
-          vt.member(), b.type());
+      TypeMismatchException mismatch = new TypeMismatchException(op + ": expected parameter " + boundName + " to match"
+          + " the structure of the value, with one integer per tensor; found value members " + vt.member() + " and "
+          + boundName + " " + b.type(), vt.member(), b.type());
+      mismatch.initCause(e);
+      throw mismatch;
     }
     return call(t, def, type, Expr.struct(v.expr(), be));
   }

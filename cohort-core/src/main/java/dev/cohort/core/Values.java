@@ -68,33 +68,6 @@ public final class Values {
     throw new IllegalArgumentException(path + ": no value has the abstract type " + type);
   }
 
-  /**
-   * {@code value} (already a runtime value of a type assignable to {@code type}) with the struct names of
-   * {@code type}, so that functions can read elements by the names they declare. Tensors are shared, not copied.
-   */
-  public static Object relabel(Object value, Type type) {
-    if (type instanceof StructType t && value instanceof Struct s) {
-      List<String> names = new ArrayList<>(t.size());
-      List<Object> vals = new ArrayList<>(t.size());
-      boolean same = true;
-      for (int i = 0; i < t.size(); i++) {
-        String n = t.name(i) != null ? t.name(i) : s.name(i);
-        names.add(n);
-        Object v = relabel(s.get(i), t.type(i));
-        vals.add(v);
-        same &= v == s.get(i) && java.util.Objects.equals(n, s.name(i));
-      }
-      return same ? s : Struct.of(names, vals);
-    } else if (type instanceof SequenceType t && value instanceof Sequence s && needsRelabel(t.element())) {
-      return s.map(e -> relabel(e, t.element()));
-    }
-    return value;
-  }
-
-  private static boolean needsRelabel(Type t) {
-    return Types.contains(t, x -> x instanceof StructType);
-  }
-
   /** A short description of a value for error messages: "a float32 tensor of shape [3]", "java.lang.Double 3.5". */
   public static String describe(Object value) {
     if (value == null) {

@@ -20,6 +20,7 @@
  * </ul>
  *
  * <p>Sub-packages: {@code ast} (the syntax tree), {@code runtime} (the in-process runtime), {@code serialization}
- * (the portable format), {@code compiler} (rewrites and MapReduceForm).
+ * (the portable format's load errors; the format itself is written and read by {@link dev.cohort.core.Computation}),
+ * {@code compiler} (rewrites and MapReduceForm).
  */
 package dev.cohort.core;

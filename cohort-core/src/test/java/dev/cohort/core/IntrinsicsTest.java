@@ -148,7 +148,11 @@ class IntrinsicsTest {
     assertThatThrownBy(() -> Computation.federated("bad", clients(StructType.of(INT32, INT32)),
         x -> federatedSecureSum(x, List.of(1, 2, 3))))
         .hasMessage("federated_secure_sum: expected parameter max_input to match the structure of the value, with one"
-            + " integer per tensor; found value members <int32,int32> and max_input <int32,int32,int32>");
+            + " integer per tensor; found value members <int32,int32> and max_input <int32,int32,int32>")
+        .cause()
+        .isInstanceOf(TypeMismatchException.class)
+        .hasMessageStartingWith("federated_secure_sum: the bound must be an integer scalar or a structure matching"
+            + " <int32,int32>");
   }
 
   @Test

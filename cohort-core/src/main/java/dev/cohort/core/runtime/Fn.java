@@ -3,8 +3,16 @@ package dev.cohort.core.runtime;
 import dev.cohort.core.FunctionType;
 import dev.cohort.core.IntrinsicDef;
 import dev.cohort.core.LocalFunction;
+import dev.cohort.core.Sequence;
+import dev.cohort.core.SequenceType;
+import dev.cohort.core.Struct;
+import dev.cohort.core.StructType;
+import dev.cohort.core.Type;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /** A function value at run time: a closure over a lambda, a local Java function, or an intrinsic. */
 interface Fn {
@@ -28,7 +36,7 @@ interface Fn {
   record Local(String name, FunctionType type, LocalFunction function) implements Fn {
     @Override
     public Object apply(Object argument) {
-      Object arg = type.parameter() == null ? null : Values.relabel(argument, type.parameter());
+      Object arg = type.parameter() == null ? null : relabel(argument, type.parameter());
       Object result;
       try {
         result = function.apply(arg);
@@ -38,6 +46,33 @@ interface Fn {
         throw new IllegalStateException("local computation '" + name + "' failed: " + e.getMessage(), e);
       }
       return Values.conform(result, type.result(), "result of local computation '" + name + "'");
+    }
+
+    /**
+     * {@code value} (a runtime value of a type assignable to {@code type}) with the struct names of {@code type}, so
+     * that the function reads elements by the names it declares. Tensors are shared, not copied.
+     */
+    private static Object relabel(Object value, Type type) {
+      if (type instanceof StructType t && value instanceof Struct s) {
+        List<String> names = new ArrayList<>(t.size());
+        List<Object> values = new ArrayList<>(t.size());
+        boolean same = true;
+        for (int i = 0; i < t.size(); i++) {
+          String n = t.name(i) != null ? t.name(i) : s.name(i);
+          names.add(n);
+          Object v = relabel(s.get(i), t.type(i));
+          values.add(v);
+          same &= v == s.get(i) && Objects.equals(n, s.name(i));
+        }
+        return same ? s : Struct.of(names, values);
+      } else if (type instanceof SequenceType t && value instanceof Sequence s && hasStruct(t.element())) {
+        return s.map(e -> relabel(e, t.element()));
+      }
+      return value;
+    }
+
+    private static boolean hasStruct(Type t) {
+      return t instanceof StructType || t.children().stream().anyMatch(Local::hasStruct);
     }
   }
 

@@ -73,8 +73,15 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
       return this;
     }
 
-    /** The most client tasks in flight at once (default {@code 2 * threads}; at least {@code threads}). */
+    /**
+     * The most client tasks in flight at once (default {@code 2 * threads}; at least {@code threads}).
+     *
+     * @throws IllegalArgumentException if {@code maxInFlight < 1} (and, when built, if it is below the threads)
+     */
     public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight (" + maxInFlight + ") must be >= 1");
+      }
       this.maxInFlight = maxInFlight;
       return this;
     }

@@ -362,6 +362,16 @@ class InProcessRuntimeTest {
   }
 
   @Test
+  void aBoundOnTasksInFlightBelowOneIsRejected() {
+    assertThatThrownBy(() -> InProcessContext.builder().maxInFlight(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxInFlight (0) must be >= 1");
+    assertThatThrownBy(() -> InProcessContext.builder().threads(4).maxInFlight(3).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxInFlight (3) must be >= threads (4)");
+  }
+
+  @Test
   void wrongArgumentsAreRejectedBeforeAnythingRuns() {
     AtomicInteger calls = new AtomicInteger();
     Computation work = Computation.local("rt.never_runs", INT32, INT32, x -> {

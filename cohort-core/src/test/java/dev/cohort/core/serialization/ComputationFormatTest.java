@@ -18,10 +18,13 @@ import dev.cohort.core.Value;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +100,19 @@ class ComputationFormatTest {
     // Loading resolves the name now: the file written before the second registration gets the new function.
     Computation loaded = Computation.deserialize(saved);
     assertThat(((FederatedValue) loaded.call(List.of(1f, 2f))).value()).isEqualTo(Tensor.scalar(23f));
+  }
+
+  @Test
+  void aFailedSaveLeavesNoTemporaryFileBehind(@TempDir Path dir) throws Exception {
+    Path target = dir.resolve("plus.cohort");
+    Files.createDirectory(target);
+    Files.writeString(target.resolve("keep"), "a directory cannot be replaced by the computation file");
+    assertThatThrownBy(() -> PLUS.save(target))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageStartingWith("cannot write computation 'ser.plus' to " + target + ": ");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).containsExactly(target);
+    }
   }
 
   @Test

@@ -1,11 +1,7 @@
-package dev.cohort.core.serialization;
+package dev.cohort.core;
 
-import dev.cohort.core.Computation;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Placement;
-import dev.cohort.core.Type;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.serialization.ComputationFormatException;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -39,11 +35,14 @@ import java.util.zip.CRC32;
  * strings are length-prefixed UTF-8; tensors are dtype name, rank, dimensions and big-endian elements.
  *
  * <p>Reading rebuilds the tree through the nodes' checking constructors, so a file that decodes into an ill-typed
- * tree, or names a local function this JVM has not registered, is rejected like a corrupt one.
+ * tree, or names a local function this JVM has not registered, is rejected like a corrupt one. Nodes and types
+ * nested deeper than 1,000 levels are rejected too, so that a crafted file cannot overflow the stack.
+ *
+ * <p>Users reach this through {@link Computation#serialize()} and {@link Computation#deserialize(byte[])}.
  */
-public final class ComputationFormat {
+final class ComputationFormat {
   /** The format version this code writes and the newest it reads. */
-  public static final int VERSION = 1;
+  static final int VERSION = 1;
 
   private static final byte[] MAGIC = "COHORTCP".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_DEPTH = 1000;
@@ -63,7 +62,7 @@ public final class ComputationFormat {
   private ComputationFormat() {}
 
   /** The serialized bytes of {@code computation}. */
-  public static byte[] write(Computation computation) {
+  static byte[] write(Computation computation) {
     try {
       ByteArrayOutputStream payload = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(payload);
@@ -93,7 +92,7 @@ public final class ComputationFormat {
    * @throws ComputationFormatException saying what is wrong: bad magic, future or unknown version, length or
    *     checksum mismatch, truncation, an unknown tag, dtype or intrinsic, an ill-typed tree, an unknown local
    */
-  public static Computation read(byte[] bytes) {
+  static Computation read(byte[] bytes) {
     if (bytes == null || bytes.length < MAGIC.length + 6) {
       throw new ComputationFormatException("not a Cohort computation: " + (bytes == null ? 0 : bytes.length)
           + " bytes is shorter than the header");
