@@ -3,18 +3,16 @@ package dev.cohort.nn;
 import static dev.cohort.tensor.internal.Checks.checkState;
 
 import dev.cohort.tensor.RandomStream;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * One forward computation of a model: the tape it records on, whether it trains (dropout on), and the random
- * stream that keys per-layer randomness. Parameters are bound to the tape once per pass.
+ * stream that keys per-layer randomness. Key that stream by everything that should change the numbers, e.g.
+ * {@code RandomStream.of(seed, round, client, step)}: a stream reused for every step repeats the dropout masks.
  */
 public final class ForwardPass {
   private final Tape tape;
   private final boolean training;
   private final RandomStream rng;
-  private final Map<Parameter, Variable> bound = new IdentityHashMap<>();
 
   /**
    * A pass on {@code tape}. {@code rng} may be null when no layer draws random numbers (it is required for
@@ -42,8 +40,8 @@ public final class ForwardPass {
     return rng.fork(layerIndex);
   }
 
-  /** The variable for {@code p} on this pass's tape (watched once, reused on later uses). */
+  /** The variable for {@code p} on this pass's tape ({@link Tape#watch(Parameter)}). */
   public Variable bind(Parameter p) {
-    return bound.computeIfAbsent(p, tape::watch);
+    return tape.watch(p);
   }
 }

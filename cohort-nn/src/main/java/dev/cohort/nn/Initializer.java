@@ -39,7 +39,7 @@ public interface Initializer {
   /** Glorot (Xavier) uniform: {@code U(-l, l)}, {@code l = sqrt(6 / (fanIn + fanOut))}; Keras' default kernel. */
   static Initializer glorotUniform() {
     return (shape, rng) -> {
-      double[] f = fans(shape);
+      double[] f = Fans.of(shape);
       float limit = (float) Math.sqrt(6.0 / (f[0] + f[1]));
       return rng.uniform(shape, -limit, limit);
     };
@@ -51,7 +51,7 @@ public interface Initializer {
    */
   static Initializer glorotNormal() {
     return (shape, rng) -> {
-      double[] f = fans(shape);
+      double[] f = Fans.of(shape);
       return rng.truncatedNormal(shape, 0f, (float) (Math.sqrt(2.0 / (f[0] + f[1])) / 0.87962566103423978));
     };
   }
@@ -59,7 +59,7 @@ public interface Initializer {
   /** He normal: truncated normal with stddev {@code sqrt(2 / fanIn) / 0.87962566}. */
   static Initializer heNormal() {
     return (shape, rng) -> {
-      double[] f = fans(shape);
+      double[] f = Fans.of(shape);
       return rng.truncatedNormal(shape, 0f, (float) (Math.sqrt(2.0 / f[0]) / 0.87962566103423978));
     };
   }
@@ -75,23 +75,5 @@ public interface Initializer {
       int rows = shape.size() / cols;
       return Tensor.wrap(Orthogonal.matrix(rows, cols, rng, gain), shape);
     };
-  }
-
-  /** {@code {fanIn, fanOut}} of a kernel shape, as Keras computes them. */
-  static double[] fans(Shape shape) {
-    if (shape.rank() < 1) {
-      return new double[] {1, 1};
-    }
-    if (shape.rank() == 1) {
-      return new double[] {shape.dim(0), shape.dim(0)};
-    }
-    if (shape.rank() == 2) {
-      return new double[] {shape.dim(0), shape.dim(1)};
-    }
-    double receptive = 1;
-    for (int i = 0; i < shape.rank() - 2; i++) {
-      receptive *= shape.dim(i);
-    }
-    return new double[] {shape.dim(-2) * receptive, shape.dim(-1) * receptive};
   }
 }

@@ -52,7 +52,7 @@ public final class Layers {
 
   /** Reshapes each example to {@code shape} (one entry may be -1). */
   public static Reshape reshape(int... shape) {
-    return new Reshape(shape.clone());
+    return new Reshape(java.util.Arrays.stream(shape).boxed().toList());
   }
 
   /** Drops each input to zero with probability {@code rate} in training, scaling the rest by {@code 1/(1-rate)}. */
@@ -231,8 +231,13 @@ public final class Layers {
     }
   }
 
-  /** Spec of a reshape layer. */
-  public record Reshape(int[] shape) implements LayerSpec {
+  /** Spec of a reshape layer; {@code shape} is per example, one entry may be -1. */
+  public record Reshape(List<Integer> shape) implements LayerSpec {
+    /** Copies the shape. */
+    public Reshape {
+      shape = List.copyOf(shape);
+    }
+
     @Override
     public String kind() {
       return "reshape";
@@ -240,7 +245,8 @@ public final class Layers {
 
     @Override
     public Layer build(Shape input, String name, int index, RandomStream init) {
-      Shape out = Tensor.zeros(dev.cohort.tensor.DType.BOOL, input).reshape(shape).shape();
+      int[] target = shape.stream().mapToInt(Integer::intValue).toArray();
+      Shape out = Tensor.zeros(dev.cohort.tensor.DType.BOOL, input).reshape(target).shape();
       return new Built(name, out, List.of(), (x, pass) -> {
         int[] dims = new int[out.rank() + 1];
         dims[0] = x.shape().dim(0);

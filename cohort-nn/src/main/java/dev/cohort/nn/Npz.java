@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -65,13 +67,19 @@ public final class Npz {
           zip.closeEntry();
         }
       }
+      try {
+        // createTempFile makes the file private (0600); weights files are ordinary files, as numpy writes them.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException notPosix) {
+        // Non-POSIX file systems keep their default permissions.
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
     }
   }
 
-  static byte[] toNpy(String name, Tensor t) throws IOException {
+  static byte[] toNpy(String name, Tensor t) {
     String descr = switch (t.dtype()) {
       case FLOAT32 -> "<f4";
       case INT32 -> "<i4";
@@ -88,7 +96,7 @@ public final class Npz {
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(padding) + "\n";
-    int itemSize = t.dtype() == DType.BOOL ? 1 : t.dtype().byteSize();
+    int itemSize = t.dtype().byteSize();
     ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + t.size() * itemSize).order(ByteOrder.LITTLE_ENDIAN);
     buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     buf.put(header.getBytes(StandardCharsets.US_ASCII));
@@ -132,10 +140,22 @@ public final class Npz {
           throw new IllegalArgumentException("npz " + file + ": entry '" + entryName + "' is not a .npy array");
         }
         String name = entryName.substring(0, entryName.length() - 4);
-        try (InputStream in = zip.getInputStream(e)) {
-          out.put(name, readNpy(in, file + " entry '" + entryName + "'"));
+        String where = file + " entry '" + entryName + "'";
+        if (out.containsKey(name)) {
+          throw new IllegalArgumentException("npz " + where + ": the archive holds this entry more than once");
+        }
+        // ZipFile streams do not verify checksums; numpy.load does, and so must we.
+        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
+          Tensor t = readNpy(in, where);
+          if (in.read() != -1) {
+            throw new IllegalArgumentException("npz " + where + ": bytes follow the array data its header describes");
+          }
+          if (e.getCrc() != -1 && in.getChecksum().getValue() != e.getCrc()) {
+            throw new IllegalArgumentException("npz " + where + ": CRC-32 mismatch, the data is corrupt");
+          }
+          out.put(name, t);
         } catch (ZipException | EOFException ex) {
-          throw new IllegalArgumentException("npz " + file + ": entry '" + entryName + "' is corrupt or truncated (" + ex.getMessage() + ")", ex);
+          throw new IllegalArgumentException("npz " + where + " is corrupt or truncated (" + ex.getMessage() + ")", ex);
         }
       }
     }
@@ -190,7 +210,12 @@ public final class Npz {
       }
     }
     int[] dims = dimList.stream().mapToInt(Integer::intValue).toArray();
-    Shape shape = Shape.of(dims);
+    Shape shape;
+    try {
+      shape = Shape.of(dims);
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException("npz " + where + ": invalid shape (" + shapeText + "): " + ex.getMessage(), ex);
+    }
     ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     String kind = descr.replaceFirst("^[<>|=]", "");
     int itemSize = switch (kind) {
@@ -201,6 +226,9 @@ public final class Npz {
           + "' (supported: float32 '<f4', float64 '<f8' (read as float32), int32 '<i4', int64 '<i8', bool '|b1')");
     };
     long bytes = (long) shape.size() * itemSize;
+    if (bytes > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("npz " + where + ": " + bytes + " bytes of data exceed the 2 GiB a Java array can hold");
+    }
     byte[] data = in.readNBytes((int) bytes);
     if (data.length < bytes) {
       throw new IllegalArgumentException("npz " + where + ": truncated data: " + data.length + " of " + bytes + " bytes for shape "

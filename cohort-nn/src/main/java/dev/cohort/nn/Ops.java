@@ -383,14 +383,37 @@ final class Ops {
     @Override
     public void backward(Variable out, Variable[] in) {
       Variable a = in[0];
-      Tensor g = Tensor.wrap(out.gradArray(), out.shape());
-      Tensor scattered = Tensor.zeros(a.shape().dims()).scatterAdd(indices, g, axis);
-      a.addGrad(scattered.floatData(), true);
+      if (!a.requiresGrad()) {
+        return;
+      }
+      // Scatter-add the rows straight into a's gradient buffer (zeroed on first use): an embedding table's
+      // gradient is touched once, not copied three times.
+      float[] target = a.zeroedTarget();
+      float[] g = out.gradArray();
+      // Forward (Tensor.gather) validated the indices, so narrowing int64 to int32 is exact.
+      int[] idx = indices.dtype() == dev.cohort.tensor.DType.INT32 ? indices.intData()
+          : indices.cast(dev.cohort.tensor.DType.INT32).intData();
+      Shape s = a.shape();
+      int n = s.dim(axis);
+      int outer = 1;
+      for (int i = 0; i < axis; i++) {
+        outer *= s.dim(i);
+      }
+      int inner = s.size() / Math.max(1, outer * n);
+      for (int o = 0; o < outer; o++) {
+        for (int i = 0; i < idx.length; i++) {
+          int dst = (o * n + idx[i]) * inner;
+          int src = (o * idx.length + i) * inner;
+          for (int j = 0; j < inner; j++) {
+            target[dst + j] += g[src + j];
+          }
+        }
+      }
     }
   }
 
   static Variable gather(Variable a, Tensor indices, int axis) {
-    return Variable.of(a.value().gather(indices, axis), new Gather(indices, axis), a);
+    return Variable.of(a.value().gather(indices, axis), new Gather(indices, a.shape().normalizeAxis(axis)), a);
   }
 
   record Concat(int axis) implements Op {
@@ -449,27 +472,33 @@ final class Ops {
       int m = a.shape().dim(-2);
       int k = a.shape().dim(-1);
       int n = b.shape().dim(-1);
-      int batchA = a.shape().size() / (m * k);
-      int batchB = b.shape().size() / (k * n);
-      int batch = Math.max(batchA, batchB);
+      boolean aShared = a.shape().rank() == 2;
+      boolean bShared = b.shape().rank() == 2;
+      int batch = out.shape().size() == 0 ? 0 : out.shape().size() / (m * n);
       if (a.requiresGrad()) {
         float beta = a.gemmBeta();
         float[] da = a.gemmTarget();
+        if (batch == 0 && beta == 0f) {
+          java.util.Arrays.fill(da, 0f);
+        }
         for (int t = 0; t < batch; t++) {
           // dA = G · B^T ; a shared rank-2 A accumulates over the batch
-          float bt = batchA == 1 && t > 0 ? 1f : beta;
-          Blas.sgemm(false, true, m, k, n, 1f, g, t * m * n, n, b.value().floatData(), batchB == 1 ? 0 : t * k * n, n,
-              bt, da, batchA == 1 ? 0 : t * m * k, k);
+          float bt = aShared && t > 0 ? 1f : beta;
+          Blas.sgemm(false, true, m, k, n, 1f, g, t * m * n, n, b.value().floatData(), bShared ? 0 : t * k * n, n,
+              bt, da, aShared ? 0 : t * m * k, k);
         }
       }
       if (b.requiresGrad()) {
         float beta = b.gemmBeta();
         float[] db = b.gemmTarget();
+        if (batch == 0 && beta == 0f) {
+          java.util.Arrays.fill(db, 0f);
+        }
         for (int t = 0; t < batch; t++) {
           // dB = A^T · G
-          float bt = batchB == 1 && t > 0 ? 1f : beta;
-          Blas.sgemm(true, false, k, n, m, 1f, a.value().floatData(), batchA == 1 ? 0 : t * m * k, k, g, t * m * n, n,
-              bt, db, batchB == 1 ? 0 : t * k * n, n);
+          float bt = bShared && t > 0 ? 1f : beta;
+          Blas.sgemm(true, false, k, n, m, 1f, a.value().floatData(), aShared ? 0 : t * m * k, k, g, t * m * n, n,
+              bt, db, bShared ? 0 : t * k * n, n);
         }
       }
     }

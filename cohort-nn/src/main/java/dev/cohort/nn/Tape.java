@@ -5,7 +5,9 @@ import static dev.cohort.tensor.internal.Checks.checkState;
 
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Records operations on {@link Variable}s for reverse-mode differentiation.
@@ -17,7 +19,7 @@ import java.util.List;
  */
 public final class Tape {
   private final List<Variable> nodes = new ArrayList<>();
-  private final List<Variable> parameterLeaves = new ArrayList<>();
+  private final Map<Parameter, Variable> parameterLeaves = new IdentityHashMap<>();
   private boolean backwardDone;
 
   /** A new, empty tape. */
@@ -38,13 +40,12 @@ public final class Tape {
     return Variable.leaf(this, value, true, null);
   }
 
-  /** A leaf bound to {@code p}: its gradient is written to {@link Parameter#grad()}. */
+  /**
+   * The leaf bound to {@code p} on this tape: its gradient is written to {@link Parameter#grad()}. Watching the
+   * same parameter again returns the same leaf, so every use of it adds to one gradient.
+   */
   public Variable watch(Parameter p) {
-    Variable v = Variable.leaf(this, p.value(), p.trainable(), p);
-    if (p.trainable()) {
-      parameterLeaves.add(v);
-    }
-    return v;
+    return parameterLeaves.computeIfAbsent(p, q -> Variable.leaf(this, q.value(), q.trainable(), q));
   }
 
   /**
@@ -64,8 +65,8 @@ public final class Tape {
         v.releaseGradient();
       }
     }
-    for (Variable p : parameterLeaves) {
-      if (!p.hasGrad()) {
+    for (Variable p : parameterLeaves.values()) {
+      if (p.requiresGrad() && !p.hasGrad()) {
         java.util.Arrays.fill(p.parameter().grad().floatData(), 0f);
       }
     }

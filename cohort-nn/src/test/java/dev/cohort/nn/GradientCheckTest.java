@@ -136,6 +136,43 @@ class GradientCheckTest {
   }
 
   @Test
+  void parametersUsedSeveralTimesOnOneTapeAccumulateOneGradient() {
+    // FedProx-style: loss = CE(model(x)) + mu/2 ||w - w0||^2, where the proximal term watches the same kernel.
+    Sequential m = Sequential.builder(Shape.of(3)).seed(4).add(Layers.dense(2)).build();
+    Parameter kernel = m.trainableParameters().get(0);
+    Tensor w0 = kernel.value().copy().add(0.5f);
+    Tensor x = u(4, 3);
+    Tensor y = Tensor.ofInts(new int[] {0, 1, 1, 0}, 4);
+    float mu = 0.7f;
+    Tape tape = new Tape();
+    ForwardPass pass = new ForwardPass(tape, true, null);
+    Variable task = Losses.sparseSoftmaxCrossEntropy(m.call(tape.constant(x), pass), y);
+    Variable again = Losses.sparseSoftmaxCrossEntropy(m.call(tape.constant(x), new ForwardPass(tape, true, null)), y);
+    Variable prox = tape.watch(kernel).sub(tape.constant(w0)).square().sum().mul(mu / 2);
+    tape.backward(task.add(again).add(prox));
+    float[] analytic = kernel.grad().toFloatArray();
+    float[] w = kernel.value().floatData();
+    for (int i = 0; i < w.length; i++) {
+      float saved = w[i];
+      w[i] = saved + 1e-2f;
+      double plus = fedProxLoss(m, x, y, w0, mu);
+      w[i] = saved - 1e-2f;
+      double minus = fedProxLoss(m, x, y, w0, mu);
+      w[i] = saved;
+      org.assertj.core.api.Assertions.assertThat((double) analytic[i])
+          .isCloseTo((plus - minus) / 2e-2, org.assertj.core.data.Offset.offset(2e-3));
+    }
+    // The bias is reached twice through the model and never by the proximal term.
+    org.assertj.core.api.Assertions.assertThat(m.trainableParameters().get(1).grad().norm().floatValue()).isPositive();
+  }
+
+  private static double fedProxLoss(Sequential m, Tensor x, Tensor y, Tensor w0, float mu) {
+    double ce = 2 * Losses.sparseSoftmaxCrossEntropy(new Tape().constant(m.predict(x)), y).value().floatValue();
+    Tensor d = m.trainableParameters().get(0).value().sub(w0);
+    return ce + mu / 2 * d.square().sum().floatValue();
+  }
+
+  @Test
   void recurrentLayers() {
     Tensor x = u(2, 3, 4);
     Tensor k = u(4, 3 * 5).mul(0.5f);

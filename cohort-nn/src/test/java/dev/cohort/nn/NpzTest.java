@@ -92,6 +92,78 @@ class NpzTest {
   }
 
   @Test
+  void aCorruptByteInsideAnEntryFailsTheChecksum() throws IOException {
+    Path f = dir.resolve("w.npz");
+    Npz.write(f, Map.of("w", Tensor.vector(1, 2, 3, 4)));
+    byte[] bytes = Files.readAllBytes(f);
+    // The last float's bytes (4.0f = 00 00 80 40 little-endian) sit right before the central directory.
+    int at = indexOf(bytes, new byte[] {0, 0, (byte) 0x80, 0x40});
+    bytes[at + 3] = 0x41; // 4.0f becomes 16.0f
+    Files.write(f, bytes);
+    assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("npz " + f + " entry 'w.npy': CRC-32 mismatch, the data is corrupt");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("pattern not found");
+  }
+
+  @Test
+  void dataBeyondTheHeadersShapeAndRepeatedEntriesAreRejected() throws IOException {
+    Path f = dir.resolve("odd.npz");
+    byte[] four = Npz.toNpy("a", Tensor.vector(0, 1, 2, 3));
+    String header = new String(four, 10, four.length - 10 - 16, java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] three = four.clone();
+    byte[] patched = header.replace("(4,)", "(3,)").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(patched, 0, three, 10, patched.length);
+    writeZip(f, new String[] {"a.npy"}, new byte[][] {three});
+    assertThatThrownBy(() -> Npz.read(f)).hasMessage("npz " + f + " entry 'a.npy': bytes follow the array data its header describes");
+    // A zip writer refuses duplicate names, so write a.npy and b.npy, then rename b.npy in place.
+    Path h = dir.resolve("dup.npz");
+    writeZip(h, new String[] {"a.npy", "b.npy"}, new byte[][] {four, four});
+    byte[] zip = Files.readAllBytes(h);
+    for (int i = 0; i + 5 <= zip.length; i++) {
+      if (new String(zip, i, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("b.npy")) {
+        zip[i] = 'a';
+      }
+    }
+    Files.write(h, zip);
+    assertThatThrownBy(() -> Npz.read(h)).hasMessage("npz " + h + " entry 'a.npy': the archive holds this entry more than once");
+    byte[] negative = four.clone();
+    byte[] neg = header.replace("(4,)", "(-4)").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(neg, 0, negative, 10, neg.length);
+    Path n = dir.resolve("neg.npz");
+    writeZip(n, new String[] {"a.npy"}, new byte[][] {negative});
+    assertThatThrownBy(() -> Npz.read(n)).hasMessageStartingWith("npz " + n + " entry 'a.npy': invalid shape (-4)");
+  }
+
+  private static void writeZip(Path f, String[] names, byte[][] contents) throws IOException {
+    try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(f))) {
+      for (int i = 0; i < names.length; i++) {
+        out.putNextEntry(new java.util.zip.ZipEntry(names[i]));
+        out.write(contents[i]);
+        out.closeEntry();
+      }
+    }
+  }
+
+  @Test
+  void writtenFilesAreReadableByOthersLikeNumpysFiles() throws IOException {
+    Path f = dir.resolve("perm.npz");
+    Npz.write(f, Map.of("w", Tensor.vector(1)));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
+  }
+
+  @Test
   void anUnsupportedDtypeNamesTheEntry() throws Exception {
     Path f = fixture("unsupported_dtype.npz");
     assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)

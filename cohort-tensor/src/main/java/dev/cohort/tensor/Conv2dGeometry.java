@@ -26,6 +26,11 @@ public record Conv2dGeometry(int n, int h, int w, int c, int kh, int kw, int f, 
     checkArgument(padding != null, "conv2d: padding must not be null");
     checkArgument(padding == Padding.SAME || (kh <= h && kw <= w),
         "conv2d: VALID window %sx%s is larger than the input %sx%s", kh, kw, h, w);
+    long in = (long) n * h * w * c;
+    long out = (long) n * padding.outputSize(h, kh, strideH) * padding.outputSize(w, kw, strideW) * Math.max(f, c);
+    long patch = (long) kh * kw * c;
+    checkArgument(in <= Integer.MAX_VALUE && out <= Integer.MAX_VALUE && patch * f <= Integer.MAX_VALUE,
+        "conv2d: input [%s, %s, %s, %s] with a %sx%s window and %s filters exceeds 2^31-1 elements", n, h, w, c, kh, kw, f);
   }
 
   /** Output height. */

@@ -67,6 +67,10 @@ public final class Convolution {
     int rows = g.n() * g.outH() * g.outW();
     int k = g.patch();
     int f = g.f();
+    if (rows == 0) {
+      Arrays.fill(dFilter, 0f); // an empty batch contributes nothing
+      return;
+    }
     if (isPointwise(g)) {
       Blas.sgemm(true, false, k, f, rows, 1f, input, 0, k, dOutput, 0, f, 0f, dFilter, 0, f);
       if (dInput != null) {

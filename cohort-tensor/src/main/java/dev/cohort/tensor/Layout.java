@@ -114,7 +114,7 @@ final class Layout {
     int[] outDims = new int[rank];
     for (int i = 0; i < rank; i++) {
       int s = size[i] == -1 ? dims[i] - begin[i] : size[i];
-      checkArgument(begin[i] >= 0 && s >= 0 && begin[i] + s <= dims[i],
+      checkArgument(begin[i] >= 0 && s >= 0 && (long) begin[i] + s <= dims[i],
           "slice: axis %s: begin %s with size %s is out of range for shape %s", i, begin[i], size[i], a.shape());
       outDims[i] = s;
     }
@@ -321,6 +321,8 @@ final class Layout {
   static Tensor oneHot(Tensor indices, int depth) {
     checkArgument(depth > 0, "oneHot: depth (%s) must be > 0", depth);
     int[] idx = indexArray("oneHot", indices);
+    checkArgument((long) idx.length * depth <= Integer.MAX_VALUE,
+        "oneHot: %s indices x depth %s exceeds 2^31-1 elements", idx.length, depth);
     float[] z = new float[idx.length * depth];
     for (int i = 0; i < idx.length; i++) {
       checkArgument(idx[i] >= 0 && idx[i] < depth, "oneHot: index %s at position %s is out of range [0, %s)", idx[i], i, depth);

@@ -15,8 +15,9 @@ final class LinAlg {
     int k2 = b.shape().dim(-2);
     int n = b.shape().dim(-1);
     checkArgument(k == k2, "matmul: inner dimensions differ: %s · %s (%s vs %s)", a.shape(), b.shape(), k, k2);
-    int batchA = a.shape().sizeOf(0, a.rank() - 2);
-    int batchB = b.shape().sizeOf(0, b.rank() - 2);
+    // A rank-2 operand is shared by every batch; otherwise the leading dimensions must agree.
+    boolean aShared = a.rank() == 2;
+    boolean bShared = b.rank() == 2;
     int[] batchDims;
     if (a.rank() == 2) {
       batchDims = java.util.Arrays.copyOf(b.shape().dimsUnsafe(), b.rank() - 2);
@@ -28,15 +29,15 @@ final class LinAlg {
             "matmul: batch dimensions differ: %s · %s (expected equal leading dimensions, or a rank-2 operand)", a.shape(), b.shape());
       }
     }
-    int batch = Math.max(batchA, batchB);
+    int batch = aShared ? b.shape().sizeOf(0, b.rank() - 2) : a.shape().sizeOf(0, a.rank() - 2);
     int[] outDims = java.util.Arrays.copyOf(batchDims, batchDims.length + 2);
     outDims[batchDims.length] = m;
     outDims[batchDims.length + 1] = n;
     Shape out = Shape.ofOwned(outDims);
     Object z = Tensor.allocate(a.dtype(), out.size());
     for (int t = 0; t < batch; t++) {
-      int ao = batchA == 1 ? 0 : t * m * k;
-      int bo = batchB == 1 ? 0 : t * k * n;
+      int ao = aShared ? 0 : t * m * k;
+      int bo = bShared ? 0 : t * k * n;
       int co = t * m * n;
       switch (a.dtype()) {
         case FLOAT32 -> Blas.sgemm(false, false, m, n, k, 1f, a.floatData(), ao, k, b.floatData(), bo, n, 0f, (float[]) z, co, n);

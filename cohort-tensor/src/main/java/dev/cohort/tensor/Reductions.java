@@ -164,22 +164,49 @@ final class Reductions {
     }
     long[] z = new long[outer * inner];
     for (int o = 0; o < outer; o++) {
-      for (int in2 = 0; in2 < inner; in2++) {
-        int best = 0;
-        double bestV = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < n; k++) {
-          double v = a.dtype() == DType.FLOAT32 ? a.floatData()[(o * n + k) * inner + in2]
-              : a.dtype() == DType.INT32 ? a.intData()[(o * n + k) * inner + in2]
-              : a.longData()[(o * n + k) * inner + in2];
-          if (v > bestV || k == 0) {
-            bestV = v;
-            best = k;
+      for (int j = 0; j < inner; j++) {
+        int base = o * n * inner + j;
+        z[o * inner + j] = switch (a.dtype()) {
+          case FLOAT32 -> argmaxFloat(a.floatData(), base, n, inner);
+          case INT32 -> {
+            int[] x = a.intData();
+            int best = 0;
+            for (int k = 1; k < n; k++) {
+              if (x[base + k * inner] > x[base + best * inner]) {
+                best = k;
+              }
+            }
+            yield best;
           }
-        }
-        z[o * inner + in2] = best;
+          default -> {
+            long[] x = a.longData();
+            int best = 0;
+            for (int k = 1; k < n; k++) {
+              if (x[base + k * inner] > x[base + best * inner]) {
+                best = k;
+              }
+            }
+            yield best;
+          }
+        };
       }
     }
     return new Tensor(DType.INT64, Shape.ofOwned(outDims), z);
+  }
+
+  /** First index of the maximum in a strided float row; a NaN wins at its first position, as NumPy's argmax. */
+  private static int argmaxFloat(float[] x, int base, int n, int stride) {
+    int best = 0;
+    for (int k = 0; k < n; k++) {
+      float v = x[base + k * stride];
+      if (v != v) {
+        return k;
+      }
+      if (v > x[base + best * stride]) {
+        best = k;
+      }
+    }
+    return best;
   }
 
   static Tensor norm(Tensor a) {

@@ -16,14 +16,18 @@ public final class Shape {
   private final int size;
 
   private Shape(int[] dims) {
-    long n = 1;
+    boolean empty = false;
     for (int i = 0; i < dims.length; i++) {
       checkArgument(dims[i] >= 0, "shape %s: dimension %s is %s, expected >= 0", dims, i, dims[i]);
+      empty |= dims[i] == 0;
+    }
+    long n = 1;
+    for (int i = 0; i < dims.length && !empty; i++) {
       n *= dims[i];
       checkArgument(n <= Integer.MAX_VALUE, "shape %s has more than 2^31-1 elements", dims);
     }
     this.dims = dims;
-    this.size = (int) n;
+    this.size = empty ? 0 : (int) n;
   }
 
   /** A shape with the given dimensions (copied). */

@@ -148,6 +148,15 @@ class ConvolutionTest {
   }
 
   @org.junit.jupiter.api.Test
+  void anEmptyBatchGivesAZeroFilterGradient() {
+    Conv2dGeometry g = new Conv2dGeometry(0, 4, 4, 2, 3, 3, 5, 1, 1, Padding.SAME);
+    float[] dFilter = new float[g.patch() * g.f()];
+    java.util.Arrays.fill(dFilter, 7f); // stale values from an earlier step
+    Convolution.backward(g, new float[0], new float[dFilter.length], new float[0], new float[0], dFilter);
+    assertThat(dFilter).containsOnly(0f);
+  }
+
+  @org.junit.jupiter.api.Test
   void tensorLevelConvChecksShapes() {
     Tensor x = Tensor.zeros(1, 4, 4, 3);
     Tensor w = Tensor.zeros(3, 3, 2, 5);

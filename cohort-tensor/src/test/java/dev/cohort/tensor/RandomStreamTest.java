@@ -150,7 +150,24 @@ class RandomStreamTest {
   }
 
   @Test
-  void sampleWithoutReplacementIsDistinctAndMatchesShufflePrefix() {
+  void sampleWithoutReplacementIsTheFrontOfAFrontToBackFisherYatesShuffle() {
+    int n = 50;
+    int[] dense = new int[n];
+    for (int i = 0; i < n; i++) {
+      dense[i] = i;
+    }
+    RandomStream s = RandomStream.of(21);
+    for (int i = 0; i < n; i++) {
+      int j = i + s.nextInt(n - i);
+      int t = dense[i];
+      dense[i] = dense[j];
+      dense[j] = t;
+    }
+    assertThat(RandomStream.of(21).sampleWithoutReplacement(n, 12)).containsExactly(Arrays.copyOf(dense, 12));
+  }
+
+  @Test
+  void sampleWithoutReplacementIsDistinctAndUniform() {
     int[] sample = RandomStream.of(9).sampleWithoutReplacement(1000, 50);
     Set<Integer> seen = new HashSet<>();
     for (int v : sample) {

@@ -224,7 +224,45 @@ class TensorTest {
     }
     Blas.sgemm(true, true, m, n, k, 0.5f, a, 2, m, b, 0, k, 2f, c, 0, n);
     assertThat(c).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
-    assertThat(Blas.describe()).isNotEmpty();
+  }
+
+  @Test
+  void emptyOperandsGiveEmptyResultsInsteadOfCrashing() {
+    assertThat(Tensor.zeros(0, 2, 3).matmul(Tensor.zeros(3, 4)).shape()).isEqualTo(Shape.of(0, 2, 4));
+    assertThat(Tensor.zeros(2, 3).matmul(Tensor.zeros(0, 3, 4)).shape()).isEqualTo(Shape.of(0, 2, 4));
+    assertThat(Tensor.ofInts(new int[0], 0, 2, 3).matmul(Tensor.ofInts(new int[12], 3, 4)).shape()).isEqualTo(Shape.of(0, 2, 4));
+    assertThat(Tensor.zeros(2, 0).matmul(Tensor.zeros(0, 3))).isEqualTo(Tensor.zeros(2, 3));
+    assertThat(Shape.of(100_000, 100_000, 0).size()).isZero();
+  }
+
+  @Test
+  void sizesBeyondAnArrayAreRejectedNotOverflowed() {
+    assertThatThrownBy(() -> Tensor.vector(1, 2, 3).slice(new int[] {1}, new int[] {Integer.MAX_VALUE}))
+        .hasMessage("slice: axis 0: begin 1 with size 2147483647 is out of range for shape [3]");
+    assertThatThrownBy(() -> Tensor.oneHot(Tensor.ofInts(new int[65_536], 65_536), 65_536))
+        .hasMessage("oneHot: 65536 indices x depth 65536 exceeds 2^31-1 elements");
+    assertThatThrownBy(() -> Shape.of(100_000, 100_000)).hasMessage("shape [100000, 100000] has more than 2^31-1 elements");
+    assertThatThrownBy(() -> new Conv2dGeometry(1_000, 1_000, 1_000, 3, 3, 3, 8, 1, 1, Padding.SAME))
+        .hasMessageContaining("exceeds 2^31-1 elements");
+  }
+
+  @Test
+  void argmaxComparesInTheTensorsOwnDtypeAndReturnsTheFirstNaN() {
+    long big = 1L << 53;
+    assertThat(Tensor.ofLongs(new long[] {big, big + 1}, 2).argmax(0).longValue()).isEqualTo(1);
+    assertThat(Tensor.vector(Float.NaN, 1, 2).argmax(0).longValue()).isZero();
+    assertThat(Tensor.vector(1, Float.NaN, 2).argmax(0).longValue()).isEqualTo(1);
+    assertThat(Tensor.vector(3, 3, 1).argmax(0).longValue()).isZero();
+  }
+
+  @Test
+  void theBlasRouteIsReportedConsistently() {
+    String d = Blas.describe();
+    if (Blas.isNative()) {
+      assertThat(d).startsWith("JNIBLAS -> ");
+    } else {
+      assertThat(d).contains("pure Java");
+    }
   }
 
   @Test
