@@ -27,22 +27,69 @@ public final class Calibration {
     return accountant.compose(training(q, sigma, steps)).epsilon(delta);
   }
 
+  /** The guarantee of a candidate, without logging (a search evaluates many). */
+  private static PrivacyGuarantee candidate(PrivacyAccountant accountant, double q, double sigma, long steps,
+      double delta) {
+    return quiet(accountant.compose(training(q, sigma, steps)), delta);
+  }
+
+  private static PrivacyGuarantee quiet(PrivacyAccountant accountant, double delta) {
+    if (accountant instanceof RdpAccountant rdp) {
+      return rdp.quietEpsilon(delta);
+    }
+    return ((PldAccountant) accountant).quietEpsilon(delta);
+  }
+
   /** ε of a candidate, without logging. */
   private static double candidateEpsilon(PrivacyAccountant accountant, double q, double sigma, long steps,
       double delta) {
-    PrivacyAccountant composed = accountant.compose(training(q, sigma, steps));
-    if (composed instanceof RdpAccountant rdp) {
-      return rdp.quietEpsilon(delta).epsilon();
+    return candidate(accountant, q, sigma, steps, delta).epsilon();
+  }
+
+  /**
+   * Throws if the ledger alone already spends more than the target, so that no further step, noise multiplier or
+   * number of clients can meet it.
+   */
+  private static void requireBudgetLeft(PrivacyAccountant accountant, double targetEpsilon, double targetDelta) {
+    PrivacyGuarantee spent = quiet(accountant, targetDelta);
+    if (!(spent.epsilon() <= targetEpsilon)) {
+      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached: the ledger "
+          + "already spends epsilon=" + spent.epsilon() + " at targetDelta (" + targetDelta + ")"
+          + becauseOf(spent));
     }
-    return composed.epsilon(delta).epsilon();
+  }
+
+  /**
+   * Throws if {@code failing}, the first candidate beyond a search's answer, misses the target only because its
+   * accountant cannot certify anything at this δ (the PLD truncation floor): the answer would then be an artefact
+   * of the accountant, not of the budget.
+   */
+  private static void requireNoFloor(double targetEpsilon, String where, PrivacyGuarantee failing) {
+    String reason = becauseOf(failing);
+    if (!reason.isEmpty()) {
+      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached " + where
+          + reason);
+    }
+  }
+
+  /**
+   * Why a guarantee is +∞ where the accountant says so (the PLD truncation floor), as ": …" to append to a
+   * message; empty otherwise.
+   */
+  private static String becauseOf(PrivacyGuarantee g) {
+    if (g.epsilon() == Double.POSITIVE_INFINITY && g.hasWarnings()) {
+      return ": " + String.join("; ", g.warnings());
+    }
+    return "";
   }
 
   /**
    * The smallest noise multiplier σ (to a relative 1e-7) such that {@code steps} steps at sampling rate q
    * satisfy (targetEpsilon, targetDelta)-DP.
    *
-   * @throws IllegalArgumentException on invalid arguments, if the steps spend no privacy (q = 0 or no steps), or
-   *     if no σ up to 2^40 reaches the target
+   * @throws IllegalArgumentException on invalid arguments, if the steps spend no privacy (q = 0 or no steps), if
+   *     the ledger already spends more than the target, or if no σ up to 2^40 reaches the target (with the
+   *     reason when the accountant gives one, such as δ below the PLD truncation floor)
    */
   public static Calibrated noiseMultiplier(PrivacyAccountant accountant, double samplingRate, long steps,
       double targetEpsilon, double targetDelta) {
@@ -55,6 +102,7 @@ public final class Calibration {
       throw new IllegalArgumentException("samplingRate (" + samplingRate + ") and steps (" + steps
           + ") must both be > 0: otherwise no privacy is spent and any noise multiplier meets the target");
     }
+    requireBudgetLeft(accountant, targetEpsilon, targetDelta);
     double lo;
     double hi;
     double start = 1.0;
@@ -77,9 +125,10 @@ public final class Calibration {
         lo = hi;
         hi *= 2;
         if (++k > MAX_DOUBLINGS) {
-          throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached at delta "
-              + targetDelta + " with samplingRate " + samplingRate + " and " + steps
-              + " steps by any noise multiplier up to 2^40");
+          PrivacyGuarantee most = candidate(accountant, samplingRate, hi, steps, targetDelta);
+          throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached at "
+              + "targetDelta (" + targetDelta + ") with samplingRate (" + samplingRate + ") and steps (" + steps
+              + ") by any noise multiplier up to 2^40" + becauseOf(most));
         }
       }
     }
@@ -97,9 +146,12 @@ public final class Calibration {
 
   /**
    * The largest number of steps at sampling rate q and noise multiplier σ that satisfies
-   * (targetEpsilon, targetDelta)-DP; 0 if not even one step does.
+   * (targetEpsilon, targetDelta)-DP; 0 if not even one step does (the result then holds the ledger's own
+   * guarantee, which meets the target).
    *
-   * @throws IllegalArgumentException on invalid arguments, or if the target is never exceeded within 2^40 steps
+   * @throws IllegalArgumentException on invalid arguments, if q = 0 (no step spends privacy), if the ledger
+   *     already spends more than the target, if the step after the answer has ε = +∞ for a reason the accountant
+   *     names (δ below the PLD truncation floor), or if the target is never exceeded within 2^40 steps
    */
   public static Calibrated maxSteps(PrivacyAccountant accountant, double samplingRate, double noiseMultiplier,
       double targetEpsilon, double targetDelta) {
@@ -108,9 +160,16 @@ public final class Calibration {
     Checks.positive("noiseMultiplier", noiseMultiplier);
     positiveEpsilon(targetEpsilon);
     Checks.delta("targetDelta", targetDelta);
+    if (samplingRate == 0) {
+      throw new IllegalArgumentException("samplingRate (" + samplingRate + ") must be > 0: with no sampling no "
+          + "step spends privacy, so the budget does not limit the number of steps");
+    }
+    requireBudgetLeft(accountant, targetEpsilon, targetDelta);
     if (!meets(accountant, samplingRate, noiseMultiplier, 1, targetEpsilon, targetDelta)) {
+      requireNoFloor(targetEpsilon, "with more than 0 steps",
+          candidate(accountant, samplingRate, noiseMultiplier, 1, targetDelta));
       return new Calibrated(noiseMultiplier, samplingRate, 0, OptionalLong.empty(),
-          guarantee(accountant, samplingRate, noiseMultiplier, 0, targetDelta));
+          RdpConversion.logWarnings(quiet(accountant, targetDelta)));
     }
     long good = 1;
     long bad = 2;
@@ -120,8 +179,8 @@ public final class Calibration {
       bad *= 2;
       if (++k > MAX_DOUBLINGS) {
         throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") is not exceeded within 2^40 "
-            + "steps at samplingRate " + samplingRate + " and noiseMultiplier " + noiseMultiplier
-            + ": the budget does not limit the number of steps");
+            + "steps at samplingRate (" + samplingRate + ") and noiseMultiplier (" + noiseMultiplier
+            + "): the budget does not limit the number of steps");
       }
     }
     while (bad - good > 1) {
@@ -132,6 +191,8 @@ public final class Calibration {
         bad = mid;
       }
     }
+    requireNoFloor(targetEpsilon, "with more than " + good + " steps",
+        candidate(accountant, samplingRate, noiseMultiplier, bad, targetDelta));
     return new Calibrated(noiseMultiplier, samplingRate, good, OptionalLong.empty(),
         guarantee(accountant, samplingRate, noiseMultiplier, good, targetDelta));
   }
@@ -144,7 +205,9 @@ public final class Calibration {
    * found by bisection. (TFF runs Brent's method with tolerance 1; for a monotone ε both return the same n, e.g.
    * 120 clients with σ = 1.2 for population 3383, 100 rounds, ratio 0.01 and (2, 1e-5).)
    *
-   * @throws IllegalArgumentException on invalid arguments, or if even n = population misses the target
+   * @throws IllegalArgumentException on invalid arguments, if the ledger already spends more than the target,
+   *     if even n = population misses the target, or if n - 1 misses it only because ε = +∞ for a reason the
+   *     accountant names (δ below the PLD truncation floor, which Poisson sampling with q &lt; 1 reaches)
    */
   public static Calibrated clientsPerRound(PrivacyAccountant accountant, long population, long rounds,
       double noiseToClientsRatio, double targetEpsilon, double targetDelta) {
@@ -156,12 +219,13 @@ public final class Calibration {
     Checks.positive("noiseToClientsRatio", noiseToClientsRatio);
     positiveEpsilon(targetEpsilon);
     Checks.delta("targetDelta", targetDelta);
+    requireBudgetLeft(accountant, targetEpsilon, targetDelta);
     if (!meetsClients(accountant, population, population, rounds, noiseToClientsRatio, targetEpsilon,
         targetDelta)) {
-      double all = candidateEpsilon(accountant, 1.0, noiseToClientsRatio * population, rounds, targetDelta);
+      PrivacyGuarantee all = candidate(accountant, 1.0, noiseToClientsRatio * population, rounds, targetDelta);
       throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached: even all "
           + population + " clients per round (noise multiplier " + noiseToClientsRatio * population
-          + ") give epsilon " + all + " at delta " + targetDelta);
+          + ") give epsilon " + all.epsilon() + " at targetDelta (" + targetDelta + ")" + becauseOf(all));
     }
     long bad = 0; // ε(bad) > target, or 0 as a sentinel below the range
     long good = population;
@@ -172,6 +236,10 @@ public final class Calibration {
       } else {
         bad = mid;
       }
+    }
+    if (bad > 0) {
+      requireNoFloor(targetEpsilon, "with fewer than " + good + " clients per round", candidate(accountant,
+          (double) bad / population, bad * noiseToClientsRatio, rounds, targetDelta));
     }
     double q = (double) good / population;
     double sigma = good * noiseToClientsRatio;

@@ -16,6 +16,9 @@ import java.util.OptionalDouble;
  * {@link DpEvent.SelfComposed} / {@link DpEvent.Composed} of these. Tail mass below 1e-15 per composition is moved
  * to +∞, so δ is never underestimated.
  *
+ * <p>That mass at +∞ is a floor: δ never falls below it, and for a δ below it ε is +∞. {@link #epsilon} then says
+ * so in a warning that names the floor (it is about 1e-15 per Poisson-sampled or Laplace composition).
+ *
  * <p>Immutable and thread-safe.
  */
 public final class PldAccountant implements PrivacyAccountant {
@@ -131,17 +134,38 @@ public final class PldAccountant implements PrivacyAccountant {
     return new PldAccountant(interval, newRemove, newAdd);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>ε is +∞ when δ is below the probability that the discretisation put at an infinite loss (its truncation
+   * floor); the result then carries a warning that names the floor.
+   */
   @Override
   public PrivacyGuarantee epsilon(double delta) {
+    return RdpConversion.logWarnings(quietEpsilon(delta));
+  }
+
+  /** {@link #epsilon} without logging (for searches that evaluate many candidates). */
+  PrivacyGuarantee quietEpsilon(double delta) {
     Checks.delta("delta", delta);
     double eps = 0.0;
+    double floor = 0.0;
     if (remove != null) {
       eps = remove.epsilonForDelta(delta);
+      floor = remove.infinityMass;
       if (add != remove) {
         eps = Math.max(eps, add.epsilonForDelta(delta));
+        floor = Math.max(floor, add.infinityMass);
       }
     }
-    return new PrivacyGuarantee(eps, delta, OptionalDouble.empty(), false, List.of());
+    List<String> warnings = floor > delta ? List.of(floorWarning(delta, floor)) : List.of();
+    return new PrivacyGuarantee(eps, delta, OptionalDouble.empty(), false, warnings);
+  }
+
+  static String floorWarning(double delta, double floor) {
+    return "delta (" + delta + ") is below the truncation floor of PLD accounting: the discretisation puts "
+        + floor + " of probability at an infinite privacy loss (up to " + TAIL_MASS_TRUNCATION + " per "
+        + "composition), so epsilon is +infinity; use a delta above the floor, or the RDP accountant";
   }
 
   @Override
@@ -165,10 +189,5 @@ public final class PldAccountant implements PrivacyAccountant {
   @Override
   public String toString() {
     return describe();
-  }
-
-  /** The discretised distributions {remove, add} (test access). */
-  PldPmf[] distributions() {
-    return new PldPmf[] {remove, add};
   }
 }

@@ -18,11 +18,6 @@ final class PldPmf {
     this.infinityMass = infinityMass;
   }
 
-  /** The distribution of a mechanism that reveals nothing: loss 0 with probability 1. */
-  static PldPmf identity(double interval) {
-    return new PldPmf(interval, 0, new double[] {1.0}, 0.0);
-  }
-
   int size() {
     return probs.length;
   }

@@ -68,6 +68,43 @@ class CalibrationTest {
   }
 
   @Test
+  void aLedgerThatAlreadySpendsMoreThanTheTargetIsReportedInsteadOfAResultThatMissesIt() {
+    // 2000 steps of q = 0.01, σ = 1 already spend ε ≈ 2.9 at δ = 1e-5, more than the target 1: no further step,
+    // noise multiplier or number of clients can meet it. maxSteps used to return 0 steps with that ε.
+    RdpAccountant spent = RdpAccountant.create()
+        .compose(DpEvent.selfComposed(DpEvent.poissonSampled(0.01, DpEvent.gaussian(1.0)), 2000));
+    double already = spent.epsilon(1e-5).epsilon();
+    assertThat(already).isGreaterThan(1.0);
+    String expected = "targetEpsilon (1.0) cannot be reached: the ledger already spends epsilon=" + already
+        + " at targetDelta (1.0E-5)";
+    assertThatThrownBy(() -> Calibration.maxSteps(spent, 0.01, 1.0, 1.0, 1e-5)).hasMessage(expected);
+    assertThatThrownBy(() -> Calibration.noiseMultiplier(spent, 0.01, 100, 1.0, 1e-5)).hasMessage(expected);
+    assertThatThrownBy(() -> Calibration.clientsPerRound(spent, 3383, 100, 0.01, 1.0, 1e-5)).hasMessage(expected);
+    // With budget left but not enough for one step, 0 steps is the answer, and its ε (the ledger's) meets the target.
+    Calibrated none = Calibration.maxSteps(spent, 0.5, 0.5, already + 1e-3, 1e-5);
+    assertThat(none.steps()).isZero();
+    assertThat(none.guarantee().epsilon()).isEqualTo(already);
+  }
+
+  @Test
+  void aDeltaBelowThePldTruncationFloorIsNamedAsTheReason() {
+    // Each Poisson-sampled composition moves up to 1e-15 of mass to an infinite loss, so at δ = 1e-16 ε is +∞
+    // whatever the noise; the search used to blame the noise ("by any noise multiplier up to 2^40").
+    PldAccountant pld = PldAccountant.create();
+    String floor = "delta (1.0E-16) is below the truncation floor of PLD accounting";
+    assertThatThrownBy(() -> Calibration.noiseMultiplier(pld, 0.01, 10, 1.0, 1e-16))
+        .hasMessageStartingWith("targetEpsilon (1.0) cannot be reached at targetDelta (1.0E-16) with samplingRate "
+            + "(0.01) and steps (10) by any noise multiplier up to 2^40: " + floor);
+    // One step is not self-composed, so nothing is truncated; two are. maxSteps used to answer 1.
+    assertThatThrownBy(() -> Calibration.maxSteps(pld, 0.01, 10.0, 1.0, 1e-16))
+        .hasMessageStartingWith("targetEpsilon (1.0) cannot be reached with more than 1 steps: " + floor);
+    // Sampling everyone (q = 1) is the plain Gaussian, which truncates nothing; fewer clients hit the floor.
+    assertThatThrownBy(() -> Calibration.clientsPerRound(pld, 100, 10, 0.1, 10.0, 1e-16))
+        .hasMessageStartingWith("targetEpsilon (10.0) cannot be reached with fewer than 100 clients per round: "
+            + floor);
+  }
+
+  @Test
   void impossibleTargetsAndBadArgumentsFailLoudly() {
     RdpAccountant empty = RdpAccountant.create();
     assertThatThrownBy(() -> Calibration.clientsPerRound(empty, 100, 10_000, 0.001, 0.1, 1e-9))
@@ -83,7 +120,11 @@ class CalibrationTest {
     assertThatThrownBy(() -> Calibration.maxSteps(empty, 0.1, 1.0, 1.0, 0.0))
         .hasMessage("targetDelta (0.0) must be in (0, 1)");
     assertThatThrownBy(() -> Calibration.maxSteps(empty, 0.0, 1.0, 1.0, 1e-5))
-        .hasMessageContaining("the budget does not limit the number of steps");
+        .hasMessage("samplingRate (0.0) must be > 0: with no sampling no step spends privacy, so the budget does "
+            + "not limit the number of steps");
+    assertThatThrownBy(() -> Calibration.maxSteps(empty, 1e-6, 1e6, 1.0, 1e-5))
+        .hasMessage("targetEpsilon (1.0) is not exceeded within 2^40 steps at samplingRate (1.0E-6) and "
+            + "noiseMultiplier (1000000.0): the budget does not limit the number of steps");
     assertThatThrownBy(() -> Calibration.clientsPerRound(empty, 0, 10, 0.01, 1.0, 1e-5))
         .hasMessage("population (0) must be >= 1");
   }

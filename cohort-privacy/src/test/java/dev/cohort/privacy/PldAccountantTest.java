@@ -183,6 +183,23 @@ class PldAccountantTest {
   }
 
   @Test
+  void aDeltaBelowTheTruncationFloorGivesInfinityWithAWarningThatNamesTheFloor() {
+    // Three Poisson-sampled compositions: the self-composition moves up to 1e-15 of tail mass to +∞.
+    PldAccountant acc = PldAccountant.create()
+        .compose(DpEvent.selfComposed(DpEvent.poissonSampled(0.2, DpEvent.gaussian(0.5)), 3));
+    PrivacyGuarantee above = acc.epsilon(1e-14);
+    assertThat(above.epsilon()).isFinite();
+    assertThat(above.warnings()).isEmpty();
+    PrivacyGuarantee below = acc.epsilon(1e-16);
+    assertThat(below.epsilon()).isInfinite();
+    double floor = acc.delta(1e6).delta(); // at a huge ε only the mass at +∞ is left
+    assertThat(floor).isGreaterThan(1e-16).isLessThanOrEqualTo(2e-15);
+    assertThat(below.warnings()).containsExactly("delta (1.0E-16) is below the truncation floor of PLD accounting: "
+        + "the discretisation puts " + floor + " of probability at an infinite privacy loss (up to 1.0E-15 per "
+        + "composition), so epsilon is +infinity; use a delta above the floor, or the RDP accountant");
+  }
+
+  @Test
   void emptyAndZeroRateLedgersSpendNothing() {
     assertThat(PldAccountant.create().epsilon(1e-5).epsilon()).isZero();
     assertThat(PldAccountant.create().delta(0).delta()).isZero();
