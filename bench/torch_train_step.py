@@ -85,54 +85,51 @@ def timing(seconds):
                       "threads": torch.get_num_threads()}))
 
 
-def load_linear(layer, w, prefix):
-    layer.weight.data = torch.from_numpy(np.ascontiguousarray(w[prefix + "/kernel"].T))
-    layer.bias.data = torch.from_numpy(w[prefix + "/bias"])
-
-
-def load_conv(layer, w, prefix):
-    # Cohort's HWIO filter -> PyTorch's OIHW
-    layer.weight.data = torch.from_numpy(np.ascontiguousarray(w[prefix + "/kernel"].transpose(3, 2, 0, 1)))
-    layer.bias.data = torch.from_numpy(w[prefix + "/bias"])
+TOLERANCE = 1e-4  # relative; float32 results of the two frameworks agree to ~1e-6
 
 
 def check(directory):
-    """Loads Cohort's weights and batch from .npz, computes the loss and gradients, reports the differences."""
+    """Loads Cohort's weights and batch from .npz, computes the loss and every gradient, compares them all.
+
+    Cohort's layouts are Keras': dense kernels [in, out] (PyTorch: [out, in]) and HWIO filters (PyTorch: OIHW).
+    Exits non-zero if any difference exceeds TOLERANCE.
+    """
     out = {}
+    worst = 0.0
     for name in ("mlp", "cnn"):
         w = np.load(os.path.join(directory, name + "_weights.npz"))
         data = np.load(os.path.join(directory, name + "_batch.npz"))
         grads = np.load(os.path.join(directory, name + "_grads.npz"))
         if name == "mlp":
             model = mlp()
-            load_linear(model[0], w, "dense")
-            load_linear(model[2], w, "dense_1")
-            load_linear(model[4], w, "dense_2")
+            layers = {"dense": model[0], "dense_1": model[2], "dense_2": model[4]}
             x = torch.from_numpy(data["x"])
-            pairs = [("dense/kernel", model[0].weight, True), ("dense_2/bias", model[4].bias, False)]
         else:
             model = Cnn(nhwc_flatten=True)
-            load_conv(model.conv1, w, "conv2d")
-            load_conv(model.conv2, w, "conv2d_1")
-            load_linear(model.fc1, w, "dense")
-            load_linear(model.fc2, w, "dense_1")
+            layers = {"conv2d": model.conv1, "conv2d_1": model.conv2, "dense": model.fc1, "dense_1": model.fc2}
             x = torch.from_numpy(data["x"]).permute(0, 3, 1, 2).contiguous()
-            pairs = [("conv2d/kernel", model.conv1.weight, "conv"), ("conv2d_1/kernel", model.conv2.weight, "conv"),
-                     ("dense/kernel", model.fc1.weight, True)]
+        for prefix, layer in layers.items():
+            kernel = w[prefix + "/kernel"]
+            perm = (3, 2, 0, 1) if kernel.ndim == 4 else (1, 0)
+            layer.weight.data = torch.from_numpy(np.ascontiguousarray(kernel.transpose(perm)))
+            layer.bias.data = torch.from_numpy(w[prefix + "/bias"])
         y = torch.from_numpy(data["y"].astype(np.int64))
         loss = torch.nn.functional.cross_entropy(model(x), y)
         loss.backward()
         result = {"loss": float(loss), "cohort_loss": float(data["loss"])}
-        for key, param, layout in pairs:
-            g = param.grad.numpy()
-            if layout == "conv":
-                g = g.transpose(2, 3, 1, 0)
-            elif layout:
-                g = g.T
-            ours = grads[key]
-            result[key] = float(np.max(np.abs(g - ours)) / (np.max(np.abs(g)) + 1e-30))
+        worst = max(worst, abs(result["loss"] - result["cohort_loss"]) / abs(result["loss"]))
+        for prefix, layer in layers.items():
+            g = layer.weight.grad.numpy()
+            g = g.transpose(2, 3, 1, 0) if g.ndim == 4 else g.T
+            for key, theirs in ((prefix + "/kernel", g), (prefix + "/bias", layer.bias.grad.numpy())):
+                diff = float(np.max(np.abs(theirs - grads[key])) / (np.max(np.abs(theirs)) + 1e-30))
+                result[key] = diff
+                worst = max(worst, diff)
         out[name] = result
+    out["max_relative_difference"] = worst
     print(json.dumps(out))
+    if worst > TOLERANCE:
+        sys.exit("Cohort and PyTorch disagree: max relative difference %g > %g" % (worst, TOLERANCE))
 
 
 if __name__ == "__main__":

@@ -152,7 +152,8 @@ public final class TrainStepBench {
     System.out.printf(Locale.ROOT, "| CNN dense1 [20 x 3136] x [3136 x 512] | %.1f | %.2f |%n", dense1, dense1 / peak);
     if (check != null) {
       System.out.println();
-      System.out.println("Numerics, same weights and batch (max |Cohort - PyTorch| / max |PyTorch| per gradient): " + check);
+      System.out.println("Numerics, same weights and batch, every parameter's gradient "
+          + "(max |Cohort - PyTorch| / max |PyTorch|; the run fails above 1e-4): " + check);
     }
   }
 

@@ -10,7 +10,8 @@ import dev.cohort.tensor.Tensor;
  * A named float32 model weight with a persistent gradient buffer of the same shape.
  *
  * <p>The value is mutable in place (optimizers update it); {@link #set(Tensor)} copies new values in.
- * {@link Tape#backward} overwrites the gradient buffer of every parameter the loss depends on.
+ * {@link Tape#backward} overwrites the gradient buffer of every parameter the loss depends on. Because the
+ * gradient lives here, a parameter (and the model holding it) belongs to one thread at a time.
  */
 public final class Parameter {
   private final String name;

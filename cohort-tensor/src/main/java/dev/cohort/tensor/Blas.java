@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * <p>GEMM goes through {@code dev.ludovic.netlib:blas}: its JNI binding calls the system's {@code libblas.so.3}
  * (OpenBLAS when installed, e.g. Debian's {@code libopenblas0}) without copying heap arrays. Without a native
  * library netlib falls back to a pure-Java implementation (VectorBLAS when {@code jdk.incubator.vector} is
- * added, otherwise Java11BLAS), which is 5 to 15 times slower; the engine then warns once on standard error.
+ * added, otherwise Java11BLAS), whose GEMM is 8 to 13 times slower (a training step 6 to 8 times); the engine then warns once on standard error.
  * {@link #describe()} names the route in use.
  *
  * <p>Cohort runs one BLAS thread per task and gets parallelism from running clients concurrently. OpenBLAS
@@ -47,7 +47,7 @@ public final class Blas {
       }
     } else {
       DESCRIPTION = impl + " (pure Java: no native libblas.so.3 found)";
-      warn("no native BLAS found; matrix products use " + impl + ", 5-15x slower than OpenBLAS. "
+      warn("no native BLAS found; matrix products use " + impl + ", about 8x slower than OpenBLAS. "
           + "Install one (Debian/Ubuntu: apt-get install libopenblas0) for full speed.");
     }
   }
