@@ -14,7 +14,8 @@ final class OtherRdp {
    * The Gaussian mechanism on a fixed-size sample without replacement, q = m/n, under the replace-one relation:
    * Wang, Balle and Kasiviswanathan 2019, "Subsampled Rényi Differential Privacy and Analytical Moments
    * Accountant" (AISTATS, arXiv 1808.00087), Theorem 27 for integer orders; fractional orders interpolate the
-   * cumulant (α - 1)·ε(α) linearly between the neighbouring integers (their Corollary 10), an upper bound.
+   * cumulant (α - 1)·ε(α) linearly between the neighbouring integers (their Corollary 10), an upper bound. The
+   * cost grows with α, so callers keep α ≤ {@link SubsampledGaussianRdp#MAX_ORDER}.
    */
   static double withoutReplacementGaussian(double q, double sigma, double alpha) {
     if (q == 0) {

@@ -14,7 +14,8 @@ import java.util.Set;
  * {@link DpEvent.PoissonSampled} of a Gaussian or a composition of Gaussians (add-or-remove-one or
  * replace-special); {@link DpEvent.SampledWithoutReplacement} of the same (replace-one);
  * {@link DpEvent.TreeAggregation} (replace-special); and any {@link DpEvent.SelfComposed} or
- * {@link DpEvent.Composed} of these.
+ * {@link DpEvent.Composed} of these. Sampled events (0 &lt; q &lt; 1) need every order of the grid to be at most
+ * 10^5, because their RDP takes time proportional to the order; the others take any order.
  *
  * <pre>{@code
  * PrivacyGuarantee g = RdpAccountant.create()
@@ -167,10 +168,17 @@ public final class RdpAccountant implements PrivacyAccountant {
     return describe();
   }
 
-  /** RDP of one step of the Poisson-subsampled Gaussian at every order of {@code grid}. */
+  /**
+   * RDP of one step of the Poisson-subsampled Gaussian at every order of {@code grid}.
+   *
+   * @throws IllegalArgumentException if an order exceeds {@link SubsampledGaussianRdp#MAX_ORDER} (and q &gt; 0)
+   */
   static double[] poissonGaussian(double q, double sigma, OrderGrid grid, FractionalOrders mode,
       java.util.function.Consumer<String> warn) {
     double[] orders = grid.raw();
+    if (q > 0 && q < 1) {
+      SubsampledGaussianRdp.checkOrders(orders);
+    }
     double[] out = new double[orders.length];
     for (int i = 0; i < orders.length; i++) {
       out[i] = SubsampledGaussianRdp.rdp(q, sigma, orders[i], mode, warn);
@@ -178,9 +186,16 @@ public final class RdpAccountant implements PrivacyAccountant {
     return out;
   }
 
-  /** RDP of one step of the Gaussian on a fixed-size sample without replacement (q = m/n) at every order. */
+  /**
+   * RDP of one step of the Gaussian on a fixed-size sample without replacement (q = m/n) at every order.
+   *
+   * @throws IllegalArgumentException if an order exceeds {@link SubsampledGaussianRdp#MAX_ORDER} (and q &gt; 0)
+   */
   static double[] withoutReplacementGaussian(double q, double sigma, OrderGrid grid) {
     double[] orders = grid.raw();
+    if (q > 0 && q < 1) {
+      SubsampledGaussianRdp.checkOrders(orders);
+    }
     double[] out = new double[orders.length];
     for (int i = 0; i < orders.length; i++) {
       out[i] = OtherRdp.withoutReplacementGaussian(q, sigma, orders[i]);

@@ -14,6 +14,12 @@ import java.util.function.Consumer;
  *       A₀ = Σ_i C(α,i)(1-q)^(α-i) q^i exp((i²-i)/(2σ²)) ½ erfc((i - z₀)/(√2σ)) and
  *       A₁ = Σ_i C(α,i) q^(α-i)(1-q)^i exp((j²-j)/(2σ²)) ½ erfc((z₀ - j)/(√2σ)), j = α - i.
  * </ul>
+ *
+ * <p>The exact mode keeps relative precision as q → 0, where ln A_α is of order q²: integer orders sum A_α - 1
+ * (positive terms), and fractional orders sum A_α - 1 too, as Σ_i w_i (E_i - 1) + A₁ with w_i the binomial weights
+ * of A₀ (which sum to 1 for q &lt; ½) and E_i their Gaussian factors. Where that series converges slowly the
+ * definition is integrated, again as A_α - 1. Costs grow with the order, so orders above {@link #MAX_ORDER} are
+ * refused.
  */
 final class SubsampledGaussianRdp {
   private SubsampledGaussianRdp() {}
@@ -22,9 +28,34 @@ final class SubsampledGaussianRdp {
   static final int MAX_ABSOLUTE_TERMS = 1000;
   /** Beyond this many terms the exact mode integrates the definition instead of summing further. */
   static final int MAX_EXACT_TERMS = 250;
+  /**
+   * The largest order accepted: an integer order α sums α terms (about 1 ms at 10^5), and the other paths are
+   * bounded by it.
+   */
+  static final double MAX_ORDER = 1e5;
+  /**
+   * The most points the exact mode integrates; finer integrals (σ below about 0.01) use the convexity bound of
+   * {@link #logAInterpolated} instead.
+   */
+  static final long MAX_QUADRATURE_POINTS = 1L << 16;
+  /**
+   * Below this ln A_α the absolute-value series (whose rounding is about 1e-16 absolute) has too few significant
+   * digits to be sure it is not below the exact value.
+   */
+  static final double SMALL_LOG_A = 1e-3;
+
+  /** Throws unless every order is at most {@link #MAX_ORDER}. */
+  static void checkOrders(double[] orders) {
+    for (double a : orders) {
+      if (a > MAX_ORDER) {
+        throw new IllegalArgumentException("order (" + a + ") must be <= " + (long) MAX_ORDER + " for a sampled "
+            + "Gaussian: its RDP takes time proportional to the order");
+      }
+    }
+  }
 
   /**
-   * RDP at {@code alpha} of one step with sampling rate q and noise multiplier σ.
+   * RDP at {@code alpha} (1 &lt; α ≤ {@link #MAX_ORDER}) of one step with sampling rate q and noise multiplier σ.
    *
    * @param warn receives a message when an order has to be given up (absolute mode only); it is then +∞
    */
@@ -85,8 +116,12 @@ final class SubsampledGaussianRdp {
     if (max == Double.NEGATIVE_INFINITY) {
       return 0.0;
     }
-    double logAMinus1 = max + Math.log(sum);
-    return logAMinus1 < 0 ? Math.log1p(Math.exp(logAMinus1)) : logAMinus1 + Math.log1p(Math.exp(-logAMinus1));
+    return log1pExp(max + Math.log(sum));
+  }
+
+  /** ln(1 + e^x) without overflow: ln A_α from ln(A_α - 1). */
+  static double log1pExp(double x) {
+    return x < 0 ? Math.log1p(Math.exp(x)) : x + Math.log1p(Math.exp(-x));
   }
 
   /** ln(e^x - 1) for x &gt; 0. */
@@ -95,19 +130,45 @@ final class SubsampledGaussianRdp {
   }
 
   /**
-   * ln A_α for fractional α from the signed series. Terms for i &gt; α + 1 alternate in sign and decrease, so once a
-   * term is below e^-40 of the total the remainder is too. If that takes more than {@link #MAX_EXACT_TERMS}
-   * terms (large q with small σ, where the terms decay only polynomially) the definition is integrated instead.
+   * ln A_α for fractional α, exactly: the signed series of A_α - 1 (see {@link #seriesMinusOne}). Where it needs
+   * more than {@link #MAX_EXACT_TERMS} terms past α (q near ½, or small σ, where its terms decay only
+   * polynomially) the definition is integrated; where that would take more than {@link #MAX_QUADRATURE_POINTS}
+   * points (σ ≲ 0.01, or σ ≳ 1000 at q = ½), the convexity bound between the neighbouring integer orders is used.
    */
   static double logAFractionalExact(double q, double sigma, double alpha) {
-    double r = series(q, sigma, alpha, true, MAX_EXACT_TERMS, 40.0);
-    return Double.isNaN(r) ? logAQuadrature(q, sigma, alpha) : r;
+    double r = seriesMinusOne(q, sigma, alpha);
+    if (!Double.isNaN(r)) {
+      return r;
+    }
+    if (quadraturePoints(sigma, alpha) <= MAX_QUADRATURE_POINTS) {
+      return logAQuadrature(q, sigma, alpha);
+    }
+    return logAInterpolated(q, sigma, alpha);
   }
 
-  /** ln of dp_accounting's upper bound Σ|terms|, or +∞ when it does not converge within 1000 terms. */
+  /**
+   * An upper bound on ln A_α for fractional α: ln A_α is convex in α (Hölder's inequality: A_α is a moment
+   * E[L^α] of the likelihood ratio L), so it lies below the chord between the neighbouring integer orders, whose
+   * sums are exact (ln A_1 = 0). Used only where integrating would be too slow.
+   */
+  static double logAInterpolated(double q, double sigma, double alpha) {
+    int lo = (int) Math.floor(alpha);
+    double t = alpha - lo;
+    double atLo = lo == 1 ? 0.0 : logAInteger(q, sigma, lo);
+    return (1 - t) * atLo + t * logAInteger(q, sigma, lo + 1);
+  }
+
+  /**
+   * ln of dp_accounting's upper bound Σ|terms|, or +∞ when it does not converge within 1000 terms. Where the
+   * result is below {@link #SMALL_LOG_A}, its rounding (about 1e-16 absolute) could fall below the exact value, so
+   * the larger of the two is returned: the bound is never optimistic.
+   */
   static double logAFractionalAbsolute(double q, double sigma, double alpha) {
     double r = series(q, sigma, alpha, false, MAX_ABSOLUTE_TERMS, 30.0);
-    return Double.isNaN(r) ? Double.POSITIVE_INFINITY : r;
+    if (Double.isNaN(r)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return r < SMALL_LOG_A ? Math.max(r, logAFractionalExact(q, sigma, alpha)) : r;
   }
 
   /**
@@ -162,22 +223,117 @@ final class SubsampledGaussianRdp {
   }
 
   /**
-   * ln A_α by the trapezoidal rule on the whole line, which converges geometrically for this analytic,
-   * Gaussian-tailed integrand: the step keeps away from the branch points of (1 - q + q e^u)^α at
-   * Im z = πσ² and resolves the Gaussian factor (error below e^-40 relative); the range covers both bumps
-   * (near 0 and near α) out to e^-700 of the peak.
+   * ln A_α from the signed series of A_α - 1, for q ≠ ½; NaN when it has not converged after
+   * {@link #MAX_EXACT_TERMS} terms past i = α. For q &lt; ½ the weights w_i = C(α,i)(1-q)^(α-i) q^i of A₀ sum to
+   * (1 - q + q)^α = 1, so with E_i = exp((i²-i)/(2σ²)) Φ((z₀ - i)/σ), A₀ = Σ w_i E_i and
+   * A_α - 1 = Σ_i w_i (E_i - 1) + A₁; for q &gt; ½ the weights of A₁ sum to 1 and the roles swap. Each E_i - 1 is
+   * evaluated as expm1 of its logarithm, never by cancelling against 1, so A_α - 1 keeps its relative precision
+   * however small it is. The series stops past i = α + 1 once its terms and weights decrease and lie e^-40 below
+   * the running total of A_α - 1.
+   */
+  static double seriesMinusOne(double q, double sigma, double alpha) {
+    boolean upper = q > 0.5; // which half's weights sum to 1
+    double logQ = Math.log(q);
+    double log1mQ = Math.log1p(-q);
+    double z0 = sigma * sigma * (log1mQ - logQ) + 0.5;
+    double inv2s2 = 1.0 / (2 * sigma * sigma);
+    double sqrt2Sigma = SpecialFunctions.SQRT2 * sigma;
+    double ref = Double.NEGATIVE_INFINITY; // the sum is scaled by e^ref
+    double sum = 0.0;
+    double logAbsC = 0.0;
+    double sign = 1.0;
+    double last0 = Double.NEGATIVE_INFINITY;
+    double last1 = Double.NEGATIVE_INFINITY;
+    double lastW = Double.NEGATIVE_INFINITY;
+    int maxTerms = MAX_EXACT_TERMS + (int) alpha;
+    for (int i = 0; i < maxTerms; i++) {
+      if (i > 0) {
+        double factor = (alpha - (i - 1)) / i;
+        logAbsC += Math.log(Math.abs(factor));
+        if (factor < 0) {
+          sign = -sign;
+        }
+      }
+      double j = alpha - i;
+      // A₀'s term: weight e^logW0, Gaussian factor exp(c0)·½erfc(y0); A₁'s likewise.
+      double logW0 = logAbsC + i * logQ + j * log1mQ;
+      double c0 = ((double) i * i - i) * inv2s2;
+      double y0 = (i - z0) / sqrt2Sigma;
+      double logW1 = logAbsC + j * logQ + i * log1mQ;
+      double c1 = (j * j - j) * inv2s2;
+      double y1 = (z0 - j) / sqrt2Sigma;
+      double logS0 = logW0 + c0 + SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y0);
+      double logS1 = logW1 + c1 + SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y1);
+      double logW = upper ? logW1 : logW0;
+      double t = upper ? c1 + logHalfErfc(y1) : c0 + logHalfErfc(y0); // ln E_i
+      double logDev = t > 0 ? logExpm1(t) : Math.log(-Math.expm1(t)); // ln |E_i - 1|
+      double logD = logW + logDev;
+      double logOther = upper ? logS0 : logS1;
+      double top = Math.max(logD, logOther);
+      if (top > ref) {
+        sum *= Math.exp(ref - top);
+        ref = top;
+      }
+      sum += sign * ((t > 0 ? 1 : -1) * Math.exp(logD - ref) + Math.exp(logOther - ref));
+      if (i > alpha + 1 && logS0 < last0 && logS1 < last1 && logW < lastW && sum > 0) {
+        double logTotal = ref + Math.log(sum);
+        if (Math.max(Math.max(logS0, logS1), logW) < logTotal - 40.0) {
+          return log1pExp(logTotal);
+        }
+      }
+      last0 = logS0;
+      last1 = logS1;
+      lastW = logW;
+    }
+    return Double.NaN;
+  }
+
+  /** ln(½ erfc(y)) = ln Φ(-√2 y), accurate also where it is close to 0 (y ≪ 0). */
+  private static double logHalfErfc(double y) {
+    return y < 0 ? Math.log1p(-0.5 * SpecialFunctions.erfc(-y))
+        : SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y);
+  }
+
+  /** The number of points {@link #logAQuadrature} evaluates. */
+  static long quadraturePoints(double sigma, double alpha) {
+    return (long) Math.ceil((quadratureHigh(sigma, alpha) - quadratureLow(sigma)) / quadratureStep(sigma)) + 1;
+  }
+
+  private static double quadratureStep(double sigma) {
+    double s2 = sigma * sigma;
+    return Math.min(sigma / 3.0, 15.0 * s2 / (40.0 + 4.0 * s2));
+  }
+
+  private static double quadratureLow(double sigma) {
+    return -40.0 * sigma;
+  }
+
+  private static double quadratureHigh(double sigma, double alpha) {
+    return Math.max(alpha, 0.0) + 40.0 * sigma;
+  }
+
+  /**
+   * ln A_α by the trapezoidal rule on the whole line, applied to A_α - 1 = E[f(X)] with X = q(e^u - 1),
+   * u = (2z - 1)/(2σ²) and f(x) = (1 + x)^α - 1 - αx (E[X] = 0), which is non-negative for α &gt; 1, so the sum
+   * keeps its relative precision when A_α - 1 is tiny. The rule converges geometrically for this analytic,
+   * Gaussian-tailed integrand: the step keeps away from the branch points of (1 - q + q e^u)^α at Im z = πσ²
+   * and resolves the Gaussian factor (error below e^-40 relative); the range covers both bumps (near 0 and near
+   * α) out to e^-700 of the peak.
    */
   static double logAQuadrature(double q, double sigma, double alpha) {
+    double h = quadratureStep(sigma);
+    double lo = quadratureLow(sigma);
+    long n = quadraturePoints(sigma, alpha) - 1;
     double s2 = sigma * sigma;
-    double h = Math.min(sigma / 3.0, 15.0 * s2 / (40.0 + 4.0 * s2));
-    double lo = -40.0 * sigma;
-    double hi = Math.max(alpha, 0.0) + 40.0 * sigma;
-    long n = (long) Math.ceil((hi - lo) / h);
+    double logNorm = -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
     double max = Double.NEGATIVE_INFINITY;
     double sum = 0.0;
     for (long k = 0; k <= n; k++) {
       double z = lo + k * h;
-      double g = logIntegrand(q, sigma, alpha, z);
+      double g = -z * z / (2 * s2) + logNorm + logF(q, alpha, (2 * z - 1) / (2 * s2));
+      if (g == Double.NEGATIVE_INFINITY) {
+        continue;
+      }
       if (g > max) {
         sum = sum * Math.exp(max - g) + 1.0;
         max = g;
@@ -185,15 +341,42 @@ final class SubsampledGaussianRdp {
         sum += Math.exp(g - max);
       }
     }
-    return max + Math.log(sum * h);
+    if (max == Double.NEGATIVE_INFINITY) {
+      return 0.0;
+    }
+    return log1pExp(max + Math.log(sum * h));
   }
 
-  /** ln of N(z; 0, σ²)·((1 - q) + q exp((2z - 1)/(2σ²)))^α. */
-  static double logIntegrand(double q, double sigma, double alpha, double z) {
-    double s2 = sigma * sigma;
-    double u = (2 * z - 1) / (2 * s2);
-    return -z * z / (2 * s2) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI)
-        + alpha * logOneMinusQPlusQExp(q, u);
+  /**
+   * ln f(x) for f(x) = (1 + x)^α - 1 - αx ≥ 0 with x = q·expm1(u): the series Σ_{k≥2} C(α,k) x^k while its ratio
+   * is at most ½ (no cancellation), otherwise (1 + x)^α - (1 + αx) in log space.
+   */
+  static double logF(double q, double alpha, double u) {
+    if (u == 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double x = u < 700 ? q * Math.expm1(u) : Double.POSITIVE_INFINITY;
+    if (Math.max(1.0, alpha - 1) * Math.abs(x) <= 0.5) {
+      double term = 0.5 * alpha * (alpha - 1) * x * x;
+      double sum = term;
+      for (int k = 2; k < 200; k++) {
+        term *= (alpha - k) / (k + 1) * x;
+        sum += term;
+        if (Math.abs(term) <= 1e-17 * sum) {
+          break;
+        }
+      }
+      return Math.log(sum);
+    }
+    double logPow = alpha * logOneMinusQPlusQExp(q, u); // ln (1 + x)^α
+    double onePlusAx = 1 + alpha * x;
+    if (onePlusAx <= 0) {
+      return SpecialFunctions.logAdd(logPow, Math.log(-onePlusAx)); // (1 + x)^α + |1 + αx|
+    }
+    double logOnePlusAx = x < 1e300 ? Math.log1p(alpha * x)
+        : Math.log(alpha) + Math.log(q) + u + Math.log1p(-Math.exp(-u)); // ln(αx); 1 is negligible
+    double d = logOnePlusAx - logPow; // ≤ 0, as f ≥ 0
+    return d < 0 ? logPow + Math.log(-Math.expm1(d)) : Double.NEGATIVE_INFINITY;
   }
 
   /** ln(1 - q + q e^u) without cancellation. */

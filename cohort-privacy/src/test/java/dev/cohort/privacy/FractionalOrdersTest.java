@@ -78,6 +78,110 @@ class FractionalOrdersTest {
     }
   }
 
+  /**
+   * A_α - 1 for small q from the binomial expansion of (1 + X)^α, X = q(e^U - 1), U = (2Z - 1)/(2σ²):
+   * Σ_{k≥2} C(α,k) q^k M_k with M_k = E[(e^U - 1)^k] = Σ_j C(k,j)(-1)^(k-j) e^{j(j-1)/(2σ²)} (E[e^{jU}] is
+   * e^{j(j-1)/(2σ²)}, and M_1 = 0). For σ ≥ 1 and q ≤ 1e-5 the region X ≥ 1 where the expansion fails carries less
+   * than e^-70 of the mass, so the sum is exact to rounding.
+   */
+  private static double smallQExpansion(double q, double sigma, double alpha) {
+    double sum = 0;
+    double c = alpha;
+    for (int k = 2; k <= 12; k++) {
+      c *= (alpha - k + 1) / k;
+      double m = 0;
+      double binom = 1;
+      for (int j = 0; j <= k; j++) {
+        if (j > 0) {
+          binom *= (double) (k - j + 1) / j;
+        }
+        m += ((k - j) % 2 == 0 ? binom : -binom) * Math.exp(j * (j - 1) / (2 * sigma * sigma));
+      }
+      double term = c * Math.pow(q, k) * m;
+      sum += term;
+      if (Math.abs(term) < 1e-18 * Math.abs(sum)) {
+        break;
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void fractionalOrdersKeepRelativePrecisionForTinySamplingRates() {
+    // ln A_α ≈ C(α,2) q² (e^{1/σ²} - 1) is 1e-19 at q = 1e-9; summing A_α itself (error ~1e-16) used to give 0 or
+    // errors of 1e-3 to 100% there, often below the true value. Integer orders (3) check the reference itself.
+    for (double q : new double[] {1e-9, 1e-7, 1e-5}) {
+      for (double sigma : new double[] {1, 2, 5}) {
+        for (double alpha : new double[] {1.5, 2.5, 3, 7.8, 10.9}) {
+          double expected = Math.log1p(smallQExpansion(q, sigma, alpha)) / (alpha - 1);
+          for (FractionalOrders mode : FractionalOrders.values()) {
+            double actual = SubsampledGaussianRdp.rdp(q, sigma, alpha, mode, w -> { });
+            if (mode == FractionalOrders.EXACT) {
+              assertThat(actual).as("RDP at q=%s σ=%s α=%s", q, sigma, alpha)
+                  .isCloseTo(expected, within(1e-13 * expected));
+            } else {
+              // dp_accounting's absolute-value sum is a bound: never below the exact value, however it rounds.
+              assertThat(actual).as("bound at q=%s σ=%s α=%s", q, sigma, alpha)
+                  .isGreaterThanOrEqualTo(expected * (1 - 1e-13));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void seriesOfAMinusOneAgreesWithTheIntegralAcrossSamplingRates() {
+    // Two independent evaluations of A_α - 1 (the series where it converges, the trapezoidal rule) on both sides
+    // of q = ½, where the series switches which half's weights sum to 1.
+    for (double q : new double[] {1e-8, 1e-3, 0.0355, 0.3, 0.7, 0.99}) {
+      for (double sigma : new double[] {0.5, 1, 2, 30}) {
+        for (double alpha : new double[] {1.1, 2.5, 7.8, 10.9}) {
+          double series = SubsampledGaussianRdp.seriesMinusOne(q, sigma, alpha);
+          if (Double.isNaN(series)) {
+            continue; // slowly converging: the exact mode integrates, tested above
+          }
+          double integral = SubsampledGaussianRdp.logAQuadrature(q, sigma, alpha);
+          assertThat(series).as("ln A at q=%s σ=%s α=%s", q, sigma, alpha)
+              .isCloseTo(integral, within(1e-12 * Math.abs(integral)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void theIntegralOfAMinusOneMatchesTheExactIntegerSums() {
+    for (double q : new double[] {1e-9, 1e-3, 0.5, 0.999}) {
+      for (double sigma : new double[] {0.3, 1, 5, 1000}) {
+        for (int alpha : new int[] {2, 3, 11, 64}) {
+          double exact = SubsampledGaussianRdp.logAInteger(q, sigma, alpha);
+          assertThat(SubsampledGaussianRdp.logAQuadrature(q, sigma, alpha))
+              .as("ln A at q=%s σ=%s α=%s", q, sigma, alpha).isCloseTo(exact, within(1e-12 * exact));
+        }
+      }
+    }
+  }
+
+  @Test
+  void whereIntegratingIsTooSlowTheConvexityBoundIsUsedAndStaysAbove() {
+    // σ = 0.005: the trapezoidal rule would need ~10^6 points per order. ln A_α is convex in α, so the chord
+    // between the neighbouring integer orders bounds it from above.
+    double q = 0.6;
+    double sigma = 0.005;
+    assertThat(SubsampledGaussianRdp.quadraturePoints(sigma, 2.5))
+        .isGreaterThan(SubsampledGaussianRdp.MAX_QUADRATURE_POINTS);
+    double bound = SubsampledGaussianRdp.logAInterpolated(q, sigma, 2.5);
+    assertThat(bound).isEqualTo(0.5 * SubsampledGaussianRdp.logAInteger(q, sigma, 2)
+        + 0.5 * SubsampledGaussianRdp.logAInteger(q, sigma, 3));
+    double viaSeries = SubsampledGaussianRdp.seriesMinusOne(q, sigma, 2.5);
+    if (!Double.isNaN(viaSeries)) {
+      assertThat(bound).isGreaterThanOrEqualTo(viaSeries);
+    }
+    // Integer neighbours are exact, so the bound is within (1/8)·(1/σ²) of the exact ln A at the midpoint.
+    double exact = SubsampledGaussianRdp.logAFractionalExact(q, sigma, 2.5);
+    assertThat(exact).isLessThanOrEqualTo(bound).isGreaterThan(bound - 1 / (8 * sigma * sigma));
+  }
+
   @Test
   void absoluteValueSeriesIsAnUpperBoundOnTheExactValue() {
     for (double q : new double[] {1e-4, 0.01, 0.05}) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Published vectors and closed forms for the RDP accountant. Sources are named next to each expected value:
@@ -349,6 +350,31 @@ class RdpAccountantTest {
     assertThatThrownBy(() -> addRemove.compose(DpEvent.poissonSampled(0.1, DpEvent.laplace(1))))
         .hasMessage("the event inside PoissonSampled (Laplace[noiseMultiplier=1.0]) must be a Gaussian or a "
             + "composition of Gaussians for RDP accounting");
+  }
+
+  @Test
+  @Timeout(10)
+  void hugeOrdersAreRefusedForSampledGaussiansAndAcceptedWhereTheyCostNothing() {
+    // The subsampled Gaussian's RDP takes time proportional to the order: 1e10 used to loop ~3e10 times.
+    RdpAccountant huge = RdpAccountant.builder().orders(OrderGrid.of(2, 1e10)).build();
+    assertThatThrownBy(() -> huge.compose(sgm(0.01, 1.0)))
+        .hasMessage("order (1.0E10) must be <= 100000 for a sampled Gaussian: its RDP takes time proportional to "
+            + "the order");
+    RdpAccountant replace = RdpAccountant.builder().orders(OrderGrid.of(2, 1e10))
+        .neighboringRelation(NeighboringRelation.REPLACE_ONE).build();
+    assertThatThrownBy(() -> replace.compose(DpEvent.sampledWithoutReplacement(100, 1, DpEvent.gaussian(1))))
+        .hasMessageStartingWith("order (1.0E10) must be <= 100000");
+    // Plain Gaussians and q = 1 have a closed form at any order.
+    assertThat(huge.compose(DpEvent.gaussian(1e4)).rdp()[1]).isEqualTo(1e10 / 2e8);
+    assertThat(huge.compose(sgm(1.0, 1e4)).rdp()[1]).isEqualTo(1e10 / 2e8);
+    // At the limit every path stays fast (the timeout guards it): the integer sum, and the fractional order, whose
+    // series needs α terms and then falls back to the convexity bound between the integer neighbours.
+    for (double sigma : new double[] {0.01, 1, 100}) {
+      double[] r = RdpAccountant.builder().orders(OrderGrid.of(99_999.5, 100_000)).build()
+          .compose(sgm(0.01, sigma)).rdp();
+      assertThat(r[0]).isPositive().isLessThanOrEqualTo(99_999.5 / (2 * sigma * sigma));
+      assertThat(r[1]).isPositive().isLessThanOrEqualTo(100_000 / (2 * sigma * sigma));
+    }
   }
 
   @Test
