@@ -63,6 +63,13 @@ class IncrementalAccountantTest {
     assertThat(inc.spent().warnings()).containsExactly("rounds that used FIXED_SIZE sampling were accounted as "
         + "POISSON sampling (the assumption of this accountant); epsilon does not strictly cover them");
     assertThat(inc.warnings()).hasSize(1);
+    // The other direction: Poisson rounds under a fixed-size assumption are flagged too.
+    IncrementalAccountant fixed = IncrementalAccountant.builder().assumedSampling(Sampling.FIXED_SIZE).build();
+    fixed.recordRound(1.0, 0.01, Sampling.FIXED_SIZE);
+    assertThat(fixed.spent().warnings()).isEmpty();
+    fixed.recordRound(1.0, 0.01, Sampling.POISSON);
+    assertThat(fixed.spent().warnings()).containsExactly("rounds that used POISSON sampling were accounted as "
+        + "FIXED_SIZE sampling (the assumption of this accountant); epsilon does not strictly cover them");
     // Sampling everyone (q = 1) is the same under both kinds and raises nothing.
     IncrementalAccountant all = IncrementalAccountant.builder().build();
     all.recordRound(1.0, 1.0, Sampling.FIXED_SIZE);
