@@ -176,9 +176,9 @@ final class AdditiveNoisePld {
     long hi = (long) Math.ceil(bounds[1] / interval);
     long count = hi - lo + 1;
     if (count > MAX_POINTS) {
-      throw new IllegalArgumentException("discretization interval (" + interval + ") must be coarser: the "
-          + "privacy loss of this mechanism spans [" + bounds[0] + ", " + bounds[1] + "], which would need "
-          + count + " grid points (at most " + MAX_POINTS + ")");
+      throw new IllegalArgumentException("interval (" + interval + ") must be coarser for noiseMultiplier ("
+          + scale + "): the privacy loss of this mechanism spans [" + bounds[0] + ", " + bounds[1] + "], which "
+          + "would need " + count + " grid points (at most " + MAX_POINTS + ")");
     }
     int n = (int) count;
     double[] deltas = new double[n];

@@ -8,9 +8,13 @@ package dev.cohort.privacy;
 final class Fft {
   private Fft() {}
 
+  /** The largest transform whose twiddle factors are kept between calls: 2^20 points, two 4 MiB tables. */
+  static final int MAX_CACHED_SIZE = 1 << 20;
+
   /**
-   * Twiddle factors cos/sin(2πk/N) for the largest size N used so far; a transform of size n ≤ N reads every
-   * (N/n)-th entry, so repeated compositions never recompute them.
+   * Twiddle factors cos/sin(2πk/N) for the largest size N ≤ {@link #MAX_CACHED_SIZE} used so far; a transform of
+   * size n ≤ N reads every (N/n)-th entry, so repeated compositions never recompute them. Larger transforms
+   * compute their own tables, which are released with them: the cache never holds more than 8 MiB.
    */
   private static volatile double[][] cachedTwiddles = new double[][] {new double[0], new double[0]};
 
@@ -19,8 +23,7 @@ final class Fft {
 
   static int nextPowerOfTwo(long n) {
     if (n > MAX_SIZE) {
-      throw new IllegalArgumentException("FFT size (" + n + ") must be at most 2^26 (1 GiB of work arrays); use "
-          + "a coarser discretization interval or fewer compositions");
+      throw new IllegalArgumentException("FFT size (" + n + ") must be at most 2^26 (1 GiB of work arrays)");
     }
     int p = 1;
     while (p < n) {
@@ -29,11 +32,28 @@ final class Fft {
     return p;
   }
 
-  private static double[][] twiddles(int n) {
+  /**
+   * Twiddle factors {cos, sin} for transforms of size n (a power of two), possibly a larger table to be read with
+   * a stride: cached up to {@link #MAX_CACHED_SIZE}, computed afresh (and not kept) beyond.
+   */
+  static double[][] twiddles(int n) {
     double[][] t = cachedTwiddles;
     if (2 * t[0].length >= n) {
       return t;
     }
+    t = table(n);
+    if (n <= MAX_CACHED_SIZE) {
+      cachedTwiddles = t;
+    }
+    return t;
+  }
+
+  /** The number of cosines the cache holds (test access). */
+  static int cachedTwiddleCount() {
+    return cachedTwiddles[0].length;
+  }
+
+  private static double[][] table(int n) {
     double[] cos = new double[n / 2];
     double[] sin = new double[n / 2];
     for (int k = 0; k < n / 2; k++) {
@@ -41,13 +61,16 @@ final class Fft {
       cos[k] = Math.cos(a);
       sin[k] = Math.sin(a);
     }
-    t = new double[][] {cos, sin};
-    cachedTwiddles = t;
-    return t;
+    return new double[][] {cos, sin};
   }
 
   /** Forward (e^{-2πi jk/n}) or inverse (e^{+2πi jk/n}, scaled by 1/n) transform of re + i·im in place. */
   static void transform(double[] re, double[] im, boolean inverse) {
+    transform(re, im, inverse, twiddles(re.length));
+  }
+
+  /** {@link #transform(double[], double[], boolean)} with tables from {@link #twiddles} for this size or larger. */
+  static void transform(double[] re, double[] im, boolean inverse, double[][] tw) {
     int n = re.length;
     if (n == 1) {
       return;
@@ -67,7 +90,6 @@ final class Fft {
         im[j] = ti;
       }
     }
-    double[][] tw = twiddles(n);
     double[] cos = tw[0];
     double[] sin = tw[1];
     int stride = 2 * cos.length / n;
@@ -121,7 +143,8 @@ final class Fft {
     double[] im = new double[n];
     System.arraycopy(a, 0, re, 0, a.length);
     System.arraycopy(b, 0, im, 0, b.length);
-    transform(re, im, false);
+    double[][] tw = twiddles(n);
+    transform(re, im, false, tw);
     double[] pr = new double[n];
     double[] pi = new double[n];
     for (int k = 0; k < n; k++) {
@@ -134,7 +157,7 @@ final class Fft {
       pr[k] = ar * br - ai * bi;
       pi[k] = ar * bi + ai * br;
     }
-    transform(pr, pi, true);
+    transform(pr, pi, true, tw);
     double[] out = new double[outLen];
     System.arraycopy(pr, 0, out, 0, outLen);
     return out;

@@ -72,6 +72,12 @@ final class PldPmf {
       throw new IllegalArgumentException("discretization intervals differ: this = " + interval + ", other = "
           + other.interval);
     }
+    long span = (long) probs.length + other.probs.length - 1;
+    if (span > Fft.MAX_SIZE) {
+      throw new IllegalArgumentException("interval (" + interval + ") must be coarser, or the events fewer: their "
+          + "composed privacy loss spans " + span + " grid points, more than the 2^26 an FFT may have (1 GiB of "
+          + "work arrays)");
+    }
     double[] conv = Fft.convolve(probs, other.probs);
     clampNegative(conv);
     double inf = infinityMass + other.infinityMass - infinityMass * other.infinityMass;
@@ -94,12 +100,18 @@ final class PldPmf {
     long[] bounds = chernoffBounds(n, tail);
     long lower = bounds[0];
     long upper = bounds[1];
+    if (upper - lower >= Fft.MAX_SIZE) {
+      throw new IllegalArgumentException("interval (" + interval + ") must be coarser, or count (" + n
+          + ") smaller: the privacy loss of " + n + " compositions spans " + (upper - lower + 1) + " grid points, "
+          + "more than the 2^26 an FFT may have (1 GiB of work arrays)");
+    }
     long outLen = upper - lower + 1;
     int size = Fft.nextPowerOfTwo(Math.max(outLen, len));
     double[] re = new double[size];
     double[] im = new double[size];
     System.arraycopy(probs, 0, re, 0, len);
-    Fft.transform(re, im, false);
+    double[][] tw = Fft.twiddles(size);
+    Fft.transform(re, im, false, tw);
     for (int k = 0; k < size; k++) {
       double r2 = re[k] * re[k] + im[k] * im[k];
       if (r2 == 0) {
@@ -111,14 +123,21 @@ final class PldPmf {
       re[k] = rn * Math.cos(angle);
       im[k] = rn * Math.sin(angle);
     }
-    Fft.transform(re, im, true);
+    Fft.transform(re, im, true, tw);
     double[] out = new double[(int) outLen];
     for (int k = 0; k < outLen; k++) {
       out[k] = re[(int) Math.floorMod(lower + k, (long) size)];
     }
     clampNegative(out);
     double inf = (tail > 0 ? tail : 0.0) - Math.expm1(n * Math.log1p(-infinityMass));
-    return new PldPmf(interval, lowerIndex * n + lower, out, Math.min(1.0, inf));
+    long first;
+    try {
+      first = Math.addExact(Math.multiplyExact(lowerIndex, n), lower);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("count (" + n + ") must be smaller: the composed privacy loss does not "
+          + "fit the grid's index range", e);
+    }
+    return new PldPmf(interval, first, out, Math.min(1.0, inf));
   }
 
   /**
@@ -129,7 +148,7 @@ final class PldPmf {
   long[] chernoffBounds(long n, double tail) {
     int len = probs.length;
     long lower = 0;
-    long upper = (len - 1L) * n;
+    long upper = len > 1 && n > Long.MAX_VALUE / (len - 1L) ? Long.MAX_VALUE : (len - 1L) * n;
     if (tail <= 0 || len == 1) {
       return new long[] {lower, upper};
     }

@@ -239,11 +239,13 @@ class PldAccountantTest {
             + "must be Gaussian or Laplace");
     assertThatThrownBy(() -> PldAccountant.withInterval(0)).hasMessage("interval (0.0) must be a finite number > 0");
     assertThatThrownBy(() -> PldAccountant.withInterval(1e-12).compose(DpEvent.gaussian(0.01)))
-        .hasMessageStartingWith("discretization interval (1.0E-12) must be coarser");
+        .hasMessageStartingWith("interval (1.0E-12) must be coarser for noiseMultiplier (0.01): the privacy loss "
+            + "of this mechanism spans [");
     assertThatThrownBy(() -> PldAccountant.create()
         .compose(DpEvent.poissonSampled(0.5, DpEvent.gaussian(0.5)), 1_000_000_000L))
-        .hasMessageEndingWith("must be at most 2^26 (1 GiB of work arrays); use a coarser discretization "
-            + "interval or fewer compositions");
+        .hasMessageStartingWith("interval (1.0E-4) must be coarser, or count (1000000000) smaller: the privacy "
+            + "loss of 1000000000 compositions spans ")
+        .hasMessageEndingWith(" grid points, more than the 2^26 an FFT may have (1 GiB of work arrays)");
     assertThatThrownBy(() -> PldAccountant.create().epsilon(1)).hasMessage("delta (1.0) must be in (0, 1)");
     assertThat(PldAccountant.create().describe())
         .isEqualTo("pld (pessimistic connect-the-dots, interval 1.0E-4, add-or-remove-one)");
