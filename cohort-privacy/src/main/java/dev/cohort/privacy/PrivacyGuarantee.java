@@ -8,7 +8,8 @@ import java.util.OptionalDouble;
  *
  * @param epsilon the privacy loss bound ε (may be +∞ when nothing finite can be proven)
  * @param delta the failure probability δ
- * @param optimalOrder the Rényi order at which an RDP accountant found the bound; empty for PLD accounting
+ * @param optimalOrder the Rényi order at which an RDP accountant found the bound; empty for PLD accounting and
+ *     where no order bounds anything (ε = 0 or +∞ from {@code epsilon}, δ = 0 or 1 from {@code delta})
  * @param optimalOrderAtGridEdge whether that order is the smallest or the largest of the grid, so that a wider
  *     grid could give a tighter bound (Opacus warns about this too); always false for PLD accounting
  * @param warnings conditions the caller should report with the number (each also logged at WARNING), e.g. an

@@ -86,9 +86,11 @@ final class RdpConversion {
       String w = "the optimal RDP order " + format(orders[best]) + " is the " + which
           + " order of the grid; a grid extending beyond it may give a tighter bound";
       warnings.add(w); // kept last: see edgeWarning
-
     }
-    return new PrivacyGuarantee(epsilon, delta, OptionalDouble.of(orders[best]), edge, warnings);
+    // An order is reported only where it bounds something: not for ε = 0 or +∞ (δ = 0 or 1), where every order
+    // or none gives the same answer.
+    OptionalDouble order = meaningful ? OptionalDouble.of(orders[best]) : OptionalDouble.empty();
+    return new PrivacyGuarantee(epsilon, delta, order, edge, warnings);
   }
 
   /** The grid-edge warning of a guarantee built here, or null. */

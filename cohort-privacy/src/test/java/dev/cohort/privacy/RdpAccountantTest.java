@@ -234,6 +234,27 @@ class RdpAccountantTest {
   }
 
   @Test
+  void noOptimalOrderIsReportedWhereEpsilonIsZeroOrInfinite() {
+    // Nothing spent: every order gives ε = 0 (it used to report the first order, 1.1).
+    PrivacyGuarantee none = RdpAccountant.create().compose(sgm(0.01, 1.0), 0).epsilon(1e-5);
+    assertThat(none.epsilon()).isZero();
+    assertThat(none.optimalOrder()).isEmpty();
+    assertThat(none.optimalOrderAtGridEdge()).isFalse();
+    assertThat(RdpAccountant.create().compose(sgm(0.0, 1.0), 10).epsilon(1e-5).optimalOrder()).isEmpty();
+    // The improved conversion ignores orders ≤ 1.01, so a grid of only those proves nothing finite.
+    PrivacyGuarantee infinite = RdpAccountant.builder().orders(OrderGrid.of(1.005, 1.01)).build()
+        .compose(DpEvent.gaussian(1.0)).epsilon(1e-5);
+    assertThat(infinite.epsilon()).isInfinite();
+    assertThat(infinite.optimalOrder()).isEmpty();
+    // δ = 0 and δ = 1 alike.
+    assertThat(RdpAccountant.create().delta(1.0).optimalOrder()).isEmpty();
+    assertThat(RdpAccountant.create().compose(DpEvent.gaussian(0.01)).delta(0.0).delta()).isEqualTo(1.0);
+    assertThat(RdpAccountant.create().compose(DpEvent.gaussian(0.01)).delta(0.0).optimalOrder()).isEmpty();
+    // A finite, positive ε keeps its order.
+    assertThat(RdpAccountant.create().compose(sgm(0.01, 1.0), 100).epsilon(1e-5).optimalOrder()).isPresent();
+  }
+
+  @Test
   void laplaceRdpApproachesPureDpAtHighOrdersAndKlNearOne() {
     // dp_accounting test_laplace: Laplace(1/ε) composed `count` times is (ε·count)-DP; a huge order recovers it.
     for (double[] c : new double[][] {{0.01, 1}, {1.0, 1}, {100.0, 1}, {1.0, 100}}) {
