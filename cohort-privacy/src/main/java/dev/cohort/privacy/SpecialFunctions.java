@@ -8,7 +8,7 @@ package dev.cohort.privacy;
  * Mathematics of Computation 23 (1969) 631–637: three rational approximations on [0, 0.46875], (0.46875, 4]
  * and (4, ∞), with exp(-x²) evaluated as exp(-s²)·exp(-(x-s)(x+s)) for s = x rounded down to 1/16 so that the
  * rounding error of x² does not reach the result. The relative error is below 1e-15 wherever erfc(x) is a
- * normal double (checked against 60-digit arithmetic in the tests). {@link #logErfc} uses the scaled form
+ * normal double (checked against 80-digit arithmetic in the tests). {@link #logErfc} uses the scaled form
  * exp(x²)·erfc(x) and therefore stays finite and accurate for arguments where erfc itself underflows.
  */
 final class SpecialFunctions {

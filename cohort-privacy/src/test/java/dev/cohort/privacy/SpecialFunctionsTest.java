@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class SpecialFunctionsTest {
   private static final MathContext MC = new MathContext(80, RoundingMode.HALF_EVEN);
-  // π to 64 digits (a mathematical constant).
+  // π to 80 significant digits (rounded), matching the 80-digit arithmetic of MC.
   private static final BigDecimal PI =
-      new BigDecimal("3.141592653589793238462643383279502884197169399375105820974944592");
+      new BigDecimal("3.1415926535897932384626433832795028841971693993751058209749445923078164062862090");
   private static final BigDecimal SQRT_PI = PI.sqrt(MC);
 
   /** e^y for y ≥ 0 by Taylor series at y/2^k followed by k squarings. */
@@ -66,6 +66,29 @@ class SpecialFunctionsTest {
     }
     BigDecimal e = BigDecimal.ONE.divide(exp(x.multiply(x, MC)), MC);
     return e.divide(SQRT_PI, MC).divide(f, MC);
+  }
+
+  @Test
+  void thePiOfTheReferenceHasAllEightyDigits() {
+    // Machin's formula π = 16 atan(1/5) - 4 atan(1/239) in 90-digit arithmetic.
+    MathContext wide = new MathContext(90, RoundingMode.HALF_EVEN);
+    BigDecimal machin = atanInverse(5, wide).multiply(BigDecimal.valueOf(16), wide)
+        .subtract(atanInverse(239, wide).multiply(BigDecimal.valueOf(4), wide), wide);
+    assertThat(machin.round(MC)).isEqualTo(PI);
+  }
+
+  /** atan(1/n) = Σ (-1)^k / ((2k + 1) n^{2k+1}). */
+  private static BigDecimal atanInverse(int n, MathContext mc) {
+    BigDecimal x = BigDecimal.ONE.divide(BigDecimal.valueOf(n), mc);
+    BigDecimal x2 = x.multiply(x, mc);
+    BigDecimal power = x;
+    BigDecimal sum = BigDecimal.ZERO;
+    for (int k = 0; power.compareTo(new BigDecimal("1e-100")) > 0; k++) {
+      BigDecimal term = power.divide(BigDecimal.valueOf(2L * k + 1), mc);
+      sum = k % 2 == 0 ? sum.add(term, mc) : sum.subtract(term, mc);
+      power = power.multiply(x2, mc);
+    }
+    return sum;
   }
 
   @Test
