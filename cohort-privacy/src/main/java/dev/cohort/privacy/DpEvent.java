@@ -1,6 +1,7 @@
 package dev.cohort.privacy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,12 +47,12 @@ public sealed interface DpEvent {
 
   /** The events run one after another on the same data. */
   static DpEvent composed(DpEvent... events) {
-    return new Composed(List.of(events));
+    return new Composed(Arrays.asList(Checks.notNull("events", events)));
   }
 
   /** The events run one after another on the same data. */
   static DpEvent composed(List<? extends DpEvent> events) {
-    return new Composed(List.copyOf(events));
+    return new Composed(new ArrayList<>(Checks.notNull("events", events)));
   }
 
   /**
@@ -139,8 +140,8 @@ public sealed interface DpEvent {
     /** Copies the list; rejects null elements. */
     public Composed {
       Checks.notNull("events", events);
-      for (DpEvent e : events) {
-        Checks.notNull("events[i]", e);
+      for (int i = 0; i < events.size(); i++) {
+        Checks.notNull("events[" + i + "]", events.get(i));
       }
       events = List.copyOf(events);
     }
@@ -155,8 +156,9 @@ public sealed interface DpEvent {
       if (stepCounts.isEmpty()) {
         throw new IllegalArgumentException("stepCounts ([]) must not be empty");
       }
-      for (Long s : stepCounts) {
-        Checks.nonNegative("stepCounts[i]", Checks.notNull("stepCounts[i]", s));
+      for (int i = 0; i < stepCounts.size(); i++) {
+        String name = "stepCounts[" + i + "]";
+        Checks.nonNegative(name, Checks.notNull(name, stepCounts.get(i)));
       }
       stepCounts = List.copyOf(stepCounts);
     }

@@ -1,6 +1,7 @@
 package dev.cohort.privacy;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The Rényi orders α at which an RDP accountant tracks the privacy loss; an (ε, δ) guarantee is the minimum over
@@ -85,7 +86,16 @@ public final class OrderGrid {
     return new OrderGrid("custom", sorted);
   }
 
-  /** The grid named as on the command line: {@code dp-accounting}, {@code tf-privacy} or {@code opacus}. */
+  /** The names {@link #named} accepts: {@code dp-accounting}, {@code tf-privacy}, {@code opacus}. */
+  public static List<String> names() {
+    return List.of("dp-accounting", "tf-privacy", "opacus");
+  }
+
+  /**
+   * The grid named as on the command line: one of {@link #names()}.
+   *
+   * @throws IllegalArgumentException for any other name
+   */
   public static OrderGrid named(String name) {
     switch (Checks.notNull("name", name)) {
       case "dp-accounting":
@@ -96,7 +106,7 @@ public final class OrderGrid {
         return opacus();
       default:
         throw new IllegalArgumentException(
-            "order grid (" + name + ") must be one of dp-accounting, tf-privacy, opacus");
+            "order grid (" + name + ") must be one of " + String.join(", ", names()));
     }
   }
 

@@ -183,7 +183,7 @@ public final class PldAccountant implements PrivacyAccountant {
 
   @Override
   public String describe() {
-    return "pld (pessimistic connect-the-dots, interval " + interval + ", add-or-remove-one)";
+    return "pld (pessimistic connect-the-dots, interval " + Numbers.format(interval) + ", add-or-remove-one)";
   }
 
   @Override

@@ -158,14 +158,18 @@ public final class RdpAccountant implements PrivacyAccountant {
 
   @Override
   public String describe() {
-    return "rdp (" + conversion.name().toLowerCase(java.util.Locale.ROOT) + " conversion, " + grid.name()
-        + " orders, " + (fractionalOrders == FractionalOrders.EXACT ? "exact" : "absolute-upper-bound")
-        + " fractional orders, " + relation.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")";
+    return "rdp (" + kebab(conversion) + " conversion, " + grid.name() + " orders, " + kebab(fractionalOrders)
+        + " fractional orders, " + kebab(relation) + ")";
   }
 
   @Override
   public String toString() {
     return describe();
+  }
+
+  /** An enum constant as {@link #describe()} and the command line spell it, e.g. absolute-upper-bound. */
+  static String kebab(Enum<?> e) {
+    return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   /**

@@ -83,7 +83,7 @@ final class RdpConversion {
     boolean edge = meaningful && orders.length > 1 && (best == 0 || best == orders.length - 1);
     if (edge) {
       String which = best == 0 ? "smallest" : "largest";
-      String w = "the optimal RDP order " + format(orders[best]) + " is the " + which
+      String w = "the optimal RDP order " + Numbers.format(orders[best]) + " is the " + which
           + " order of the grid; a grid extending beyond it may give a tighter bound";
       warnings.add(w); // kept last: see edgeWarning
     }
@@ -104,10 +104,5 @@ final class RdpConversion {
       LOG.log(System.Logger.Level.WARNING, w);
     }
     return g;
-  }
-
-  static String format(double order) {
-    return order == Math.rint(order) && Math.abs(order) < 1e15 ? Long.toString((long) order)
-        : Double.toString(order);
   }
 }

@@ -34,7 +34,11 @@ class DpEventAndOrderGridTest {
     assertThatThrownBy(() -> DpEvent.sampledWithoutReplacement(10, 11, DpEvent.gaussian(1)))
         .hasMessage("sampleSize (11) must be in [0, sourceDatasetSize (10)]");
     assertThatThrownBy(() -> DpEvent.treeAggregation(1.0)).hasMessage("stepCounts ([]) must not be empty");
-    assertThatThrownBy(() -> DpEvent.treeAggregation(1.0, 3, -1)).hasMessage("stepCounts[i] (-1) must be >= 0");
+    assertThatThrownBy(() -> DpEvent.treeAggregation(1.0, 3, -1)).hasMessage("stepCounts[1] (-1) must be >= 0");
+    assertThatThrownBy(() -> new DpEvent.TreeAggregation(1.0, java.util.Arrays.asList(3L, 4L, null)))
+        .hasMessage("stepCounts[2] must not be null");
+    assertThatThrownBy(() -> DpEvent.composed(java.util.Arrays.asList(DpEvent.gaussian(1), null)))
+        .hasMessage("events[1] must not be null");
     assertThatThrownBy(() -> DpEvent.poissonSampled(0.1, null)).hasMessage("event must not be null");
   }
 
@@ -56,6 +60,10 @@ class DpEventAndOrderGridTest {
     assertThat(opacus.size()).isEqualTo(151);
     assertThat(opacus.orders()).doesNotContain(11.0).contains(10.9, 12.0, 63.0);
     assertThat(OrderGrid.named("tf-privacy")).isEqualTo(tfp);
+    assertThat(OrderGrid.names()).containsExactly("dp-accounting", "tf-privacy", "opacus");
+    for (String name : OrderGrid.names()) {
+      assertThat(OrderGrid.named(name).name()).isEqualTo(name);
+    }
     assertThatThrownBy(() -> OrderGrid.named("dense"))
         .hasMessage("order grid (dense) must be one of dp-accounting, tf-privacy, opacus");
   }

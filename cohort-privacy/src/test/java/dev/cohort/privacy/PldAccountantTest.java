@@ -248,6 +248,8 @@ class PldAccountantTest {
         .hasMessageEndingWith(" grid points, more than the 2^26 an FFT may have (1 GiB of work arrays)");
     assertThatThrownBy(() -> PldAccountant.create().epsilon(1)).hasMessage("delta (1.0) must be in (0, 1)");
     assertThat(PldAccountant.create().describe())
-        .isEqualTo("pld (pessimistic connect-the-dots, interval 1.0E-4, add-or-remove-one)");
+        .isEqualTo("pld (pessimistic connect-the-dots, interval 0.0001, add-or-remove-one)");
+    assertThat(PldAccountant.withInterval(1e-5).describe())
+        .isEqualTo("pld (pessimistic connect-the-dots, interval 1e-05, add-or-remove-one)");
   }
 }
