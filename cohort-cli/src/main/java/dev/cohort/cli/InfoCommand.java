@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code cohort info}: the version, the Java runtime and the BLAS route in use. */
-@Command(name = "info", description = "Print the Cohort version, the Java runtime and the BLAS route in use.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
+    description = "Print the Cohort version, the Java runtime and the BLAS route in use.")
 final class InfoCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -24,7 +25,7 @@ final class InfoCommand implements Runnable {
     out.println("blas   " + Blas.describe());
   }
 
-  /** Supplies {@code --version}. */
+  /** Supplies {@code --version} (and {@code -V}) to {@code cohort} and each of its subcommands. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {

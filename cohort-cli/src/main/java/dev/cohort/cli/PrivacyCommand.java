@@ -15,9 +15,12 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,10 +29,15 @@ import picocli.CommandLine.Option;
  * {@code cohort privacy}: the (ε, δ) a DP-SGD / DP-FedAvg run delivers ({@code epsilon}), and the noise, steps or
  * clients per round a target needs ({@code calibrate}). Each step is a Poisson-sampled Gaussian, as in TFF's DP
  * tutorial and TF-Privacy's {@code compute_dp_sgd_privacy}.
+ *
+ * <p>Values are checked by the library (cohort-privacy), whose messages name its parameters ("samplingRate (1.5)
+ * must be in [0, 1]"); {@link #translate} renames those to the flags that set them, so every error names a flag.
+ * Options that do not apply to the chosen accountant or calibration mode are rejected, not ignored.
  */
 @Command(
     name = "privacy",
     mixinStandardHelpOptions = true,
+    versionProvider = InfoCommand.Version.class,
     description = "Differential-privacy accounting for DP-SGD / DP-FedAvg (RDP and PLD accountants).",
     subcommands = {PrivacyCommand.Epsilon.class, PrivacyCommand.Calibrate.class})
 final class PrivacyCommand implements Runnable {
@@ -49,50 +57,51 @@ final class PrivacyCommand implements Runnable {
     String accountant;
 
     @Option(names = "--conversion", defaultValue = "improved", paramLabel = "improved|classic",
-        description = "RDP to (epsilon, delta): improved (Canonne-Kamath-Steinke, as dp_accounting and Opacus) "
-            + "or classic (Mironov 2017). Default: ${DEFAULT-VALUE}.")
+        description = "RDP only. RDP to (epsilon, delta): improved (Canonne-Kamath-Steinke, as dp_accounting and "
+            + "Opacus) or classic (Mironov 2017). Default: ${DEFAULT-VALUE}.")
     String conversion;
 
-    @Option(names = "--orders", defaultValue = "dp-accounting",
-        paramLabel = "dp-accounting|tf-privacy|opacus|A,B,...",
-        description = "RDP order grid: a named grid or a comma-separated list of orders > 1. "
-            + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--orders", defaultValue = "dp-accounting", paramLabel = "ORDERS",
+        description = "RDP only. The order grid: dp-accounting, tf-privacy, opacus, or a comma-separated list of "
+            + "orders > 1 (at most 100000). Default: ${DEFAULT-VALUE}.")
     String orders;
 
-    @Option(names = "--fractional-orders", defaultValue = "exact", paramLabel = "exact|dp-accounting",
-        description = "exact: the signed series (as Opacus); dp-accounting: its absolute-value upper bound "
-            + "(dp_accounting since 2024). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--fractional-orders", defaultValue = "exact", paramLabel = "MODE",
+        description = "RDP only. How fractional orders are evaluated: exact (the signed series, as Opacus) or "
+            + "absolute-upper-bound (the sum of its absolute values, as dp_accounting since 2024). "
+            + "Default: ${DEFAULT-VALUE}.")
     String fractionalOrders;
 
     @Option(names = "--interval", defaultValue = "1e-4", paramLabel = "I",
-        description = "PLD discretisation interval. Default: ${DEFAULT-VALUE}.")
+        description = "PLD only. The discretisation interval of the privacy loss. Default: ${DEFAULT-VALUE}.")
     double interval;
 
-    PrivacyAccountant build() {
-      switch (accountant) {
-        case "rdp":
-          return RdpAccountant.builder()
-              .orders(grid(orders))
-              .conversion(choice("--conversion", conversion, "improved", "classic").equals("improved")
-                  ? Conversion.IMPROVED : Conversion.CLASSIC)
-              .fractionalOrders(choice("--fractional-orders", fractionalOrders, "exact", "dp-accounting")
-                  .equals("exact") ? FractionalOrders.EXACT : FractionalOrders.ABSOLUTE_UPPER_BOUND)
-              .build();
-        case "pld":
-          if (!(interval > 0) || Double.isInfinite(interval)) {
-            throw new IllegalArgumentException("--interval (" + interval + ") must be a finite number > 0");
-          }
-          return PldAccountant.withInterval(interval);
-        default:
-          throw new IllegalArgumentException("--accountant (" + accountant + ") must be one of rdp, pld");
+    /** The empty accountant the options describe; rejects options of the other accountant. */
+    PrivacyAccountant build(CommandLine.Model.CommandSpec spec) {
+      if (choice("--accountant", accountant, List.of("rdp", "pld")).equals("pld")) {
+        for (String rdpOnly : new String[] {"--conversion", "--orders", "--fractional-orders"}) {
+          notApplicable(spec, rdpOnly, "with --accountant pld: it applies to RDP accounting only");
+        }
+        return PldAccountant.withInterval(interval);
       }
+      notApplicable(spec, "--interval", "with --accountant rdp: it sets the PLD discretisation");
+      return RdpAccountant.builder()
+          .orders(grid(orders))
+          .conversion(enumChoice("--conversion", conversion, Conversion.class))
+          .fractionalOrders(enumChoice("--fractional-orders", fractionalOrders, FractionalOrders.class))
+          .build();
     }
   }
 
   /** {@code cohort privacy epsilon}. */
-  @Command(name = "epsilon", mixinStandardHelpOptions = true,
+  @Command(name = "epsilon", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
       description = "Print the epsilon of T steps of a Poisson-sampled Gaussian at the given delta.")
   static final class Epsilon implements Callable<Integer> {
+    /** Library parameter names and the flags that set them. */
+    private static final Map<String, String> FLAGS = Map.of("samplingRate", "--sampling-rate",
+        "noiseMultiplier", "--noise-multiplier", "count", "--steps", "delta", "--delta", "interval", "--interval",
+        "order", "--orders", "orders", "--orders");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -118,15 +127,12 @@ final class PrivacyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return quietly(() -> {
-        checkRate(samplingRate);
-        checkPositive("--noise-multiplier", noiseMultiplier);
-        checkSteps(steps);
-        checkDelta(delta);
-        PrivacyAccountant empty = accounting.build();
-        PrivacyGuarantee g = empty.compose(
-            DpEvent.selfComposed(DpEvent.poissonSampled(samplingRate, DpEvent.gaussian(noiseMultiplier)), steps))
-            .epsilon(delta);
+      return quietly(FLAGS, () -> {
+        PrivacyAccountant empty = accounting.build(spec);
+        DpEvent run = DpEvent.selfComposed(
+            DpEvent.poissonSampled(samplingRate, DpEvent.gaussian(noiseMultiplier)), steps);
+        empty.epsilon(delta); // checks δ before the composition, which can take a while
+        PrivacyGuarantee g = empty.compose(run).epsilon(delta);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           Json j = new Json();
@@ -134,7 +140,7 @@ final class PrivacyCommand implements Runnable {
               .put("sampling_rate", samplingRate).put("noise_multiplier", noiseMultiplier).put("steps", steps)
               .put("delta", g.delta()).put("epsilon", g.epsilon());
           putOrder(j, g);
-          out.println(j.put("warnings", g.warnings()).end());
+          out.println(j.put("warnings", translated(g.warnings(), FLAGS)).end());
         } else {
           out.println(row("epsilon", number(g.epsilon())));
           out.println(row("delta", python(g.delta())));
@@ -143,19 +149,22 @@ final class PrivacyCommand implements Runnable {
           }
           out.println(row("accountant", empty.describe()));
         }
-        warn(spec, g);
+        warn(spec, g, FLAGS);
       });
     }
   }
 
   /** {@code cohort privacy calibrate}. */
-  @Command(name = "calibrate", mixinStandardHelpOptions = true,
+  @Command(name = "calibrate", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
       description = {
-          "Find what a target (epsilon, delta) allows for Poisson-sampled Gaussian steps:",
-          "  --sampling-rate Q --steps T          the smallest noise multiplier;",
-          "  --sampling-rate Q --noise-multiplier Z  the largest number of steps;",
-          "  --population N --steps T             the clients per round n (q = n/N) and noise multiplier",
-          "                                       ratio*n, as TFF's DP tutorial does."})
+          "Find what a target (epsilon, delta) allows for Poisson-sampled Gaussian",
+          "steps. The flags given choose what is computed:",
+          "  --sampling-rate Q --steps T             the smallest noise multiplier",
+          "  --sampling-rate Q --noise-multiplier Z  the largest number of steps",
+          "  --population N --steps T                the clients per round n, with",
+          "                                          q = n/N and noise multiplier",
+          "                                          R*n (--noise-to-clients-ratio),",
+          "                                          as TFF's DP tutorial does"})
   static final class Calibrate implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -179,7 +188,7 @@ final class PrivacyCommand implements Runnable {
     Long population;
 
     @Option(names = "--noise-to-clients-ratio", defaultValue = "0.01", paramLabel = "R",
-        description = "With --population: noise multiplier per expected client. Default: ${DEFAULT-VALUE}.")
+        description = "With --population only: noise multiplier per expected client. Default: ${DEFAULT-VALUE}.")
     double noiseToClientsRatio;
 
     @CommandLine.Mixin
@@ -188,95 +197,116 @@ final class PrivacyCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    /**
+     * Library parameter names and the flags that set them in a mode. The noise multiplier is a flag only in the
+     * steps mode; elsewhere calibration chooses it, and messages call it by its name.
+     */
+    private static Map<String, String> flags(String mode) {
+      return Map.of("targetEpsilon", "--epsilon", "targetDelta", "--delta", "delta", "--delta",
+          "samplingRate", mode.equals("clients-per-round") ? "sampling rate" : "--sampling-rate",
+          "noiseMultiplier", mode.equals("steps") ? "--noise-multiplier" : "noise multiplier",
+          "steps", "--steps", "rounds", "--steps", "population", "--population",
+          "noiseToClientsRatio", "--noise-to-clients-ratio", "interval", "--interval");
+    }
+
     @Override
     public Integer call() {
-      return quietly(() -> {
-        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
-          throw new IllegalArgumentException("--epsilon (" + epsilon + ") must be a finite number > 0");
+      String mode;
+      if (population != null) {
+        mode = "clients-per-round";
+        forbid("--population", "--sampling-rate", samplingRate);
+        forbid("--population", "--noise-multiplier", noiseMultiplier);
+        require("--population", "--steps", steps);
+      } else if (noiseMultiplier != null) {
+        mode = "steps";
+        forbid("--noise-multiplier", "--steps", steps);
+        require("--noise-multiplier", "--sampling-rate", samplingRate);
+      } else {
+        mode = "noise-multiplier";
+        if (samplingRate == null || steps == null) {
+          throw new FlagException("calibrate needs --sampling-rate and --steps (for the noise multiplier), "
+              + "--sampling-rate and --noise-multiplier (for the steps), or --population and --steps (for the "
+              + "clients per round)");
         }
-        checkDelta(delta);
-        PrivacyAccountant empty = accounting.build();
+      }
+      if (population == null) {
+        notApplicable(spec, "--noise-to-clients-ratio", "without --population: it sets the noise of the "
+            + "clients-per-round calibration");
+      }
+      Map<String, String> flags = flags(mode);
+      return quietly(flags, () -> {
+        PrivacyAccountant empty = accounting.build(spec);
         Calibrated c;
-        String mode;
-        if (population != null) {
-          mode = "clients-per-round";
-          forbid("--population", "--sampling-rate", samplingRate);
-          forbid("--population", "--noise-multiplier", noiseMultiplier);
-          require("--population", "--steps", steps);
-          if (population < 1) {
-            throw new IllegalArgumentException("--population (" + population + ") must be >= 1");
-          }
-          checkSteps(steps);
-          checkPositive("--noise-to-clients-ratio", noiseToClientsRatio);
+        if (mode.equals("clients-per-round")) {
           c = Calibration.clientsPerRound(empty, population, steps, noiseToClientsRatio, epsilon, delta);
-        } else if (noiseMultiplier != null) {
-          mode = "steps";
-          forbid("--noise-multiplier", "--steps", steps);
-          require("--noise-multiplier", "--sampling-rate", samplingRate);
-          checkRate(samplingRate);
-          checkPositive("--noise-multiplier", noiseMultiplier);
+        } else if (mode.equals("steps")) {
           c = Calibration.maxSteps(empty, samplingRate, noiseMultiplier, epsilon, delta);
         } else {
-          mode = "noise-multiplier";
-          if (samplingRate == null || steps == null) {
-            throw new IllegalArgumentException("calibrate needs --sampling-rate and --steps (for the noise "
-                + "multiplier), --sampling-rate and --noise-multiplier (for the steps), or --population and "
-                + "--steps (for the clients per round)");
-          }
-          checkRate(samplingRate);
-          checkSteps(steps);
           c = Calibration.noiseMultiplier(empty, samplingRate, steps, epsilon, delta);
         }
-        PrivacyGuarantee g = c.guarantee();
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-          Json j = new Json().put("command", "calibrate").put("mode", mode)
-              .put("accountant", accounting.accountant).put("method", empty.describe())
-              .put("target_epsilon", epsilon).put("target_delta", delta);
-          if (c.clientsPerRound().isPresent()) {
-            j.put("clients_per_round", c.clientsPerRound().getAsLong()).put("population", population);
-          }
-          j.put("noise_multiplier", c.noiseMultiplier()).put("sampling_rate", c.samplingRate())
-              .put("steps", c.steps()).put("epsilon", g.epsilon()).put("delta", g.delta());
-          putOrder(j, g);
-          out.println(j.put("warnings", g.warnings()).end());
-        } else {
-          if (c.clientsPerRound().isPresent()) {
-            // The sentence TFF's DP tutorial prints.
-            out.println("To get (" + python(epsilon) + ", " + python(delta) + ")-DP, use "
-                + c.clientsPerRound().getAsLong() + " clients with noise multiplier "
-                + python(c.noiseMultiplier()) + ".");
-            out.println(row("clients per round", Long.toString(c.clientsPerRound().getAsLong())));
-          }
-          out.println(row("noise multiplier", python(c.noiseMultiplier())));
-          out.println(row("sampling rate", python(c.samplingRate())));
-          out.println(row("steps", Long.toString(c.steps())));
-          out.println(row("epsilon", number(g.epsilon()) + "  (target " + python(epsilon) + ")"));
-          out.println(row("delta", python(g.delta())));
-          if (g.optimalOrder().isPresent()) {
-            out.println(row("optimal order", python(g.optimalOrder().getAsDouble())));
-          }
-          out.println(row("accountant", empty.describe()));
-        }
-        warn(spec, g);
+        print(c, empty, mode, flags);
       });
+    }
+
+    private void print(Calibrated c, PrivacyAccountant empty, String mode, Map<String, String> flags) {
+      PrivacyGuarantee g = c.guarantee();
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json j = new Json().put("command", "calibrate").put("mode", mode)
+            .put("accountant", accounting.accountant).put("method", empty.describe())
+            .put("target_epsilon", epsilon).put("target_delta", delta);
+        if (c.clientsPerRound().isPresent()) {
+          j.put("clients_per_round", c.clientsPerRound().getAsLong()).put("population", population);
+        }
+        j.put("noise_multiplier", c.noiseMultiplier()).put("sampling_rate", c.samplingRate())
+            .put("steps", c.steps()).put("epsilon", g.epsilon()).put("delta", g.delta());
+        putOrder(j, g);
+        out.println(j.put("warnings", translated(g.warnings(), flags)).end());
+      } else {
+        if (c.clientsPerRound().isPresent()) {
+          // The sentence TFF's DP tutorial prints.
+          out.println("To get (" + python(epsilon) + ", " + python(delta) + ")-DP, use "
+              + c.clientsPerRound().getAsLong() + " clients with noise multiplier "
+              + python(c.noiseMultiplier()) + ".");
+          out.println(row("clients per round", Long.toString(c.clientsPerRound().getAsLong())));
+        }
+        out.println(row("noise multiplier", python(c.noiseMultiplier())));
+        out.println(row("sampling rate", python(c.samplingRate())));
+        out.println(row("steps", Long.toString(c.steps())));
+        out.println(row("epsilon", number(g.epsilon()) + "  (target " + python(epsilon) + ")"));
+        out.println(row("delta", python(g.delta())));
+        if (g.optimalOrder().isPresent()) {
+          out.println(row("optimal order", python(g.optimalOrder().getAsDouble())));
+        }
+        out.println(row("accountant", empty.describe()));
+      }
+      warn(spec, g, flags);
     }
 
     private static void forbid(String mode, String flag, Object value) {
       if (value != null) {
-        throw new IllegalArgumentException(flag + " (" + value + ") must not be given with " + mode
+        throw new FlagException(flag + " (" + value + ") must not be given with " + mode
             + ": it is what calibrate computes or fixes there");
       }
     }
 
     private static void require(String mode, String flag, Object value) {
       if (value == null) {
-        throw new IllegalArgumentException(flag + " is required with " + mode);
+        throw new FlagException(flag + " is required with " + mode);
       }
     }
   }
 
   // ---- shared helpers ----
+
+  /** An error the command line itself found; its message already names the flag. */
+  static final class FlagException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    FlagException(String message) {
+      super(message);
+    }
+  }
 
   /**
    * The library's logger (java.util.logging backs System.Logger by default). The command prints the library's
@@ -285,83 +315,99 @@ final class PrivacyCommand implements Runnable {
   private static final Logger LIBRARY_LOG = Logger.getLogger("dev.cohort.privacy");
 
   /**
-   * Runs {@code body} with the library's own log output off (the command prints warnings itself); an
-   * IllegalArgumentException reaches {@link Cohort}'s handler: "cohort privacy <cmd>: error: …", exit code 2.
+   * Runs {@code body} with the library's own log output off (the command prints warnings itself). A library
+   * IllegalArgumentException is rethrown with its parameter names replaced by {@code flags}; it reaches
+   * {@link Cohort}'s handler: "cohort privacy <cmd>: error: …", exit code 2.
    */
-  static int quietly(Runnable body) {
+  static int quietly(Map<String, String> flags, Runnable body) {
     LIBRARY_LOG.setLevel(Level.OFF);
-    body.run();
+    try {
+      body.run();
+    } catch (FlagException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(translate(e.getMessage(), flags), e);
+    }
     return 0;
   }
 
-  static void warn(CommandLine.Model.CommandSpec spec, PrivacyGuarantee g) {
-    for (String w : g.warnings()) {
+  private static final Pattern NAME_AND_VALUE = Pattern.compile("(?<![\\w-])(\\w+)(?= \\()");
+
+  /**
+   * {@code message} with every "name (value)" whose name is a key of {@code flags} written as "flag (value)", e.g.
+   * "samplingRate (1.5) must be in [0, 1]" as "--sampling-rate (1.5) must be in [0, 1]".
+   */
+  static String translate(String message, Map<String, String> flags) {
+    Matcher m = NAME_AND_VALUE.matcher(message);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(sb, Matcher.quoteReplacement(flags.getOrDefault(m.group(1), m.group(1))));
+    }
+    return m.appendTail(sb).toString();
+  }
+
+  private static List<String> translated(List<String> messages, Map<String, String> flags) {
+    List<String> out = new ArrayList<>();
+    for (String w : messages) {
+      out.add(translate(w, flags));
+    }
+    return out;
+  }
+
+  static void warn(CommandLine.Model.CommandSpec spec, PrivacyGuarantee g, Map<String, String> flags) {
+    for (String w : translated(g.warnings(), flags)) {
       spec.commandLine().getErr().println(spec.qualifiedName() + ": warning: " + w);
     }
   }
 
-  static void checkRate(double q) {
-    if (!(q >= 0 && q <= 1)) {
-      throw new IllegalArgumentException("--sampling-rate (" + q + ") must be in [0, 1]");
+  /** Rejects {@code flag} if it was given on the command line: "flag (value) must not be given " + why. */
+  static void notApplicable(CommandLine.Model.CommandSpec spec, String flag, String why) {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (parsed != null && parsed.hasMatchedOption(flag)) {
+      List<String> given = parsed.matchedOption(flag).stringValues();
+      throw new FlagException(flag + " (" + given.get(given.size() - 1) + ") must not be given " + why);
     }
   }
 
-  static void checkPositive(String flag, double v) {
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(flag + " (" + v + ") must be a finite number > 0");
-    }
-  }
-
-  static void checkSteps(long t) {
-    if (t < 0) {
-      throw new IllegalArgumentException("--steps (" + t + ") must be >= 0");
-    }
-  }
-
-  static void checkDelta(double d) {
-    if (!(d > 0 && d < 1)) {
-      throw new IllegalArgumentException("--delta (" + d + ") must be in (0, 1)");
-    }
-  }
-
-  /** A named grid, or a custom one from a comma-separated list of orders. */
+  /** A named grid ({@link OrderGrid#names()}), or a custom one from a comma-separated list of orders. */
   static OrderGrid grid(String value) {
-    switch (value) {
-      case "dp-accounting":
-      case "tf-privacy":
-      case "opacus":
-        return OrderGrid.named(value);
-      default:
-        break;
+    if (OrderGrid.names().contains(value)) {
+      return OrderGrid.named(value);
     }
-    String grids = "one of dp-accounting, tf-privacy, opacus, or a comma-separated list of orders > 1";
-    String rule = "must be " + grids;
+    String grids = "one of " + String.join(", ", OrderGrid.names()) + ", or a comma-separated list of orders > 1";
     if (value.isBlank()) {
-      throw new IllegalArgumentException("--orders (" + value + ") must not be empty; use " + grids);
+      throw new FlagException("--orders (" + value + ") must not be empty; use " + grids);
     }
-    String[] parts = value.split(",");
+    String[] parts = value.split(",", -1);
     double[] orders = new double[parts.length];
     for (int i = 0; i < parts.length; i++) {
       try {
         orders[i] = Double.parseDouble(parts[i].trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--orders (" + value + ") " + rule);
+        throw new FlagException("--orders (" + value + ") must be " + grids);
       }
     }
-    try {
-      return OrderGrid.of(orders);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--orders (" + value + "): " + e.getMessage());
-    }
+    return OrderGrid.of(orders); // its errors ("order (0.5) must be …") are translated to --orders
   }
 
-  static String choice(String flag, String value, String... allowed) {
-    for (String a : allowed) {
-      if (a.equals(value)) {
-        return value;
-      }
+  static String choice(String flag, String value, List<String> allowed) {
+    if (allowed.contains(value)) {
+      return value;
     }
-    throw new IllegalArgumentException(flag + " (" + value + ") must be one of " + String.join(", ", allowed));
+    throw new FlagException(flag + " (" + value + ") must be one of " + String.join(", ", allowed));
+  }
+
+  /** The constant of {@code type} spelled as {@code value} in lower case with dashes (absolute-upper-bound). */
+  static <E extends Enum<E>> E enumChoice(String flag, String value, Class<E> type) {
+    List<String> spellings = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      String spelling = e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+      if (spelling.equals(value)) {
+        return e;
+      }
+      spellings.add(spelling);
+    }
+    throw new FlagException(flag + " (" + value + ") must be one of " + String.join(", ", spellings));
   }
 
   private static void putOrder(Json j, PrivacyGuarantee g) {
@@ -383,7 +429,12 @@ final class PrivacyCommand implements Runnable {
     return new BigDecimal(v).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
   }
 
-  /** The shortest round-trip decimal, written as Python's repr writes floats (2, 1.2, 1e-05, 0.0025). */
+  /**
+   * The shortest decimal that reads back as the same double, without a trailing ".0" (2, where Python prints
+   * 2.0), and in exponent form with at least two exponent digits below 1e-4 and from 1e16 on, as Python prints
+   * floats there (1e-05, 2.5e-07); otherwise plain (1.2, 0.0025, 0.0001). The library's descriptions use the same
+   * rule.
+   */
   static String python(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return Double.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
@@ -410,7 +461,7 @@ final class PrivacyCommand implements Runnable {
       if (sb.length() > 1) {
         sb.append(',');
       }
-      sb.append('"').append(k).append("\":");
+      sb.append(quote(k)).append(':');
       return this;
     }
 
