@@ -26,7 +26,11 @@ final class SubsampledGaussianRdp {
 
   /** dp_accounting's {@code _MAX_STEPS_LOG_A_FRAC}. */
   static final int MAX_ABSOLUTE_TERMS = 1000;
-  /** Beyond this many terms the exact mode integrates the definition instead of summing further. */
+  /**
+   * The most terms past α the exact mode sums before it integrates instead: where the terms decay only
+   * polynomially the series would need far more. Where integrating is cheap the series gets fewer (see
+   * {@link #logAFractionalExact}).
+   */
   static final int MAX_EXACT_TERMS = 250;
   /**
    * The largest order accepted: an integer order α sums α terms (about 1 ms at 10^5), and the other paths are
@@ -34,15 +38,13 @@ final class SubsampledGaussianRdp {
    */
   static final double MAX_ORDER = 1e5;
   /**
-   * The most points the exact mode integrates; finer integrals (σ below about 0.01) use the convexity bound of
-   * {@link #logAInterpolated} instead.
+   * The most points the exact mode integrates; finer integrals (σ below about 0.015, or above about 8000) use the
+   * convexity bound of {@link #logAInterpolated} instead.
    */
   static final long MAX_QUADRATURE_POINTS = 1L << 16;
-  /**
-   * Below this ln A_α the absolute-value series (whose rounding is about 1e-16 absolute) has too few significant
-   * digits to be sure it is not below the exact value.
-   */
-  static final double SMALL_LOG_A = 1e-3;
+
+  /** ln 1000: the largest ratio of a term to the sum that {@link #seriesMinusOne} accepts. */
+  private static final double CANCELLATION = Math.log(1000);
 
   /** Throws unless every order is at most {@link #MAX_ORDER}. */
   static void checkOrders(double[] orders) {
@@ -130,20 +132,21 @@ final class SubsampledGaussianRdp {
   }
 
   /**
-   * ln A_α for fractional α, exactly: the signed series of A_α - 1 (see {@link #seriesMinusOne}). Where it needs
-   * more than {@link #MAX_EXACT_TERMS} terms past α (q near ½, or small σ, where its terms decay only
-   * polynomially) the definition is integrated; where that would take more than {@link #MAX_QUADRATURE_POINTS}
-   * points (σ ≲ 0.01, or σ ≳ 1000 at q = ½), the convexity bound between the neighbouring integer orders is used.
+   * ln A_α for fractional α, exactly: the signed series of A_α - 1 (see {@link #seriesMinusOne}) while it
+   * converges within about as many terms past α as the integral has points (at most {@link #MAX_EXACT_TERMS});
+   * otherwise (q near ½, or small σ, where its terms decay only polynomially) the definition is integrated; where
+   * that would take more than {@link #MAX_QUADRATURE_POINTS} points (σ ≲ 0.015, or σ ≳ 8000), the convexity
+   * bound between the neighbouring integer orders is used.
    */
   static double logAFractionalExact(double q, double sigma, double alpha) {
-    double r = seriesMinusOne(q, sigma, alpha);
+    long points = quadraturePoints(sigma, alpha);
+    boolean integrable = points <= MAX_QUADRATURE_POINTS;
+    int extra = integrable ? (int) Math.max(20, Math.min(MAX_EXACT_TERMS, points / 2)) : MAX_EXACT_TERMS;
+    double r = seriesMinusOne(q, sigma, alpha, (int) alpha + extra);
     if (!Double.isNaN(r)) {
       return r;
     }
-    if (quadraturePoints(sigma, alpha) <= MAX_QUADRATURE_POINTS) {
-      return logAQuadrature(q, sigma, alpha);
-    }
-    return logAInterpolated(q, sigma, alpha);
+    return integrable ? logAQuadrature(q, sigma, alpha) : logAInterpolated(q, sigma, alpha);
   }
 
   /**
@@ -159,37 +162,39 @@ final class SubsampledGaussianRdp {
   }
 
   /**
-   * ln of dp_accounting's upper bound Σ|terms|, or +∞ when it does not converge within 1000 terms. Where the
-   * result is below {@link #SMALL_LOG_A}, its rounding (about 1e-16 absolute) could fall below the exact value, so
-   * the larger of the two is returned: the bound is never optimistic.
+   * ln of dp_accounting's upper bound Σ|terms|, or +∞ when it does not converge within 1000 terms. The sum exceeds
+   * the exact A_α by twice the terms with a negative sign, less the signed tail it drops (below e^-30 of the
+   * total). Where those negative terms are too small to outweigh that tail and the rounding of the sum (about
+   * 1e-16 absolute: tiny q), the sum could fall below the exact value, so the larger of the two is returned: the
+   * bound is never optimistic.
    */
   static double logAFractionalAbsolute(double q, double sigma, double alpha) {
-    double r = series(q, sigma, alpha, false, MAX_ABSOLUTE_TERMS, 30.0);
-    if (Double.isNaN(r)) {
+    double[] r = absoluteSeries(q, sigma, alpha);
+    if (Double.isNaN(r[0])) {
       return Double.POSITIVE_INFINITY;
     }
-    return r < SMALL_LOG_A ? Math.max(r, logAFractionalExact(q, sigma, alpha)) : r;
+    return r[1] > r[0] + Math.log(1e-12) ? r[0] : Math.max(r[0], logAFractionalExact(q, sigma, alpha));
   }
 
   /**
-   * Sums the two-sided series; returns NaN when it has not converged after {@code maxTerms} terms. The stopping
-   * rule is dp_accounting's: both terms decreasing and below e^-{@code gap} of the running total (and, for the
-   * signed series, past i = α + 1 where the alternating tail starts).
+   * dp_accounting's sum of the series' absolute values: {ln Σ|terms|, ln Σ of the terms whose sign is negative},
+   * or {NaN, NaN} when it has not converged after {@link #MAX_ABSOLUTE_TERMS} terms. The stopping rule is
+   * dp_accounting's: both terms decreasing and below e^-30 of the running total.
    */
-  private static double series(double q, double sigma, double alpha, boolean signed, int maxTerms, double gap) {
+  private static double[] absoluteSeries(double q, double sigma, double alpha) {
     double logQ = Math.log(q);
     double log1mQ = Math.log1p(-q);
     double z0 = sigma * sigma * (log1mQ - logQ) + 0.5;
     double inv2s2 = 1.0 / (2 * sigma * sigma);
     double sqrt2Sigma = SpecialFunctions.SQRT2 * sigma;
     double ref = Double.NEGATIVE_INFINITY; // the sums below are scaled by e^ref
-    double a0 = 0.0;
-    double a1 = 0.0;
+    double total = 0.0;
+    double negative = 0.0;
     double logAbsC = 0.0;
     double sign = 1.0;
     double last0 = Double.NEGATIVE_INFINITY;
     double last1 = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < maxTerms; i++) {
+    for (int i = 0; i < MAX_ABSOLUTE_TERMS; i++) {
       if (i > 0) {
         double factor = (alpha - (i - 1)) / i;
         logAbsC += Math.log(Math.abs(factor));
@@ -205,21 +210,23 @@ final class SubsampledGaussianRdp {
       double top = Math.max(logS0, logS1);
       if (top > ref) {
         double scale = Math.exp(ref - top);
-        a0 *= scale;
-        a1 *= scale;
+        total *= scale;
+        negative *= scale;
         ref = top;
       }
-      double s = signed ? sign : 1.0;
-      a0 += s * Math.exp(logS0 - ref);
-      a1 += s * Math.exp(logS1 - ref);
-      double logTotal = ref + Math.log(a0 + a1);
-      if ((!signed || i > alpha + 1) && logS0 < last0 && logS1 < last1 && top < logTotal - gap) {
-        return logTotal;
+      double both = Math.exp(logS0 - ref) + Math.exp(logS1 - ref);
+      total += both;
+      if (sign < 0) {
+        negative += both;
+      }
+      double logTotal = ref + Math.log(total);
+      if (logS0 < last0 && logS1 < last1 && top < logTotal - 30.0) {
+        return new double[] {logTotal, ref + Math.log(negative)};
       }
       last0 = logS0;
       last1 = logS1;
     }
-    return Double.NaN;
+    return new double[] {Double.NaN, Double.NaN};
   }
 
   /**
@@ -229,9 +236,9 @@ final class SubsampledGaussianRdp {
    * A_α - 1 = Σ_i w_i (E_i - 1) + A₁; for q &gt; ½ the weights of A₁ sum to 1 and the roles swap. Each E_i - 1 is
    * evaluated as expm1 of its logarithm, never by cancelling against 1, so A_α - 1 keeps its relative precision
    * however small it is. The series stops past i = α + 1 once its terms and weights decrease and lie e^-40 below
-   * the running total of A_α - 1.
+   * the running total of A_α - 1; it gives up (NaN) if its largest term exceeds the total 1000-fold.
    */
-  static double seriesMinusOne(double q, double sigma, double alpha) {
+  static double seriesMinusOne(double q, double sigma, double alpha, int maxTerms) {
     boolean upper = q > 0.5; // which half's weights sum to 1
     double logQ = Math.log(q);
     double log1mQ = Math.log1p(-q);
@@ -245,7 +252,6 @@ final class SubsampledGaussianRdp {
     double last0 = Double.NEGATIVE_INFINITY;
     double last1 = Double.NEGATIVE_INFINITY;
     double lastW = Double.NEGATIVE_INFINITY;
-    int maxTerms = MAX_EXACT_TERMS + (int) alpha;
     for (int i = 0; i < maxTerms; i++) {
       if (i > 0) {
         double factor = (alpha - (i - 1)) / i;
@@ -262,10 +268,12 @@ final class SubsampledGaussianRdp {
       double logW1 = logAbsC + j * logQ + i * log1mQ;
       double c1 = (j * j - j) * inv2s2;
       double y1 = (z0 - j) / sqrt2Sigma;
-      double logS0 = logW0 + c0 + SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y0);
-      double logS1 = logW1 + c1 + SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y1);
+      double logG0 = c0 + logHalfErfc(y0); // ln E_i of A₀ (and A₁'s likewise)
+      double logG1 = c1 + logHalfErfc(y1);
+      double logS0 = logW0 + logG0;
+      double logS1 = logW1 + logG1;
       double logW = upper ? logW1 : logW0;
-      double t = upper ? c1 + logHalfErfc(y1) : c0 + logHalfErfc(y0); // ln E_i
+      double t = upper ? logG1 : logG0;
       double logDev = t > 0 ? logExpm1(t) : Math.log(-Math.expm1(t)); // ln |E_i - 1|
       double logD = logW + logDev;
       double logOther = upper ? logS0 : logS1;
@@ -278,7 +286,9 @@ final class SubsampledGaussianRdp {
       if (i > alpha + 1 && logS0 < last0 && logS1 < last1 && logW < lastW && sum > 0) {
         double logTotal = ref + Math.log(sum);
         if (Math.max(Math.max(logS0, logS1), logW) < logTotal - 40.0) {
-          return log1pExp(logTotal);
+          // Terms much larger than their sum cancel (q near ½ with large σ, where E_i - 1 is not small): more
+          // than 1000-fold would cost the last 3 digits, so the caller integrates instead.
+          return ref - logTotal > CANCELLATION ? Double.NaN : log1pExp(logTotal);
         }
       }
       last0 = logS0;
@@ -299,17 +309,25 @@ final class SubsampledGaussianRdp {
     return (long) Math.ceil((quadratureHigh(sigma, alpha) - quadratureLow(sigma)) / quadratureStep(sigma)) + 1;
   }
 
+  /**
+   * How many σ beyond the bumps (near 0 and α) the rule integrates. Outside [0, α] the log-integrand falls at
+   * least as fast as the Gaussian factor, so the tails left out weigh below e^{-15²/2} ≈ 1e-49 of the largest
+   * value of f there (f(-q) ≈ C(α,2)q² on the left). A_α - 1 is at least about C(α,2)q²/σ², so the tails stay
+   * below e^-40 of it for any σ up to 1e15.
+   */
+  private static final double QUADRATURE_REACH = 15.0;
+
   private static double quadratureStep(double sigma) {
     double s2 = sigma * sigma;
     return Math.min(sigma / 3.0, 15.0 * s2 / (40.0 + 4.0 * s2));
   }
 
   private static double quadratureLow(double sigma) {
-    return -40.0 * sigma;
+    return -QUADRATURE_REACH * sigma;
   }
 
   private static double quadratureHigh(double sigma, double alpha) {
-    return Math.max(alpha, 0.0) + 40.0 * sigma;
+    return Math.max(alpha, 0.0) + QUADRATURE_REACH * sigma;
   }
 
   /**
@@ -318,7 +336,7 @@ final class SubsampledGaussianRdp {
    * keeps its relative precision when A_α - 1 is tiny. The rule converges geometrically for this analytic,
    * Gaussian-tailed integrand: the step keeps away from the branch points of (1 - q + q e^u)^α at Im z = πσ²
    * and resolves the Gaussian factor (error below e^-40 relative); the range covers both bumps (near 0 and near
-   * α) out to e^-700 of the peak.
+   * α) and {@link #QUADRATURE_REACH} σ beyond them.
    */
   static double logAQuadrature(double q, double sigma, double alpha) {
     double h = quadratureStep(sigma);
