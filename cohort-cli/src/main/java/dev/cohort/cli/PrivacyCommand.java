@@ -5,6 +5,7 @@ import dev.cohort.privacy.Calibration;
 import dev.cohort.privacy.Conversion;
 import dev.cohort.privacy.DpEvent;
 import dev.cohort.privacy.FractionalOrders;
+import dev.cohort.privacy.Numbers;
 import dev.cohort.privacy.OrderGrid;
 import dev.cohort.privacy.PldAccountant;
 import dev.cohort.privacy.PrivacyAccountant;
@@ -143,9 +144,9 @@ final class PrivacyCommand implements Runnable {
           out.println(j.put("warnings", translated(g.warnings(), FLAGS)).end());
         } else {
           out.println(row("epsilon", number(g.epsilon())));
-          out.println(row("delta", python(g.delta())));
+          out.println(row("delta", Numbers.format(g.delta())));
           if (g.optimalOrder().isPresent()) {
-            out.println(row("optimal order", python(g.optimalOrder().getAsDouble())));
+            out.println(row("optimal order", Numbers.format(g.optimalOrder().getAsDouble())));
           }
           out.println(row("accountant", empty.describe()));
         }
@@ -265,18 +266,18 @@ final class PrivacyCommand implements Runnable {
       } else {
         if (c.clientsPerRound().isPresent()) {
           // The sentence TFF's DP tutorial prints.
-          out.println("To get (" + python(epsilon) + ", " + python(delta) + ")-DP, use "
+          out.println("To get (" + Numbers.format(epsilon) + ", " + Numbers.format(delta) + ")-DP, use "
               + c.clientsPerRound().getAsLong() + " clients with noise multiplier "
-              + python(c.noiseMultiplier()) + ".");
+              + Numbers.format(c.noiseMultiplier()) + ".");
           out.println(row("clients per round", Long.toString(c.clientsPerRound().getAsLong())));
         }
-        out.println(row("noise multiplier", python(c.noiseMultiplier())));
-        out.println(row("sampling rate", python(c.samplingRate())));
+        out.println(row("noise multiplier", Numbers.format(c.noiseMultiplier())));
+        out.println(row("sampling rate", Numbers.format(c.samplingRate())));
         out.println(row("steps", Long.toString(c.steps())));
-        out.println(row("epsilon", number(g.epsilon()) + "  (target " + python(epsilon) + ")"));
-        out.println(row("delta", python(g.delta())));
+        out.println(row("epsilon", number(g.epsilon()) + "  (target " + Numbers.format(epsilon) + ")"));
+        out.println(row("delta", Numbers.format(g.delta())));
         if (g.optimalOrder().isPresent()) {
-          out.println(row("optimal order", python(g.optimalOrder().getAsDouble())));
+          out.println(row("optimal order", Numbers.format(g.optimalOrder().getAsDouble())));
         }
         out.println(row("accountant", empty.describe()));
       }
@@ -427,30 +428,6 @@ final class PrivacyCommand implements Runnable {
       return "inf";
     }
     return new BigDecimal(v).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
-  }
-
-  /**
-   * The shortest decimal that reads back as the same double, without a trailing ".0" (2, where Python prints
-   * 2.0), and in exponent form with at least two exponent digits below 1e-4 and from 1e16 on, as Python prints
-   * floats there (1e-05, 2.5e-07); otherwise plain (1.2, 0.0025, 0.0001). The library's descriptions use the same
-   * rule.
-   */
-  static String python(double v) {
-    if (Double.isNaN(v) || Double.isInfinite(v)) {
-      return Double.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-    }
-    if (v == Math.rint(v) && Math.abs(v) < 1e16) {
-      return Long.toString((long) v);
-    }
-    BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-    int exponent = d.precision() - d.scale() - 1;
-    if (exponent < -4 || exponent >= 16) {
-      String digits = d.unscaledValue().abs().toString();
-      String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-      return (d.signum() < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
-          + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
-    }
-    return d.toPlainString();
   }
 
   /** A flat JSON object writer (numbers at full precision; non-finite numbers become null). */

@@ -2,29 +2,23 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** End-to-end tests of {@code cohort info}. */
 class InfoCommandTest {
   private static final String NL = System.lineSeparator();
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private CliRun last;
 
   private int run(String... args) {
-    CommandLine cl = Cohort.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    last = CliRun.of(args);
+    return last.code();
   }
 
   @Test
   void infoPrintsTheVersionTheJavaRuntimeAndTheBlasRoute() {
     assertThat(run("info")).isZero();
-    assertThat(err.toString()).isEmpty();
-    String[] lines = out.toString().split(NL);
+    assertThat(last.err()).isEmpty();
+    String[] lines = last.out().split(NL);
     assertThat(lines).hasSize(3);
     // Tests run from classes, which carry no manifest version.
     assertThat(lines[0]).isEqualTo("cohort " + InfoCommand.version()).isEqualTo("cohort development build");
@@ -37,8 +31,8 @@ class InfoCommandTest {
   void infoHelpPrintsItsUsage() {
     // It used to answer "Unknown option: '--help'" with exit code 2.
     assertThat(run("info", "--help")).isZero();
-    assertThat(err.toString()).isEmpty();
-    assertThat(out.toString()).isEqualTo(String.join(NL,
+    assertThat(last.err()).isEmpty();
+    assertThat(last.out()).isEqualTo(String.join(NL,
         "Usage: cohort info [-hV]",
         "Print the Cohort version, the Java runtime and the BLAS route in use.",
         "  -h, --help      Show this help message and exit.",
@@ -49,13 +43,13 @@ class InfoCommandTest {
   @Test
   void infoVersionPrintsTheVersion() {
     assertThat(run("info", "-V")).isZero();
-    assertThat(out.toString()).isEqualTo("cohort development build" + NL);
+    assertThat(last.out()).isEqualTo("cohort development build" + NL);
   }
 
   @Test
   void anUnknownInfoOptionExitsWithTwo() {
     assertThat(run("info", "--verbose")).isEqualTo(2);
-    assertThat(out.toString()).isEmpty();
-    assertThat(err.toString()).isEqualTo("Unknown option: '--verbose'" + NL + "Possible solutions: --version" + NL);
+    assertThat(last.out()).isEmpty();
+    assertThat(last.err()).isEqualTo("Unknown option: '--verbose'" + NL + "Possible solutions: --version" + NL);
   }
 }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /** End-to-end tests of {@code cohort privacy}: the picocli command line in process, output and exit code. */
 class PrivacyCommandTest {
@@ -21,16 +18,8 @@ class PrivacyCommandTest {
       "rdp (improved conversion, dp-accounting orders, exact fractional orders, add-or-remove-one)";
   private static final String PLD_DEFAULT = "pld (pessimistic connect-the-dots, interval 0.0001, add-or-remove-one)";
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Cohort.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static String lines(String... lines) {
@@ -38,7 +27,7 @@ class PrivacyCommandTest {
   }
 
   /** The one-line JSON object a --json run prints, parsed strictly; nothing else may be on standard output. */
-  private static Map<String, Object> json(Result r) {
+  private static Map<String, Object> json(CliRun r) {
     assertThat(r.out()).endsWith(NL);
     assertThat(r.out().strip()).doesNotContain("\n");
     Object value = new JsonParser(r.out().strip()).parse();
@@ -53,7 +42,7 @@ class PrivacyCommandTest {
   @Test
   void epsilonPrintsTfPrivacysPublishedValueAndTheOptimalOrder() {
     // tensorflow/privacy compute_dp_sgd_privacy_test.py Test0: ε = 0.7242234026109595 at order 19.
-    Result r = run("privacy", "epsilon", "--sampling-rate", "0.0025", "--noise-multiplier", "1.3", "--steps",
+    CliRun r = run("privacy", "epsilon", "--sampling-rate", "0.0025", "--noise-multiplier", "1.3", "--steps",
         "6000", "--delta", "1e-5", "--orders", "tf-privacy");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
@@ -67,7 +56,7 @@ class PrivacyCommandTest {
 
   @Test
   void epsilonAsJsonIsOneObjectWithEveryFieldTyped() {
-    Result r = run("privacy", "epsilon", "--sampling-rate", "0.001", "--noise-multiplier", "1.0", "--steps",
+    CliRun r = run("privacy", "epsilon", "--sampling-rate", "0.001", "--noise-multiplier", "1.0", "--steps",
         "30000", "--delta", "1e-7", "--orders", "tf-privacy", "--json");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
@@ -87,13 +76,13 @@ class PrivacyCommandTest {
   @Test
   void pldAccountantPrintsItsEpsilonWithoutAnOrder() {
     // compute_dp_sgd_privacy_test.py, PLD with subsampling: q = 0.01, σ = 0.7, 120 steps, δ = 1e-5 → 2.4612381.
-    Result text = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
+    CliRun text = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
         "0.7", "--steps", "120", "--delta", "1e-5");
     assertThat(text.code()).isZero();
     assertThat(text.err()).isEmpty();
     assertThat(text.out()).isEqualTo(lines("epsilon            2.461238122", "delta              1e-05",
         "accountant         " + PLD_DEFAULT));
-    Result r = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
+    CliRun r = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
         "0.7", "--steps", "120", "--delta", "1e-5", "--interval", "1e-3", "--json");
     assertThat(r.code()).isZero();
     Map<String, Object> j = json(r);
@@ -109,14 +98,14 @@ class PrivacyCommandTest {
   void fractionalOrdersInDpAccountingsModeReproduceItsCurrentValue() {
     // compute_dp_sgd_privacy_test.py test_compute_dp_sgd_example_privacy: 3.2392676 with dp_accounting's
     // absolute-value series, 3.2391922 with the signed series.
-    Result abs = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "0.7", "--steps", "120",
+    CliRun abs = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "0.7", "--steps", "120",
         "--delta", "1e-5", "--fractional-orders", "absolute-upper-bound", "--json");
     assertThat(abs.code()).isZero();
     Map<String, Object> j = json(abs);
     assertThat((double) j.get("epsilon")).isCloseTo(3.2392676, within(5e-7));
     assertThat(j).containsEntry("method",
         "rdp (improved conversion, dp-accounting orders, absolute-upper-bound fractional orders, add-or-remove-one)");
-    Result exact = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "0.7", "--steps",
+    CliRun exact = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "0.7", "--steps",
         "120", "--delta", "1e-5");
     assertThat(exact.out()).startsWith("epsilon            3.239192");
   }
@@ -124,7 +113,7 @@ class PrivacyCommandTest {
   @Test
   void classicConversionIsMironovsClosedFormOnOneOrder() {
     // One order α = 8 at q = 1: r = α/(2σ²) = 1, ε = r + ln(1/δ)/(α - 1) (Mironov 2017, Prop. 3).
-    Result r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "2", "--steps", "1",
+    CliRun r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "2", "--steps", "1",
         "--delta", "1e-5", "--orders", "8", "--conversion", "classic", "--json");
     assertThat(r.code()).isZero();
     Map<String, Object> j = json(r);
@@ -136,7 +125,7 @@ class PrivacyCommandTest {
   @Test
   void aCustomOrderListIsAccepted() {
     // One order: ε = r + ln(1 - 1/α) - (ln δ + ln α)/(α - 1) with r = T·RDP(α); at q = 1, RDP(α) = α/(2σ²).
-    Result r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "2", "--steps", "1",
+    CliRun r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "2", "--steps", "1",
         "--delta", "1e-5", "--orders", "8", "--json");
     assertThat(r.code()).isZero();
     double expected = 8 / 8.0 + Math.log1p(-1 / 8.0) - (Math.log(1e-5) + Math.log(8)) / 7;
@@ -145,7 +134,7 @@ class PrivacyCommandTest {
 
   @Test
   void zeroStepsSpendNothingAndReportNoOrder() {
-    Result text = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1", "--steps", "0",
+    CliRun text = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1", "--steps", "0",
         "--delta", "1e-5");
     assertThat(text.code()).isZero();
     assertThat(text.err()).isEmpty();
@@ -158,7 +147,7 @@ class PrivacyCommandTest {
 
   @Test
   void anOptimumAtTheEndOfTheGridIsWarnedAboutOnStandardError() {
-    Result r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "1000", "--steps", "1",
+    CliRun r = run("privacy", "epsilon", "--sampling-rate", "1", "--noise-multiplier", "1000", "--steps", "1",
         "--delta", "1e-5");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("optimal order      1024");
@@ -172,7 +161,7 @@ class PrivacyCommandTest {
 
   @Test
   void aDeltaBelowThePldTruncationFloorGivesInfinityAndAWarningNamingTheFlag() {
-    Result r = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
+    CliRun r = run("privacy", "epsilon", "--accountant", "pld", "--sampling-rate", "0.01", "--noise-multiplier",
         "1", "--steps", "10", "--delta", "1e-16");
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(lines("epsilon            inf", "delta              1e-16",
@@ -192,7 +181,7 @@ class PrivacyCommandTest {
   @Test
   void calibrateWithAPopulationPrintsTheTffTutorialsAnswer() {
     // TFF federated_learning_with_differential_privacy.ipynb output.
-    Result r = run("privacy", "calibrate", "--epsilon", "2", "--delta", "1e-5", "--population", "3383",
+    CliRun r = run("privacy", "calibrate", "--epsilon", "2", "--delta", "1e-5", "--population", "3383",
         "--steps", "100");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
@@ -210,7 +199,7 @@ class PrivacyCommandTest {
 
   @Test
   void calibrateWithAPopulationAsJsonCarriesTheClientsAndThePopulation() {
-    Result r = run("privacy", "calibrate", "--epsilon", "2", "--delta", "1e-5", "--population", "3383",
+    CliRun r = run("privacy", "calibrate", "--epsilon", "2", "--delta", "1e-5", "--population", "3383",
         "--steps", "100", "--noise-to-clients-ratio", "0.01", "--json");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
@@ -230,7 +219,7 @@ class PrivacyCommandTest {
 
   @Test
   void calibrateFindsTheNoiseMultiplierAndTheAffordableSteps() {
-    Result noise = run("privacy", "calibrate", "--epsilon", "0.7242234026109595", "--delta", "1e-5",
+    CliRun noise = run("privacy", "calibrate", "--epsilon", "0.7242234026109595", "--delta", "1e-5",
         "--sampling-rate", "0.0025", "--steps", "6000", "--orders", "tf-privacy", "--json");
     assertThat(noise.code()).isZero();
     Map<String, Object> j = json(noise);
@@ -240,7 +229,7 @@ class PrivacyCommandTest {
     assertThat(j).containsEntry("mode", "noise-multiplier").containsEntry("steps", 6000.0);
     assertThat((double) j.get("noise_multiplier")).isCloseTo(1.3, within(1.3e-6));
     assertThat((double) j.get("epsilon")).isLessThanOrEqualTo(0.7242234026109595);
-    Result steps = run("privacy", "calibrate", "--epsilon", "0.7242234026109595", "--delta", "1e-5",
+    CliRun steps = run("privacy", "calibrate", "--epsilon", "0.7242234026109595", "--delta", "1e-5",
         "--sampling-rate", "0.0025", "--noise-multiplier", "1.3", "--orders", "tf-privacy");
     assertThat(steps.code()).isZero();
     assertThat(steps.out()).isEqualTo(lines(
@@ -261,7 +250,7 @@ class PrivacyCommandTest {
   void calibrateWithThePldAccountantApproachesTheAnalyticGaussian() {
     // One Gaussian (q = 1, one step) at (ln 3, 1e-5): the analytic Gaussian mechanism needs σ = 3.42466239
     // (TFF analytics/differential_privacy_test.py); PLD is pessimistic, so at least that.
-    Result r = run("privacy", "calibrate", "--accountant", "pld", "--epsilon", Double.toString(Math.log(3)),
+    CliRun r = run("privacy", "calibrate", "--accountant", "pld", "--epsilon", Double.toString(Math.log(3)),
         "--delta", "1e-5", "--sampling-rate", "1", "--steps", "1", "--json");
     assertThat(r.code()).isZero();
     Map<String, Object> j = json(r);
@@ -273,24 +262,24 @@ class PrivacyCommandTest {
 
   @Test
   void calibrateRejectsAmbiguousIncompleteOrImpossibleRequests() {
-    Result none = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5");
+    CliRun none = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5");
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).isEqualTo("cohort privacy calibrate: error: calibrate needs --sampling-rate and --steps "
         + "(for the noise multiplier), --sampling-rate and --noise-multiplier (for the steps), or --population and "
         + "--steps (for the clients per round)" + NL);
-    Result both = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "100",
+    CliRun both = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "100",
         "--steps", "10", "--sampling-rate", "0.1");
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).isEqualTo("cohort privacy calibrate: error: --sampling-rate (0.1) must not be given "
         + "with --population: it is what calibrate computes or fixes there" + NL);
-    Result unreachable = run("privacy", "calibrate", "--epsilon", "0.1", "--delta", "1e-9", "--population", "100",
+    CliRun unreachable = run("privacy", "calibrate", "--epsilon", "0.1", "--delta", "1e-9", "--population", "100",
         "--steps", "10000", "--noise-to-clients-ratio", "0.001");
     assertThat(unreachable.code()).isEqualTo(2);
     assertThat(unreachable.err()).startsWith("cohort privacy calibrate: error: --epsilon (0.1) cannot be reached: "
         + "even all 100 clients per round (noise multiplier 0.1) give epsilon ")
         .endsWith(" at --delta (1.0E-9)" + NL);
-    Result floor = run("privacy", "calibrate", "--accountant", "pld", "--epsilon", "1", "--delta", "1e-16",
+    CliRun floor = run("privacy", "calibrate", "--accountant", "pld", "--epsilon", "1", "--delta", "1e-16",
         "--sampling-rate", "0.01", "--steps", "10");
     assertThat(floor.code()).isEqualTo(2);
     assertThat(floor.err()).startsWith("cohort privacy calibrate: error: --epsilon (1.0) cannot be reached at "
@@ -300,7 +289,7 @@ class PrivacyCommandTest {
 
   // ---- errors ----
 
-  private static Result epsilonWith(String... overrides) {
+  private static CliRun epsilonWith(String... overrides) {
     Map<String, String> args = new LinkedHashMap<>();
     args.put("--sampling-rate", "0.01");
     args.put("--noise-multiplier", "1.0");
@@ -344,7 +333,7 @@ class PrivacyCommandTest {
             + "absolute-upper-bound"},
     };
     for (String[] c : cases) {
-      Result r = epsilonWith(c[0], c[1]);
+      CliRun r = epsilonWith(c[0], c[1]);
       assertThat(r.code()).as("exit code for %s %s", c[0], c[1]).isEqualTo(2);
       assertThat(r.out()).isEmpty();
       assertThat(r.err()).isEqualTo("cohort privacy epsilon: error: " + c[2] + NL);
@@ -354,42 +343,42 @@ class PrivacyCommandTest {
   @Test
   void errorsFromTheLibraryNameTheFlagsThatSetTheValues() {
     // The library names its parameters (samplingRate, targetEpsilon, interval, count); the CLI names flags.
-    Result zeroRate = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0",
+    CliRun zeroRate = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0",
         "--steps", "10");
     assertThat(zeroRate.code()).isEqualTo(2);
     assertThat(zeroRate.err()).isEqualTo("cohort privacy calibrate: error: --sampling-rate (0.0) and --steps (10) "
         + "must both be > 0: otherwise no privacy is spent and any noise multiplier meets the target" + NL);
-    Result noLimit = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0",
+    CliRun noLimit = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0",
         "--noise-multiplier", "1");
     assertThat(noLimit.code()).isEqualTo(2);
     assertThat(noLimit.err()).isEqualTo("cohort privacy calibrate: error: --sampling-rate (0.0) must be > 0: with "
         + "no sampling no step spends privacy, so the budget does not limit the number of steps" + NL);
-    Result hugeNoise = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "1e-6",
+    CliRun hugeNoise = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "1e-6",
         "--noise-multiplier", "1e6");
     assertThat(hugeNoise.err()).isEqualTo("cohort privacy calibrate: error: --epsilon (1.0) is not exceeded within "
         + "2^40 steps at --sampling-rate (1.0E-6) and --noise-multiplier (1000000.0): the budget does not limit the "
         + "number of steps" + NL);
-    Result fine = epsilonWith("--accountant", "pld", "--noise-multiplier", "0.001");
+    CliRun fine = epsilonWith("--accountant", "pld", "--noise-multiplier", "0.001");
     assertThat(fine.code()).isEqualTo(2);
     assertThat(fine.err()).startsWith("cohort privacy epsilon: error: --interval (1.0E-4) must be coarser for "
         + "--noise-multiplier (0.001): the privacy loss of this mechanism spans [");
-    Result fft = epsilonWith("--accountant", "pld", "--sampling-rate", "0.5", "--noise-multiplier", "0.5",
+    CliRun fft = epsilonWith("--accountant", "pld", "--sampling-rate", "0.5", "--noise-multiplier", "0.5",
         "--steps", "1000000000");
     assertThat(fft.code()).isEqualTo(2);
     assertThat(fft.err()).startsWith("cohort privacy epsilon: error: --interval (1.0E-4) must be coarser, or "
         + "--steps (1000000000) smaller: the privacy loss of 1000000000 compositions spans ")
         .endsWith(" grid points, more than the 2^26 an FFT may have (1 GiB of work arrays)" + NL);
-    Result interval = epsilonWith("--accountant", "pld", "--interval", "0");
+    CliRun interval = epsilonWith("--accountant", "pld", "--interval", "0");
     assertThat(interval.err()).isEqualTo("cohort privacy epsilon: error: --interval (0.0) must be a finite number "
         + "> 0" + NL);
-    Result zeroEpsilon = run("privacy", "calibrate", "--epsilon", "0", "--delta", "1e-5", "--sampling-rate",
+    CliRun zeroEpsilon = run("privacy", "calibrate", "--epsilon", "0", "--delta", "1e-5", "--sampling-rate",
         "0.1", "--steps", "10");
     assertThat(zeroEpsilon.err()).isEqualTo("cohort privacy calibrate: error: --epsilon (0.0) must be a finite "
         + "number > 0" + NL);
-    Result population = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "0",
+    CliRun population = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "0",
         "--steps", "10");
     assertThat(population.err()).isEqualTo("cohort privacy calibrate: error: --population (0) must be >= 1" + NL);
-    Result ratio = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "10",
+    CliRun ratio = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--population", "10",
         "--steps", "10", "--noise-to-clients-ratio", "-1");
     assertThat(ratio.err()).isEqualTo("cohort privacy calibrate: error: --noise-to-clients-ratio (-1.0) must be a "
         + "finite number > 0" + NL);
@@ -398,22 +387,22 @@ class PrivacyCommandTest {
   @Test
   void optionsThatDoNotApplyAreRejectedInsteadOfIgnored() {
     // These used to exit 0, ignoring the flags (even invalid values).
-    Result pld = epsilonWith("--accountant", "pld", "--conversion", "foo", "--orders", "bogus");
+    CliRun pld = epsilonWith("--accountant", "pld", "--conversion", "foo", "--orders", "bogus");
     assertThat(pld.code()).isEqualTo(2);
     assertThat(pld.out()).isEmpty();
     assertThat(pld.err()).isEqualTo("cohort privacy epsilon: error: --conversion (foo) must not be given with "
         + "--accountant pld: it applies to RDP accounting only" + NL);
     for (String[] flag : new String[][] {{"--orders", "tf-privacy"}, {"--fractional-orders", "exact"}}) {
-      Result r = epsilonWith("--accountant", "pld", flag[0], flag[1]);
+      CliRun r = epsilonWith("--accountant", "pld", flag[0], flag[1]);
       assertThat(r.code()).isEqualTo(2);
       assertThat(r.err()).isEqualTo("cohort privacy epsilon: error: " + flag[0] + " (" + flag[1] + ") must not be "
           + "given with --accountant pld: it applies to RDP accounting only" + NL);
     }
-    Result rdp = epsilonWith("--interval", "1e-3");
+    CliRun rdp = epsilonWith("--interval", "1e-3");
     assertThat(rdp.code()).isEqualTo(2);
     assertThat(rdp.err()).isEqualTo("cohort privacy epsilon: error: --interval (1e-3) must not be given with "
         + "--accountant rdp: it sets the PLD discretisation" + NL);
-    Result ratio = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0.01",
+    CliRun ratio = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0.01",
         "--steps", "100", "--noise-to-clients-ratio", "0.02");
     assertThat(ratio.code()).isEqualTo(2);
     assertThat(ratio.out()).isEmpty();
@@ -423,11 +412,11 @@ class PrivacyCommandTest {
 
   @Test
   void unparsableAndMissingFlagsAreReportedByPicocliWithExitCodeTwo() {
-    Result notANumber = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1",
+    CliRun notANumber = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1",
         "--steps", "abc", "--delta", "1e-5");
     assertThat(notANumber.code()).isEqualTo(2);
     assertThat(notANumber.err()).contains("--steps", "abc");
-    Result missing = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1",
+    CliRun missing = run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1",
         "--steps", "10");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("Missing required option: '--delta=D'");
@@ -437,14 +426,14 @@ class PrivacyCommandTest {
 
   @Test
   void privacyWithoutASubcommandPrintsItsUsage() {
-    Result r = run("privacy");
+    CliRun r = run("privacy");
     assertThat(r.code()).isZero();
     assertThat(r.out()).startsWith("Usage: cohort privacy [-hV] [COMMAND]").contains("epsilon", "calibrate");
   }
 
   @Test
   void calibrateHelpFitsEightyColumnsAndAlignsItsModeTable() {
-    Result r = run("privacy", "calibrate", "--help");
+    CliRun r = run("privacy", "calibrate", "--help");
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
     String[] lines = r.out().split(NL);
@@ -467,7 +456,7 @@ class PrivacyCommandTest {
   void everyPrivacyCommandPrintsTheVersion() {
     for (String[] args : new String[][] {{"privacy", "-V"}, {"privacy", "epsilon", "-V"},
         {"privacy", "calibrate", "--version"}}) {
-      Result r = run(args);
+      CliRun r = run(args);
       assertThat(r.code()).isZero();
       assertThat(r.out()).isEqualTo("cohort " + InfoCommand.version() + NL);
     }
@@ -475,13 +464,13 @@ class PrivacyCommandTest {
 
   @Test
   void numbersArePrintedAsTheShortestDecimalInPythonsExponentStyle() {
-    assertThat(PrivacyCommand.python(2.0)).isEqualTo("2"); // Python's repr would say 2.0
-    assertThat(PrivacyCommand.python(1e-5)).isEqualTo("1e-05");
-    assertThat(PrivacyCommand.python(1e-4)).isEqualTo("0.0001");
-    assertThat(PrivacyCommand.python(1.2)).isEqualTo("1.2");
-    assertThat(PrivacyCommand.python(0.0025)).isEqualTo("0.0025");
-    assertThat(PrivacyCommand.python(2.5e-7)).isEqualTo("2.5e-07");
-    assertThat(PrivacyCommand.python(1.5e16)).isEqualTo("1.5e+16");
+    assertThat(dev.cohort.privacy.Numbers.format(2.0)).isEqualTo("2"); // Python's repr would say 2.0
+    assertThat(dev.cohort.privacy.Numbers.format(1e-5)).isEqualTo("1e-05");
+    assertThat(dev.cohort.privacy.Numbers.format(1e-4)).isEqualTo("0.0001");
+    assertThat(dev.cohort.privacy.Numbers.format(1.2)).isEqualTo("1.2");
+    assertThat(dev.cohort.privacy.Numbers.format(0.0025)).isEqualTo("0.0025");
+    assertThat(dev.cohort.privacy.Numbers.format(2.5e-7)).isEqualTo("2.5e-07");
+    assertThat(dev.cohort.privacy.Numbers.format(1.5e16)).isEqualTo("1.5e+16");
     assertThat(PrivacyCommand.number(0.7242234026106552)).isEqualTo("0.7242234026");
   }
 

@@ -2,36 +2,30 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TutorialCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private CliRun last;
 
   private int run(String... args) {
-    CommandLine cl = Cohort.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    last = CliRun.of(args);
+    return last.code();
   }
 
   @Test
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
-    assertThat(out.toString()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2");
+    assertThat(last.out()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2");
   }
 
   @Test
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
-    assertThat(err.toString().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
+    assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
         + " available: custom-federated-algorithms-1, custom-federated-algorithms-2");
   }
 
@@ -39,14 +33,14 @@ class TutorialCommandTest {
   void firstTutorialPrintsTffsOutputs() {
     assertThat(run("tutorial", "custom-federated-algorithms-1")).isZero();
     // tff.md §1.9: the outputs of TFF's custom_federated_algorithms_1 notebook.
-    assertThat(out.toString()).contains("'({float32}@CLIENTS -> float32@SERVER)'\n", "\n69.53334\n",
+    assertThat(last.out()).contains("'({float32}@CLIENTS -> float32@SERVER)'\n", "\n69.53334\n",
         "\n[1.5, 3.5, 2.5]\n", "\n69.53333\n", "\n26\n", "\n70.0\n");
   }
 
   @Test
   void dataDirectoryWithoutTheFilesIsAnErrorNamingThem(@TempDir Path empty) {
     assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", empty.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("cohort tutorial: error: --data " + empty
+    assertThat(last.err()).contains("cohort tutorial: error: --data " + empty
         + ": expected t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz");
   }
 
@@ -64,7 +58,7 @@ class TutorialCommandTest {
     Assumptions.assumeTrue(data != null, "Fashion-MNIST test split not found; skipping the second tutorial");
     assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", data.toString())).isZero();
     // tff.md §1.10: the zero model's losses.
-    assertThat(out.toString()).contains("\n2.3025851\n", "initial_model loss = 23.025854\n",
+    assertThat(last.out()).contains("\n2.3025851\n", "initial_model loss = 23.025854\n",
         "initial_model loss = 23.025852\n", "round 4, loss=");
   }
 }

@@ -3,15 +3,16 @@ package dev.cohort.privacy;
 import java.math.BigDecimal;
 import java.util.Locale;
 
-/** How numbers appear in descriptions and warnings, the same way the command line prints them. */
-final class Numbers {
+/** How Cohort prints numbers for people: in the privacy library's descriptions and warnings, and on the command line. */
+public final class Numbers {
   private Numbers() {}
 
   /**
-   * The shortest decimal that reads back as the same double, without a trailing ".0", in exponent form with at
-   * least two exponent digits below 1e-4 and from 1e16 on (as Python writes floats there): 2, 1.25, 0.0001, 1e-05.
+   * The shortest decimal that reads back as the same double, without a trailing ".0" (integral values print as
+   * integers: 2), in exponent form with at least two exponent digits below 1e-4 and from 1e16 on (as Python writes
+   * floats there: 1e-05, 2.5e-07), otherwise plain (1.25, 0.0001); nan, inf and -inf for the non-finite values.
    */
-  static String format(double v) {
+  public static String format(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return Double.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
     }
