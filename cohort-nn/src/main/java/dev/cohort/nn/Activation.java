@@ -23,9 +23,4 @@ public enum Activation {
       case SOFTMAX -> x.softmax(-1);
     };
   }
-
-  /** Lower-case Keras name ({@code relu}). */
-  public String kerasName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
-  }
 }
