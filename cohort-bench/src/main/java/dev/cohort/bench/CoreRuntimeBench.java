@@ -6,12 +6,12 @@ import static dev.cohort.core.Intrinsics.federatedMean;
 
 import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.Struct;
-import dev.cohort.core.StructType;
-import dev.cohort.core.TensorType;
 import dev.cohort.core.runtime.InProcessContext;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;

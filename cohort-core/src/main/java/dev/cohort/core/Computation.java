@@ -2,6 +2,13 @@ package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.LocalFunction;
+import dev.cohort.core.ast.LocalRegistry;
+import dev.cohort.core.serialization.ComputationFormat;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -262,7 +269,7 @@ public final class Computation {
    * as dtype, shape and big-endian elements, and local functions by name) and a CRC-32 of the payload.
    */
   public byte[] serialize() {
-    return ComputationFormat.write(this);
+    return ComputationFormat.write(name, expr);
   }
 
   /**
@@ -272,7 +279,8 @@ public final class Computation {
    *     corrupt or truncated, come from a newer format version, or name a local function this JVM lacks
    */
   public static Computation deserialize(byte[] bytes) {
-    return ComputationFormat.read(bytes);
+    ComputationFormat.Named decoded = ComputationFormat.read(bytes);
+    return of(decoded.name(), decoded.expr());
   }
 
   /** Writes {@link #serialize()} to {@code path} atomically (a temporary file renamed into place). */

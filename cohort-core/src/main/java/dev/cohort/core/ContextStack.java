@@ -1,15 +1,16 @@
 package dev.cohort.core;
 
-import dev.cohort.core.runtime.InProcessContext;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.ServiceLoader;
 
 /**
  * The per-thread stack of contexts that decides what calling a computation or an intrinsic does. While the body of
  * {@link Computation#federated} runs, a tracing context is on top: intrinsics and calls build the computation.
- * Otherwise calls go to the innermost installed {@link ExecutionContext}, or to the default one (an in-process
- * runtime using all cores whose idle workers end, replaceable with {@link #setDefault}).
+ * Otherwise calls go to the innermost installed {@link ExecutionContext}, or to the default one: the one
+ * {@link ExecutionContext.DefaultFactory} found with {@link ServiceLoader} makes (Cohort's in-process runtime, using
+ * all cores, whose idle workers end), replaceable with {@link #setDefault}.
  *
  * <pre>{@code
  * try (ContextStack.Scope s = ContextStack.install(InProcessContext.builder().threads(2).build())) {
@@ -21,7 +22,7 @@ public final class ContextStack {
   private static final ThreadLocal<Deque<Object>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
   private static volatile ExecutionContext defaultContext;
   /** The default this class created (and closes when it is replaced), or null. Guarded by the class. */
-  private static InProcessContext ownedDefault;
+  private static ExecutionContext ownedDefault;
 
   private ContextStack() {}
 
@@ -63,9 +64,12 @@ public final class ContextStack {
   }
 
   /**
-   * The default execution context: unless replaced with {@link #setDefault}, an in-process runtime with one worker
-   * per core, created on first use. Its workers are daemon threads that start with work and end when idle, so the
-   * default holds no threads between calls.
+   * The default execution context: unless replaced with {@link #setDefault}, the one the first
+   * {@link ExecutionContext.DefaultFactory} on the class path creates on first use. Cohort's (from
+   * {@code dev.cohort.core.runtime}) is an in-process runtime with one worker per core, whose workers are daemon
+   * threads that start with work and end when idle, so the default holds no threads between calls.
+   *
+   * @throws IllegalStateException if no factory is installed and no default was set
    */
   public static ExecutionContext defaultContext() {
     ExecutionContext c = defaultContext;
@@ -73,7 +77,13 @@ public final class ContextStack {
       synchronized (ContextStack.class) {
         c = defaultContext;
         if (c == null) {
-          ownedDefault = InProcessContext.builder().build();
+          ownedDefault = ServiceLoader.load(ExecutionContext.DefaultFactory.class,
+                  ExecutionContext.class.getClassLoader()).findFirst()
+              .orElseThrow(() -> new IllegalStateException("no default execution context is installed: no "
+                  + ExecutionContext.DefaultFactory.class.getName() + " was found with ServiceLoader (is"
+                  + " cohort-core's META-INF/services on the class path?); install a context with"
+                  + " ContextStack.install(context) or ContextStack.setDefault(context)"))
+              .create();
           c = ownedDefault;
           defaultContext = c;
         }
@@ -88,14 +98,20 @@ public final class ContextStack {
    * here is never closed by this class.
    */
   public static void setDefault(ExecutionContext context) {
-    InProcessContext replaced;
+    ExecutionContext replaced;
     synchronized (ContextStack.class) {
       replaced = ownedDefault;
       ownedDefault = null;
       defaultContext = context;
     }
-    if (replaced != null) {
-      replaced.close();
+    if (replaced instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the replaced default context failed: " + e.getMessage(), e);
+      }
     }
   }
 

@@ -12,4 +12,17 @@ public interface ExecutionContext {
    * one member per client, and sequences as lists.
    */
   Object invoke(Computation computation, Object argument);
+
+  /**
+   * Makes the built-in default context, found with {@link java.util.ServiceLoader}: the language does not import
+   * its runtime, so the runtime registers its factory in {@code META-INF/services} instead. Cohort's in-process
+   * runtime provides one; a deployment may provide another (the first found is used).
+   */
+  interface DefaultFactory {
+    /**
+     * A new default context. If it is {@link AutoCloseable}, {@link ContextStack#setDefault} closes it when it is
+     * replaced.
+     */
+    ExecutionContext create();
+  }
 }

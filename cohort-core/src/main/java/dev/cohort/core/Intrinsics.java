@@ -1,6 +1,16 @@
 package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,7 +94,7 @@ public final class Intrinsics {
     Trace t = Trace.require(op);
     Value v = implicitZip(t, op, value);
     FederatedType vt = clients(op, "value to be averaged", v);
-    if (!Types.isStructureOf(vt.member(), Types::isFloat)) {
+    if (!TypeAnalysis.isStructureOf(vt.member(), TypeAnalysis::isFloat)) {
       throw new TypeMismatchException(op + ": the value type " + v.type() + " is not compatible with the average"
           + " operator: members must be float32 tensors or structures of them", null, v.type());
     }
@@ -101,13 +111,13 @@ public final class Intrinsics {
     Trace t = Trace.require(op);
     Value v = implicitZip(t, op, value);
     FederatedType vt = clients(op, "value to be averaged", v);
-    if (!Types.isStructureOf(vt.member(), Types::isFloat)) {
+    if (!TypeAnalysis.isStructureOf(vt.member(), TypeAnalysis::isFloat)) {
       throw new TypeMismatchException(op + ": the value type " + v.type() + " is not compatible with the average"
           + " operator: members must be float32 tensors or structures of them", null, v.type());
     }
     Value w = t.value(weight, op + " weight");
     FederatedType wt = clients(op, "weight", w);
-    if (!Types.isNumericScalar(wt.member())) {
+    if (!TypeAnalysis.isNumericScalar(wt.member())) {
       throw new TypeMismatchException(op + ": the weight type " + w.type() + " is not a federated integer or"
           + " floating-point scalar", null, w.type());
     }
@@ -136,7 +146,7 @@ public final class Intrinsics {
     Trace t = Trace.require(def.uri());
     Value v = implicitZip(t, def.uri(), value);
     FederatedType vt = clients(def.uri(), role, v);
-    if (!Types.isStructureOf(vt.member(), Types::isNumeric)) {
+    if (!TypeAnalysis.isStructureOf(vt.member(), TypeAnalysis::isNumeric)) {
       throw new TypeMismatchException(def.uri() + ": the value type " + v.type() + " is not compatible with the "
           + def.uri().substring("federated_".length()) + " operator: members must be numeric tensors or structures of"
           + " them", null, v.type());
@@ -174,7 +184,7 @@ public final class Intrinsics {
     Trace t = Trace.require(op);
     Value v = implicitZip(t, op, value);
     FederatedType vt = clients(op, "value to be summed", v);
-    if (!Types.isStructureOf(vt.member(), Types::isInteger)) {
+    if (!TypeAnalysis.isStructureOf(vt.member(), TypeAnalysis::isInteger)) {
       throw new TypeMismatchException(op + ": the members must be int32 or int64 tensors or structures of them, found "
           + v.type(), null, v.type());
     }
@@ -359,7 +369,7 @@ public final class Intrinsics {
     Trace t = Trace.require(def.uri());
     Value v = t.value(value, def.uri() + " value");
     nonFederatedType(def.uri(), "value to be placed", v.type());
-    if (Types.contains(v.type(), x -> x instanceof FunctionType)) {
+    if (TypeAnalysis.contains(v.type(), x -> x instanceof FunctionType)) {
       throw new TypeMismatchException(def.uri() + ": cannot place a value containing functions, found " + v.type(),
           null, v.type());
     }
@@ -516,7 +526,7 @@ public final class Intrinsics {
 
   private static Expr sequenceSumExpr(String op, Expr s) {
     SequenceType st = sequence(op, s.type());
-    if (!Types.isStructureOf(st.element(), Types::isNumeric)) {
+    if (!TypeAnalysis.isStructureOf(st.element(), TypeAnalysis::isNumeric)) {
       throw new TypeMismatchException(op + ": the elements must be numeric tensors or structures of them, found "
           + s.type(), null, s.type());
     }
@@ -623,7 +633,7 @@ public final class Intrinsics {
   }
 
   private static void nonFederatedType(String op, String role, Type t) {
-    if (Types.contains(t, x -> x instanceof FederatedType)) {
+    if (TypeAnalysis.contains(t, x -> x instanceof FederatedType)) {
       throw new TypeMismatchException(op + ": expected the " + role + " to be non-federated, found " + t, null, t);
     }
   }

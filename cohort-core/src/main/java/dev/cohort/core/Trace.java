@@ -1,6 +1,8 @@
 package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;

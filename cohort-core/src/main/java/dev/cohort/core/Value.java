@@ -1,6 +1,11 @@
 package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 
 /**
  * A symbolic value inside a federated computation being traced: what the body given to

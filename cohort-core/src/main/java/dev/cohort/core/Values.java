@@ -1,5 +1,16 @@
 package dev.cohort.core;
 
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.PlacementType;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
@@ -202,7 +213,7 @@ public final class Values {
 
   private static Sequence sequence(Object v, SequenceType t, String path) {
     String elementPath = path + "[element]";
-    if (v instanceof ListSequence s) {
+    if (v instanceof Sequence s && s.isMaterialized()) {
       return eager(s.toList(), t, elementPath);
     } else if (v instanceof Sequence s) {
       return s.map(e -> conform(e, t.element(), elementPath));

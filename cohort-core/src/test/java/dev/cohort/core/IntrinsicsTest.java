@@ -1,13 +1,23 @@
 package dev.cohort.core;
 
 import static dev.cohort.core.Intrinsics.*;
-import static dev.cohort.core.TensorType.FLOAT32;
-import static dev.cohort.core.TensorType.INT32;
+import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cohort.core.ast.IntrinsicDef;
 import dev.cohort.core.runtime.ClientFailureException;
 import dev.cohort.core.runtime.InProcessContext;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.cohort.core.Struct;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.io.ByteArrayOutputStream;

@@ -1,14 +1,12 @@
 package dev.cohort.core.ast;
 
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.LocalFunction;
-import dev.cohort.core.LocalRegistry;
-import dev.cohort.core.PlacementType;
-import dev.cohort.core.StructType;
-import dev.cohort.core.TensorType;
-import dev.cohort.core.Type;
-import dev.cohort.core.TypeMismatchException;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.PlacementType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -349,7 +347,7 @@ public sealed interface Expr {
    *
    * @param placement SERVER or CLIENTS
    */
-  record PlacementLiteral(dev.cohort.core.Placement placement) implements Expr {
+  record PlacementLiteral(dev.cohort.core.types.Placement placement) implements Expr {
     /** Requires a placement. */
     public PlacementLiteral {
       Objects.requireNonNull(placement, "placement");
@@ -372,28 +370,20 @@ public sealed interface Expr {
   }
 
   /**
-   * A local computation: a Java function registered under a stable name (see {@link LocalRegistry}). The node holds
-   * the function it was built with, so registering the name again later does not change what this node computes;
-   * only the serialized form refers to the function by name (see {@link #Local(String, FunctionType)}).
+   * A local computation: a Java function with a stable name (see {@link LocalRegistry}). The node holds the function
+   * it was built with, so registering the name again later does not change what this node computes; only the
+   * serialized form refers to the function by name, and loading it looks the name up ({@link Expr#local}).
    *
-   * @param name the registered name
+   * @param name the stable name, dotted identifiers such as {@code tutorial.add_half}
    * @param type the declared type (non-federated)
    * @param function the Java body
    */
   record Local(String name, FunctionType type, LocalFunction function) implements Expr {
-    /** Requires the name to be registered in this JVM with exactly this type, so the node can be loaded back. */
+    /** Checks that the parts are present. */
     public Local {
-      LocalRegistry.require(name, type);
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(type, "type");
       Objects.requireNonNull(function, "function");
-    }
-
-    /**
-     * The function registered as {@code name} now (used when loading a serialized computation).
-     *
-     * @throws IllegalArgumentException if the name is unknown in this JVM or registered with another type
-     */
-    public Local(String name, FunctionType type) {
-      this(name, type, LocalRegistry.require(name, type));
     }
 
     @Override
@@ -489,7 +479,7 @@ public sealed interface Expr {
 
   /** The local computation registered as {@code name} with {@code type}. */
   static Local local(String name, FunctionType type) {
-    return new Local(name, type);
+    return new Local(name, type, LocalRegistry.require(name, type));
   }
 
   // ------------------------------------------------------------------ helpers

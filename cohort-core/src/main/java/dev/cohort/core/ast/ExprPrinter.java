@@ -55,7 +55,7 @@ final class ExprPrinter {
       sb.append('>');
     } else if (e instanceof Expr.Selection s) {
       print(s.source(), sb);
-      String name = ((dev.cohort.core.StructType) s.source().type()).name(s.index());
+      String name = ((dev.cohort.core.types.StructType) s.source().type()).name(s.index());
       if (name != null) {
         sb.append('.').append(name);
       } else {

@@ -1,7 +1,7 @@
 package dev.cohort.core.ast;
 
-import dev.cohort.core.Type;
-import dev.cohort.core.TypeMismatchException;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

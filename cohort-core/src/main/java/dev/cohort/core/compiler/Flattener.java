@@ -1,10 +1,10 @@
 package dev.cohort.core.compiler;
 
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.Type;
-import dev.cohort.core.TypeMismatchException;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

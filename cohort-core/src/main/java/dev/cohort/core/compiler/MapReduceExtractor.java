@@ -1,14 +1,14 @@
 package dev.cohort.core.compiler;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Placement;
-import dev.cohort.core.StructType;
-import dev.cohort.core.Type;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

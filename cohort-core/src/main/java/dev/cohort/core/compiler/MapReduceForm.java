@@ -10,13 +10,13 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.Placement;
-import dev.cohort.core.Struct;
-import dev.cohort.core.StructType;
-import dev.cohort.core.Type;
 import dev.cohort.core.Value;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
 import java.util.ArrayList;
 import java.util.List;
 

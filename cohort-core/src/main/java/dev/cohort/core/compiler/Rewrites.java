@@ -1,15 +1,15 @@
 package dev.cohort.core.compiler;
 
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.LocalRegistry;
-import dev.cohort.core.SequenceType;
-import dev.cohort.core.StructType;
-import dev.cohort.core.TensorType;
-import dev.cohort.core.Type;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.ast.LocalRegistry;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.cohort.core.runtime;
 
-import dev.cohort.core.StructType;
-import dev.cohort.core.Struct;
-import dev.cohort.core.TensorType;
-import dev.cohort.core.Type;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;

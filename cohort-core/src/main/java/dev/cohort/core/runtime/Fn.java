@@ -1,15 +1,15 @@
 package dev.cohort.core.runtime;
 
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.LocalFunction;
-import dev.cohort.core.Sequence;
-import dev.cohort.core.SequenceType;
-import dev.cohort.core.Struct;
-import dev.cohort.core.StructType;
-import dev.cohort.core.Type;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.ast.LocalFunction;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.cohort.core.runtime;
 
-import dev.cohort.core.Struct;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayDeque;

@@ -2,13 +2,13 @@ package dev.cohort.core.runtime;
 
 import dev.cohort.core.Computation;
 import dev.cohort.core.ExecutionContext;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.Placement;
-import dev.cohort.core.StructType;
-import dev.cohort.core.Struct;
-import dev.cohort.core.Type;
 import dev.cohort.core.Values;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +52,20 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
   /** A builder with one thread per available processor and no default number of clients. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The factory of the default context ({@link dev.cohort.core.ContextStack#defaultContext()}), registered in
+   * {@code META-INF/services}: an in-process context with the builder's defaults.
+   */
+  public static final class DefaultFactory implements ExecutionContext.DefaultFactory {
+    /** For {@link java.util.ServiceLoader}. */
+    public DefaultFactory() {}
+
+    @Override
+    public ExecutionContext create() {
+      return builder().build();
+    }
   }
 
   /** Configures an {@link InProcessContext}. */

@@ -1,14 +1,14 @@
 package dev.cohort.core.runtime;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Placement;
-import dev.cohort.core.Sequence;
-import dev.cohort.core.Struct;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.cohort.core.runtime;
 
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.FunctionType;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Sequence;
-import dev.cohort.core.Struct;
-import dev.cohort.core.Type;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Iterator;

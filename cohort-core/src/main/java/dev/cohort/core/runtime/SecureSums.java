@@ -1,8 +1,8 @@
 package dev.cohort.core.runtime;
 
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Type;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.FederatedValue;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;

@@ -1,26 +1,26 @@
 package dev.cohort.core.compiler;
 
 import static dev.cohort.core.Intrinsics.*;
-import static dev.cohort.core.TensorType.FLOAT32;
-import static dev.cohort.core.TensorType.INT32;
+import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.IntrinsicDef;
-import dev.cohort.core.Placement;
-import dev.cohort.core.Sequence;
-import dev.cohort.core.SequenceType;
-import dev.cohort.core.Struct;
-import dev.cohort.core.StructType;
-import dev.cohort.core.TensorType;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.IntrinsicDef;
 import dev.cohort.core.runtime.InProcessContext;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;

@@ -2,15 +2,15 @@ package dev.cohort.core.runtime;
 
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedSum;
-import static dev.cohort.core.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.FLOAT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.ExecutionContext;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.values.FederatedValue;
 import dev.cohort.tensor.Tensor;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,21 +1,21 @@
 package dev.cohort.core.serialization;
 
 import static dev.cohort.core.Intrinsics.*;
-import static dev.cohort.core.TensorType.FLOAT32;
-import static dev.cohort.core.TensorType.INT32;
+import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.FederatedType;
-import dev.cohort.core.FederatedValue;
-import dev.cohort.core.Placement;
-import dev.cohort.core.SequenceType;
-import dev.cohort.core.Struct;
-import dev.cohort.core.StructType;
-import dev.cohort.core.TensorType;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.io.UncheckedIOException;
@@ -83,7 +83,7 @@ class ComputationFormatTest {
     Path file = dir.resolve("plus.cohort");
     PLUS.save(file);
     Computation back = Computation.load(file);
-    assertThat(back.expr()).isEqualTo(new Expr.Local("ser.plus", PLUS.typeSignature()));
+    assertThat(back.expr()).isEqualTo(Expr.local("ser.plus", PLUS.typeSignature()));
     assertThat(back.call(1f, 2f)).isEqualTo(Tensor.scalar(3f));
   }
 

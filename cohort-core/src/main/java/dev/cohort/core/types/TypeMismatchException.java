@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
 /**
  * A type error found while building, checking or loading a computation. The message names the operation (an

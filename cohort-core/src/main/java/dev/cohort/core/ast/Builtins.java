@@ -1,5 +1,10 @@
-package dev.cohort.core;
+package dev.cohort.core.ast;
 
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +13,9 @@ import java.util.function.BinaryOperator;
 /**
  * Cohort's own polymorphic local functions, which the compiler uses where TFF would generate a TensorFlow
  * computation: {@code cohort.minimum} and {@code cohort.maximum} of type {@code (<T,T> -> T)} for numeric
- * structures {@code T} (the accumulators of {@code federated_min} and {@code federated_max}). They are registered
- * with the registry itself, so a serialized computation that uses them loads in any JVM.
+ * structures {@code T} (the accumulators of {@code federated_min} and {@code federated_max}). The registry answers
+ * every name under the reserved prefix {@code cohort.} from here, so a serialized computation that uses them loads
+ * in any JVM without registration.
  */
 final class Builtins {
   /** Element-wise minimum. */
@@ -23,14 +29,27 @@ final class Builtins {
   private static final LocalFunction MINIMUM_FUNCTION = binary(Tensor::minimum);
   private static final LocalFunction MAXIMUM_FUNCTION = binary(Tensor::maximum);
 
-  static void register() {
-    LocalRegistry.registerFamily(MINIMUM, Builtins::isBinaryNumericOp, t -> MINIMUM_FUNCTION);
-    LocalRegistry.registerFamily(MAXIMUM, Builtins::isBinaryNumericOp, t -> MAXIMUM_FUNCTION);
+  /**
+   * The helper {@code name} at {@code type}.
+   *
+   * @throws IllegalArgumentException if there is no such helper or it does not accept the type
+   */
+  static LocalFunction require(String name, FunctionType type) {
+    LocalFunction f = switch (name) {
+      case MINIMUM -> MINIMUM_FUNCTION;
+      case MAXIMUM -> MAXIMUM_FUNCTION;
+      default -> throw new IllegalArgumentException("'" + name + "' is not one of Cohort's helpers (" + MINIMUM + ", "
+          + MAXIMUM + "); the prefix 'cohort.' is reserved for them");
+    };
+    if (!isBinaryNumericOp(type)) {
+      throw new TypeMismatchException("Cohort helper '" + name + "' does not accept type " + type, null, type);
+    }
+    return f;
   }
 
   private static boolean isBinaryNumericOp(FunctionType t) {
     return t.parameter() instanceof StructType p && p.size() == 2 && p.type(0).equals(t.result())
-        && p.type(1).equals(t.result()) && Types.isStructureOf(t.result(), Types::isNumeric);
+        && p.type(1).equals(t.result()) && TypeAnalysis.isStructureOf(t.result(), TypeAnalysis::isNumeric);
   }
 
   private static LocalFunction binary(BinaryOperator<Tensor> op) {

@@ -1,13 +1,14 @@
-package dev.cohort.core;
+package dev.cohort.core.ast;
 
-import java.util.List;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * The stable names of local computations in this JVM. A serialized computation refers to its local functions by
@@ -21,19 +22,12 @@ import java.util.regex.Pattern;
  * Cohort's own polymorphic helpers, which serve any type their rule accepts.
  */
 public final class LocalRegistry {
-  private static final Pattern NAME = Pattern.compile(StructType.IDENTIFIER + "(\\." + StructType.IDENTIFIER + ")*");
   private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
-  private static final List<Family> FAMILIES = new CopyOnWriteArrayList<>();
-
-  static {
-    Builtins.register();
-  }
 
   private LocalRegistry() {}
 
   private record Entry(FunctionType type, LocalFunction function) {}
 
-  private record Family(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {}
 
   /**
    * Registers {@code function} under {@code name} with {@code type}, replacing an earlier registration of the same
@@ -48,7 +42,7 @@ public final class LocalRegistry {
     if (name.startsWith("cohort.")) {
       throw new IllegalArgumentException("local computation name '" + name + "' is reserved (prefix 'cohort.')");
     }
-    if (Types.contains(type, t -> t instanceof FederatedType)) {
+    if (TypeAnalysis.contains(type, t -> t instanceof FederatedType)) {
       throw new TypeMismatchException("local computation '" + name + "' must have a non-federated type, found " + type,
           null, type);
     }
@@ -59,12 +53,6 @@ public final class LocalRegistry {
       }
       return neu;
     });
-  }
-
-  /** Registers a polymorphic helper family: {@code name} serves every type {@code accepts} allows. */
-  static void registerFamily(String name, Predicate<FunctionType> accepts, Function<FunctionType, LocalFunction> body) {
-    checkName(name);
-    FAMILIES.add(new Family(name, accepts, body));
   }
 
   /** Cohort's element-wise minimum helper, of any type {@code (<T,T> -> T)} with numeric {@code T}. */
@@ -86,13 +74,8 @@ public final class LocalRegistry {
       }
       return e.function();
     }
-    for (Family f : FAMILIES) {
-      if (f.name().equals(name)) {
-        if (!f.accepts().test(type)) {
-          throw new TypeMismatchException("Cohort helper '" + name + "' does not accept type " + type, null, type);
-        }
-        return f.body().apply(type);
-      }
+    if (name.startsWith("cohort.")) {
+      return Builtins.require(name, type);
     }
     throw new IllegalArgumentException("local computation '" + name + "' is not registered in this JVM; run the code"
         + " that defines it (Computation.local(\"" + name + "\", ...)) before building or loading a computation that"
@@ -100,7 +83,7 @@ public final class LocalRegistry {
   }
 
   private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (name == null || !Arrays.stream(name.split("\\.", -1)).allMatch(StructType::isIdentifier)) {
       throw new IllegalArgumentException("local computation name '" + name
           + "' must be dotted identifiers, e.g. 'tutorial.add_half'");
     }

@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +13,7 @@ public record SequenceType(Type element) implements Type {
   /** Rejects elements that contain federated, function or sequence types. */
   public SequenceType {
     Objects.requireNonNull(element, "element");
-    if (Types.contains(element, t -> t instanceof FederatedType || t instanceof FunctionType
+    if (TypeAnalysis.contains(element, t -> t instanceof FederatedType || t instanceof FunctionType
         || t instanceof SequenceType)) {
       throw new TypeMismatchException("a sequence element may not contain federated, function or sequence types,"
           + " found element type " + element, null, element);

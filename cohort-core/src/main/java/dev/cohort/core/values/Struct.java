@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.values;
 
 import java.util.ArrayList;
 import java.util.Collections;

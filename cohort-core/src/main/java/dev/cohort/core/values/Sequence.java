@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.values;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -55,6 +55,14 @@ public interface Sequence extends Iterable<Object> {
         return fn.apply(it.next());
       }
     };
+  }
+
+  /**
+   * Whether the elements are held in memory, so that {@link #toList()} costs nothing and passes never recompute
+   * them ({@link #of} sequences); lazy sequences return false.
+   */
+  default boolean isMaterialized() {
+    return false;
   }
 
   /** The elements of one pass, in a new list. */

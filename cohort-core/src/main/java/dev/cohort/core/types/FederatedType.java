@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +19,7 @@ public record FederatedType(Type member, Placement placement, boolean allEqual) 
   public FederatedType {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(placement, "placement");
-    if (Types.contains(member, t -> t instanceof FederatedType || t instanceof FunctionType)) {
+    if (TypeAnalysis.contains(member, t -> t instanceof FederatedType || t instanceof FunctionType)) {
       throw new TypeMismatchException("a federated member may not contain federated or function types, found member"
           + " type " + member, null, member);
     }

@@ -1,7 +1,11 @@
-package dev.cohort.core;
+package dev.cohort.core.serialization;
 
 import dev.cohort.core.ast.Expr;
-import dev.cohort.core.serialization.ComputationFormatException;
+import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.Type;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -18,7 +22,7 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The portable binary form of a {@link Computation}, version 1:
+ * The portable binary form of a computation (its name and its closed, function-typed expression), version 1:
  *
  * <pre>
  * magic    8 bytes  "COHORTCP"
@@ -38,11 +42,21 @@ import java.util.zip.CRC32;
  * tree, or names a local function this JVM has not registered, is rejected like a corrupt one. Nodes and types
  * nested deeper than 1,000 levels are rejected too, so that a crafted file cannot overflow the stack.
  *
- * <p>Users reach this through {@link Computation#serialize()} and {@link Computation#deserialize(byte[])}.
+ * <p>Users reach this through {@link dev.cohort.core.Computation#serialize()} and
+ * {@link dev.cohort.core.Computation#deserialize(byte[])}; the codec itself knows only names and expressions, so the
+ * language layer above it builds the {@code Computation}.
  */
-final class ComputationFormat {
+public final class ComputationFormat {
+  /**
+   * A decoded computation: its name and its closed, function-typed expression.
+   *
+   * @param name the name given at definition
+   * @param expr the expression
+   */
+  public record Named(String name, Expr expr) {}
+
   /** The format version this code writes and the newest it reads. */
-  static final int VERSION = 1;
+  public static final int VERSION = 1;
 
   private static final byte[] MAGIC = "COHORTCP".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_DEPTH = 1000;
@@ -61,13 +75,13 @@ final class ComputationFormat {
 
   private ComputationFormat() {}
 
-  /** The serialized bytes of {@code computation}. */
-  static byte[] write(Computation computation) {
+  /** The serialized bytes of the computation {@code name} with expression {@code expr}. */
+  public static byte[] write(String name, Expr expr) {
     try {
       ByteArrayOutputStream payload = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(payload);
-      writeString(out, computation.name());
-      writeExpr(out, computation.expr());
+      writeString(out, name);
+      writeExpr(out, expr);
       out.flush();
       byte[] body = payload.toByteArray();
       CRC32 crc = new CRC32();
@@ -87,12 +101,12 @@ final class ComputationFormat {
   }
 
   /**
-   * The computation in {@code bytes}.
+   * The computation in {@code bytes}: a name and a closed, function-typed expression.
    *
    * @throws ComputationFormatException saying what is wrong: bad magic, future or unknown version, length or
    *     checksum mismatch, truncation, an unknown tag, dtype or intrinsic, an ill-typed tree, an unknown local
    */
-  static Computation read(byte[] bytes) {
+  public static Named read(byte[] bytes) {
     if (bytes == null || bytes.length < MAGIC.length + 6) {
       throw new ComputationFormatException("not a Cohort computation: " + (bytes == null ? 0 : bytes.length)
           + " bytes is shorter than the header");
@@ -144,7 +158,12 @@ final class ComputationFormat {
       throw new ComputationFormatException("invalid computation: " + e.getMessage(), e);
     }
     try {
-      return Computation.of(name, expr);
+      if (!(expr.type() instanceof FunctionType)) {
+        throw new ComputationFormatException("invalid computation '" + name + "': a computation must have a function"
+            + " type, found " + expr.type());
+      }
+      Exprs.checkClosed(expr);
+      return new Named(name, expr);
     } catch (IllegalArgumentException e) {
       throw new ComputationFormatException("invalid computation '" + name + "': " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
-package dev.cohort.core;
+package dev.cohort.core.values;
 
+import dev.cohort.core.types.Placement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +17,7 @@ import java.util.regex.Pattern;
  */
 public record StructType(List<Field> fields) implements Type {
   /** The one definition of an identifier: struct element names, abstract type labels, names in computations. */
-  static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
-  private static final Pattern IDENTIFIER_PATTERN = Pattern.compile(IDENTIFIER);
+  private static final Pattern IDENTIFIER_PATTERN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /** {@code <>}. */
   public static final StructType EMPTY = new StructType(List.of());

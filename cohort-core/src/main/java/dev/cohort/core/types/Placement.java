@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
 /**
  * Where the members of a federated value live: at the single {@link #SERVER} or at the group of

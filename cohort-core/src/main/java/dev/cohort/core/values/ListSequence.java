@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.values;
 
 import java.util.Iterator;
 import java.util.List;
@@ -14,6 +14,11 @@ final class ListSequence implements Sequence {
   @Override
   public Iterator<Object> iterator() {
     return elements.iterator();
+  }
+
+  @Override
+  public boolean isMaterialized() {
+    return true;
   }
 
   @Override

@@ -1,5 +1,15 @@
-package dev.cohort.core;
+package dev.cohort.core.ast;
 
+import dev.cohort.core.types.AbstractType;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.tensor.DType;
 import java.util.HashMap;
 import java.util.List;
@@ -201,20 +211,20 @@ public enum IntrinsicDef {
   private String constraint(Map<String, Type> b, Type concrete) {
     switch (this) {
       case FEDERATED_MEAN:
-        return Types.isStructureOf(b.get("T"), Types::isFloat) ? null
+        return TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isFloat) ? null
             : "the members must be float32 tensors or structures of them, found " + b.get("T");
       case FEDERATED_WEIGHTED_MEAN:
-        if (!Types.isStructureOf(b.get("T"), Types::isFloat)) {
+        if (!TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isFloat)) {
           return "the members must be float32 tensors or structures of them, found " + b.get("T");
         }
-        return Types.isNumericScalar(b.get("U")) ? null
+        return TypeAnalysis.isNumericScalar(b.get("U")) ? null
             : "the weight must be a numeric scalar (float32, int32 or int64), found " + b.get("U");
       case FEDERATED_MIN:
       case FEDERATED_MAX:
       case FEDERATED_SUM:
       case GENERIC_PLUS:
       case SEQUENCE_SUM:
-        return Types.isStructureOf(b.get("T"), Types::isNumeric) ? null
+        return TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isNumeric) ? null
             : "the operands must be numeric tensors or structures of them, found " + b.get("T");
       case FEDERATED_SECURE_SUM:
       case FEDERATED_SECURE_SUM_BITWIDTH:
@@ -235,7 +245,7 @@ public enum IntrinsicDef {
       case GENERIC_MULTIPLY:
       case GENERIC_DIVIDE:
         boolean floats = this == GENERIC_DIVIDE;
-        if (!Types.isStructureOf(b.get("T"), floats ? Types::isFloat : Types::isNumeric)) {
+        if (!TypeAnalysis.isStructureOf(b.get("T"), floats ? TypeAnalysis::isFloat : TypeAnalysis::isNumeric)) {
           return "the first operand must be " + (floats ? "float32" : "numeric")
               + " tensors or structures of them, found " + b.get("T");
         }
@@ -243,16 +253,16 @@ public enum IntrinsicDef {
         if (u.equals(b.get("T"))) {
           return null;
         }
-        if (!Types.isNumericScalar(u)) {
+        if (!TypeAnalysis.isNumericScalar(u)) {
           return "the second operand must have the first's type " + b.get("T") + " or be a numeric scalar, found " + u;
         }
         DType scalar = ((TensorType) u).dtype();
-        return Types.isStructureOf(b.get("T"), t -> widens(scalar, t.dtype())) ? null
+        return TypeAnalysis.isStructureOf(b.get("T"), t -> widens(scalar, t.dtype())) ? null
             : "the scalar second operand " + u + " would be cast to the first operand's dtype, losing precision, in "
                 + b.get("T") + "; use a scalar of the first operand's dtype (an integer scalar may scale float32"
                 + " values)";
       case GENERIC_ZERO:
-        return Types.isStructureOf(concrete, t -> t.dtype().isNumeric() && t.isFullyDefined()) ? null
+        return TypeAnalysis.isStructureOf(concrete, t -> t.dtype().isNumeric() && t.isFullyDefined()) ? null
             : "the zero must be of numeric tensors with fully known shapes, found " + concrete;
       default:
         return null;
@@ -265,7 +275,7 @@ public enum IntrinsicDef {
   }
 
   private static String secureSumConstraint(Type value, Type bound) {
-    if (!Types.isStructureOf(value, Types::isInteger)) {
+    if (!TypeAnalysis.isStructureOf(value, TypeAnalysis::isInteger)) {
       return "the members must be int32 or int64 tensors or structures of them, found " + value;
     }
     if (isIntegerScalar(bound) || matchesWithIntegerScalars(value, bound)) {

@@ -1,4 +1,4 @@
-package dev.cohort.core;
+package dev.cohort.core.ast;
 
 /**
  * The Java body of a local computation (the counterpart of a {@code tff.tensorflow.computation}): a function over

@@ -1,16 +1,16 @@
-package dev.cohort.core;
+package dev.cohort.core.types;
 
-import static dev.cohort.core.TensorType.FLOAT32;
-import static dev.cohort.core.TensorType.INT32;
+import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.tensor.DType;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Printing and assignability, with rows ported from federated-language's computation_types_test.py (float64 there
