@@ -209,57 +209,66 @@ final class MapReduceExtractor {
       return Phase.NONE;
     }
     IntrinsicDef def = i.def();
-    switch (def) {
-      case FEDERATED_AGGREGATE, FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM -> {
-        for (int k = 1; k < ((StructType) call.argument().type()).size(); k++) {
-          for (String n : Exprs.freeNames(argElement(b, k))) {
-            if (phase.getOrDefault(n, Phase.NONE) != Phase.NONE) {
-              throw new CompilerException("not compatible with MapReduceForm: a parameter of " + def.uri()
-                  + " (element " + k + ") depends on the computation's inputs; MapReduceForm computes zeros,"
-                  + " aggregation functions and secure-sum bounds without inputs");
-            }
-          }
-        }
-        for (String n : Exprs.freeNames(argElement(b, 0))) {
-          if (phase.getOrDefault(n, Phase.NONE) == Phase.POST) {
-            throw twoRounds(def.uri() + " aggregates a value computed from an earlier aggregation");
-          }
-        }
-        AggKind kind = switch (def) {
-          case FEDERATED_AGGREGATE -> AggKind.AGGREGATE;
-          case FEDERATED_SECURE_SUM_BITWIDTH -> AggKind.BITWIDTH;
-          case FEDERATED_SECURE_SUM -> AggKind.MAX_INPUT;
-          default -> AggKind.MODULUS;
-        };
-        aggregations.get(kind).add(b);
-        return Phase.POST;
-      }
+    return switch (def) {
+      case FEDERATED_AGGREGATE -> aggregation(b, call, def, AggKind.AGGREGATE);
+      case FEDERATED_SECURE_SUM -> aggregation(b, call, def, AggKind.MAX_INPUT);
+      case FEDERATED_SECURE_SUM_BITWIDTH -> aggregation(b, call, def, AggKind.BITWIDTH);
+      case FEDERATED_SECURE_MODULAR_SUM -> aggregation(b, call, def, AggKind.MODULUS);
       case FEDERATED_BROADCAST -> {
         if (post) {
           throw twoRounds("federated_broadcast sends a value computed after an aggregation");
         }
         broadcasts.add(b);
-        return Phase.CLIENT;
+        yield Phase.CLIENT;
       }
       case FEDERATED_SELECT, FEDERATED_SECURE_SELECT -> throw new CompilerException("not compatible with MapReduceForm: "
           + def.uri() + " is not one of its operations (use a broadcast)");
-      default -> {
-        if (call.type() instanceof FederatedType f && f.placement() == Placement.CLIENTS) {
-          if (post) {
-            throw twoRounds("a CLIENTS value (" + def.uri() + ") depends on an aggregation result");
-          }
-          return Phase.CLIENT;
+      case FEDERATED_MEAN, FEDERATED_WEIGHTED_MEAN, FEDERATED_SUM, FEDERATED_MIN, FEDERATED_MAX, SEQUENCE_SUM ->
+          throw new CompilerException("internal: " + def.uri() + " must be rewritten to federated_aggregate before"
+              + " extraction");
+      case FEDERATED_APPLY, FEDERATED_EVAL_AT_CLIENTS, FEDERATED_EVAL_AT_SERVER, FEDERATED_MAP, FEDERATED_MAP_ALL_EQUAL,
+          FEDERATED_VALUE_AT_CLIENTS, FEDERATED_VALUE_AT_SERVER, FEDERATED_ZIP_AT_CLIENTS, FEDERATED_ZIP_AT_SERVER,
+          GENERIC_PLUS, GENERIC_MULTIPLY, GENERIC_DIVIDE, GENERIC_ZERO, SEQUENCE_MAP, SEQUENCE_REDUCE ->
+          local(call, def, post, client, deps);
+    };
+  }
+
+  /** An aggregation: its parameters other than the value must not depend on inputs, nor the value on a result. */
+  private Phase aggregation(Expr.Binding b, Expr.Call call, IntrinsicDef def, AggKind kind) {
+    for (int k = 1; k < ((StructType) call.argument().type()).size(); k++) {
+      for (String n : Exprs.freeNames(argElement(b, k))) {
+        if (phase.getOrDefault(n, Phase.NONE) != Phase.NONE) {
+          throw new CompilerException("not compatible with MapReduceForm: a parameter of " + def.uri()
+              + " (element " + k + ") depends on the computation's inputs; MapReduceForm computes zeros,"
+              + " aggregation functions and secure-sum bounds without inputs");
         }
-        if (call.type() instanceof FederatedType) {
-          if (client) {
-            throw new CompilerException("not compatible with MapReduceForm: " + def.uri() + " moves CLIENTS values to"
-                + " SERVER without an aggregation");
-          }
-          return post ? Phase.POST : deps == Phase.NONE ? Phase.PRE : deps;
-        }
-        return Phase.NONE;
       }
     }
+    for (String n : Exprs.freeNames(argElement(b, 0))) {
+      if (phase.getOrDefault(n, Phase.NONE) == Phase.POST) {
+        throw twoRounds(def.uri() + " aggregates a value computed from an earlier aggregation");
+      }
+    }
+    aggregations.get(kind).add(b);
+    return Phase.POST;
+  }
+
+  /** An intrinsic that computes within one placement (or places a value): its phase follows its inputs'. */
+  private static Phase local(Expr.Call call, IntrinsicDef def, boolean post, boolean client, Phase deps) {
+    if (call.type() instanceof FederatedType f && f.placement() == Placement.CLIENTS) {
+      if (post) {
+        throw twoRounds("a CLIENTS value (" + def.uri() + ") depends on an aggregation result");
+      }
+      return Phase.CLIENT;
+    }
+    if (call.type() instanceof FederatedType) {
+      if (client) {
+        throw new CompilerException("not compatible with MapReduceForm: " + def.uri() + " moves CLIENTS values to"
+            + " SERVER without an aggregation");
+      }
+      return post ? Phase.POST : deps == Phase.NONE ? Phase.PRE : deps;
+    }
+    return Phase.NONE;
   }
 
   private static CompilerException twoRounds(String what) {
@@ -417,12 +426,16 @@ final class MapReduceExtractor {
       case FEDERATED_VALUE_AT_CLIENTS, FEDERATED_VALUE_AT_SERVER, FEDERATED_ZIP_AT_CLIENTS, FEDERATED_ZIP_AT_SERVER ->
           arg;
       case FEDERATED_EVAL_AT_CLIENTS, FEDERATED_EVAL_AT_SERVER -> Expr.call(arg, null);
-      default -> {
+      case GENERIC_PLUS, GENERIC_MULTIPLY, GENERIC_DIVIDE, SEQUENCE_MAP, SEQUENCE_REDUCE, SEQUENCE_SUM -> {
         if (Flattener.isFederated(call.type())) {
           throw new CompilerException("internal: cannot remove the placement of " + i.def().uri());
         }
         yield Expr.call(i, arg);
       }
+      case FEDERATED_AGGREGATE, FEDERATED_BROADCAST, FEDERATED_MEAN, FEDERATED_WEIGHTED_MEAN, FEDERATED_SUM,
+          FEDERATED_MIN, FEDERATED_MAX, FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH,
+          FEDERATED_SECURE_MODULAR_SUM, FEDERATED_SELECT, FEDERATED_SECURE_SELECT, GENERIC_ZERO ->
+          throw new CompilerException("internal: " + i.def().uri() + " has no unplaced form in a MapReduceForm stage");
     };
   }
 

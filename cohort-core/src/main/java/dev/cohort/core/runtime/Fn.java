@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** A function value at run time: a closure over a lambda, a local Java function, or an intrinsic. */
+/**
+ * A function value at run time: a closure over a lambda, a local Java function, or an intrinsic (a lambda made by
+ * {@link IntrinsicRuntime#evaluate}).
+ */
 interface Fn {
   /** Applies the function to a runtime value (null for a no-argument function). */
   Object apply(Object argument);
@@ -73,14 +76,6 @@ interface Fn {
 
     private static boolean hasStruct(Type t) {
       return t instanceof StructType || t.children().stream().anyMatch(Local::hasStruct);
-    }
-  }
-
-  /** An intrinsic at a concrete type. */
-  record Intrinsic(IntrinsicDef def, FunctionType type, Interpreter interpreter) implements Fn {
-    @Override
-    public Object apply(Object argument) {
-      return IntrinsicRuntime.apply(def, type, argument, interpreter);
     }
   }
 }

@@ -81,10 +81,7 @@ final class Interpreter {
     } else if (e instanceof Expr.Selection s) {
       return ((Struct) eval(s.source(), env)).get(s.index());
     } else if (e instanceof Expr.Intrinsic i) {
-      if (i.def() == IntrinsicDef.GENERIC_ZERO) {
-        return Arith.zero(i.type());
-      }
-      return new Fn.Intrinsic(i.def(), (FunctionType) i.type(), this);
+      return IntrinsicRuntime.evaluate(i.def(), i.type(), this);
     } else if (e instanceof Expr.Literal l) {
       return l.value();
     } else if (e instanceof Expr.Local l) {

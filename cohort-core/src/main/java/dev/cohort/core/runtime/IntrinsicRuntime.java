@@ -23,10 +23,15 @@ import java.util.List;
 final class IntrinsicRuntime {
   private IntrinsicRuntime() {}
 
-  static Object apply(IntrinsicDef def, FunctionType type, Object arg, Interpreter in) {
+  /**
+   * The runtime value of an intrinsic node of {@code type}: a function for every intrinsic but {@code generic_zero},
+   * which is the zero itself. The switch lists every intrinsic, so a new one does not compile until it has a runtime.
+   */
+  static Object evaluate(IntrinsicDef def, Type type, Interpreter in) {
     String op = def.uri();
-    switch (def) {
-      case FEDERATED_AGGREGATE -> {
+    return switch (def) {
+      case GENERIC_ZERO -> Arith.zero(type);
+      case FEDERATED_AGGREGATE -> (Fn) arg -> {
         Struct a = (Struct) arg;
         FederatedValue v = (FederatedValue) a.get(0);
         Fn accumulate = in.toFn(a.get(2));
@@ -34,86 +39,60 @@ final class IntrinsicRuntime {
         Object total = in.executor().fold(op, in.clientsOf(v, op), v::member, a.get(1),
             (u, m) -> accumulate.apply(Struct.of(u, m)));
         return FederatedValue.atServer(report.apply(total));
-      }
-      case FEDERATED_APPLY -> {
+      };
+      case FEDERATED_APPLY -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return FederatedValue.atServer(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
-      }
-      case FEDERATED_BROADCAST -> {
-        return FederatedValue.allEqualAtClients(((FederatedValue) arg).value());
-      }
-      case FEDERATED_EVAL_AT_CLIENTS -> {
+      };
+      case FEDERATED_BROADCAST -> (Fn) arg -> FederatedValue.allEqualAtClients(((FederatedValue) arg).value());
+      case FEDERATED_EVAL_AT_CLIENTS -> (Fn) arg -> {
         Fn f = in.toFn(arg);
         return FederatedValue.atClients(op, in.clients(op), i -> f.apply(null));
-      }
-      case FEDERATED_EVAL_AT_SERVER -> {
-        return FederatedValue.atServer(in.toFn(arg).apply(null));
-      }
-      case FEDERATED_MAP -> {
+      };
+      case FEDERATED_EVAL_AT_SERVER -> (Fn) arg -> FederatedValue.atServer(in.toFn(arg).apply(null));
+      case FEDERATED_MAP -> (Fn) arg -> {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(0));
         FederatedValue v = (FederatedValue) a.get(1);
         return FederatedValue.atClients(op, in.clientsOf(v, op), i -> f.apply(v.member(i)));
-      }
-      case FEDERATED_MAP_ALL_EQUAL -> {
+      };
+      case FEDERATED_MAP_ALL_EQUAL -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return FederatedValue.allEqualAtClients(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
-      }
-      case FEDERATED_MEAN -> {
-        return mean(op, (FederatedValue) arg, null, resultMember(type), in);
-      }
-      case FEDERATED_WEIGHTED_MEAN -> {
+      };
+      case FEDERATED_MEAN -> (Fn) arg -> mean(op, (FederatedValue) arg, null, resultMember(type), in);
+      case FEDERATED_WEIGHTED_MEAN -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return mean(op, (FederatedValue) a.get(0), (FederatedValue) a.get(1), resultMember(type), in);
-      }
-      case FEDERATED_SUM -> {
-        return mean(op, (FederatedValue) arg, null, resultMember(type), in);
-      }
-      case FEDERATED_MIN, FEDERATED_MAX -> {
-        return minMax(op, (FederatedValue) arg, def == IntrinsicDef.FEDERATED_MIN, resultMember(type), in);
-      }
-      case FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM -> {
+      };
+      case FEDERATED_SUM -> (Fn) arg -> sum(op, (FederatedValue) arg, resultMember(type), in);
+      case FEDERATED_MIN, FEDERATED_MAX -> (Fn) arg ->
+          minMax(op, (FederatedValue) arg, def == IntrinsicDef.FEDERATED_MIN, resultMember(type), in);
+      case FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return SecureSums.sum(def, (FederatedValue) a.get(0), a.get(1), resultMember(type), in);
-      }
-      case FEDERATED_SELECT, FEDERATED_SECURE_SELECT -> {
-        return select(op, (Struct) arg, in);
-      }
-      case FEDERATED_VALUE_AT_CLIENTS -> {
-        return FederatedValue.allEqualAtClients(arg);
-      }
-      case FEDERATED_VALUE_AT_SERVER -> {
-        return FederatedValue.atServer(arg);
-      }
-      case FEDERATED_ZIP_AT_CLIENTS -> {
-        return zipAtClients(op, (Struct) arg, in);
-      }
-      case FEDERATED_ZIP_AT_SERVER -> {
+      };
+      case FEDERATED_SELECT, FEDERATED_SECURE_SELECT -> (Fn) arg -> select(op, (Struct) arg, in);
+      case FEDERATED_VALUE_AT_CLIENTS -> (Fn) FederatedValue::allEqualAtClients;
+      case FEDERATED_VALUE_AT_SERVER -> (Fn) FederatedValue::atServer;
+      case FEDERATED_ZIP_AT_CLIENTS -> (Fn) arg -> zipAtClients(op, (Struct) arg, in);
+      case FEDERATED_ZIP_AT_SERVER -> (Fn) arg -> {
         Struct s = (Struct) arg;
         List<Object> values = new ArrayList<>(s.size());
         for (Object v : s.values()) {
           values.add(((FederatedValue) v).value());
         }
         return FederatedValue.atServer(Struct.of(s.names(), values));
-      }
-      case GENERIC_PLUS -> {
-        Struct a = (Struct) arg;
-        return Arith.plus(a.get(0), a.get(1));
-      }
-      case GENERIC_MULTIPLY -> {
-        Struct a = (Struct) arg;
-        return Arith.multiply(a.get(0), a.get(1));
-      }
-      case GENERIC_DIVIDE -> {
-        Struct a = (Struct) arg;
-        return Arith.divide(a.get(0), a.get(1));
-      }
-      case SEQUENCE_MAP -> {
+      };
+      case GENERIC_PLUS -> (Fn) arg -> Arith.plus(((Struct) arg).get(0), ((Struct) arg).get(1));
+      case GENERIC_MULTIPLY -> (Fn) arg -> Arith.multiply(((Struct) arg).get(0), ((Struct) arg).get(1));
+      case GENERIC_DIVIDE -> (Fn) arg -> Arith.divide(((Struct) arg).get(0), ((Struct) arg).get(1));
+      case SEQUENCE_MAP -> (Fn) arg -> {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(0));
         return new MappedSequence(((Sequence) a.get(1)).map(f::apply));
-      }
-      case SEQUENCE_REDUCE -> {
+      };
+      case SEQUENCE_REDUCE -> (Fn) arg -> {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(2));
         Object acc = a.get(1);
@@ -121,16 +100,15 @@ final class IntrinsicRuntime {
           acc = f.apply(Struct.of(acc, e));
         }
         return acc;
-      }
-      case SEQUENCE_SUM -> {
+      };
+      case SEQUENCE_SUM -> (Fn) arg -> {
         Object acc = null;
         for (Object e : (Sequence) arg) {
           acc = Arith.plus(acc == null ? Arith.fillLike(e, 0) : acc, e);
         }
-        return acc == null ? Arith.zero(type.result()) : acc;
-      }
-      default -> throw new IllegalStateException("internal: intrinsic " + op + " has no runtime");
-    }
+        return acc == null ? Arith.zero(((FunctionType) type).result()) : acc;
+      };
+    };
   }
 
   /**
@@ -144,14 +122,42 @@ final class IntrinsicRuntime {
     }
   }
 
-  private static Type resultMember(FunctionType type) {
-    return ((FederatedType) type.result()).member();
+  private static Type resultMember(Type type) {
+    return ((FederatedType) ((FunctionType) type).result()).member();
   }
 
-  /** Sum (no weight, no division) or mean (weight null = 1.0 per client) at SERVER. */
+  /** The running sum of a fold: null until the first member arrives, then a value the fold owns. */
+  private static final class Sum {
+    Object total;
+
+    void add(Object v) {
+      total = Arith.addInto(total == null ? Arith.fillLike(v, 0) : total, v);
+    }
+
+    Object orZero(Type member) {
+      return total == null ? Arith.zero(member) : total;
+    }
+  }
+
+  /** {@code federated_sum}: the members added in client order to a zero of their type. */
+  private static FederatedValue sum(String op, FederatedValue value, Type member, Interpreter in) {
+    Sum s = in.executor().fold(op, in.clientsOf(value, op), value::member, new Sum(), (acc, v) -> {
+      acc.add(v);
+      return acc;
+    });
+    return FederatedValue.atServer(s.orZero(member));
+  }
+
+  /** The state of a mean's fold: the (weighted) sum and the total weight. */
+  private static final class MeanState {
+    final Sum sum = new Sum();
+    Object weight;
+    float count;
+  }
+
+  /** Mean at SERVER, weighted by {@code weight} or, when it is null, by 1.0 (float32) per client. */
   private static FederatedValue mean(String op, FederatedValue value, FederatedValue weight, Type member,
       Interpreter in) {
-    boolean isSum = op.equals(IntrinsicDef.FEDERATED_SUM.uri());
     int n = in.clientsOf(value, op);
     if (weight != null) {
       int nw = in.clientsOf(weight, op);
@@ -159,36 +165,32 @@ final class IntrinsicRuntime {
         throw new IllegalArgumentException(op + ": the value has " + n + " clients but the weight has " + nw);
       }
     }
-    Object[] state = new Object[2];
-    in.executor().fold(op, n, i -> {
+    MeanState state = in.executor().fold(op, n, i -> {
       Object v = value.member(i);
       if (weight == null) {
         return v;
       }
       Object w = weight.member(i);
       return Struct.of(Arith.multiply(v, w), w);
-    }, state, (s, contribution) -> {
-      Object v = weight == null ? contribution : ((Struct) contribution).get(0);
-      s[0] = Arith.addInto(s[0] == null ? Arith.fillLike(v, 0) : s[0], v);
-      if (weight != null) {
-        Object w = ((Struct) contribution).get(1);
-        s[1] = Arith.plus(s[1] == null ? Arith.fillLike(w, 0) : s[1], w);
+    }, new MeanState(), (s, contribution) -> {
+      if (weight == null) {
+        s.sum.add(contribution);
+        s.count += 1f;
       } else {
-        s[1] = (s[1] == null ? 0f : (Float) s[1]) + 1f;
+        Struct c = (Struct) contribution;
+        s.sum.add(c.get(0));
+        Object w = c.get(1);
+        s.weight = Arith.plus(s.weight == null ? Arith.fillLike(w, 0) : s.weight, w);
       }
       return s;
     });
-    Object sum = state[0] == null ? Arith.zero(member) : state[0];
-    if (isSum) {
-      return FederatedValue.atServer(sum);
-    }
-    Tensor total = state[1] instanceof Float f ? Tensor.scalar(f)
-        : state[1] == null ? Tensor.scalar(0f) : (Tensor) state[1];
+    Tensor total = weight == null ? Tensor.scalar(state.count)
+        : state.weight == null ? Tensor.scalar(0f) : (Tensor) state.weight;
     if (total.getDouble() == 0) {
       throw new ArithmeticException(op + ": the total weight is 0 (over " + n + " client" + (n == 1 ? "" : "s")
           + "), so the mean is undefined");
     }
-    return FederatedValue.atServer(Arith.divide(sum, total));
+    return FederatedValue.atServer(Arith.divide(state.sum.orZero(member), total));
   }
 
   private static FederatedValue minMax(String op, FederatedValue value, boolean min, Type member, Interpreter in) {
