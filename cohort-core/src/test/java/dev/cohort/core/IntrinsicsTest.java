@@ -6,6 +6,7 @@ import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.IntrinsicDef;
 import dev.cohort.core.runtime.ClientFailureException;
 import dev.cohort.core.runtime.InProcessContext;
@@ -159,10 +160,89 @@ class IntrinsicsTest {
         x -> federatedSecureSum(x, List.of(1, 2, 3))))
         .hasMessage("federated_secure_sum: expected parameter max_input to match the structure of the value, with one"
             + " integer per tensor; found value members <int32,int32> and max_input <int32,int32,int32>")
-        .cause()
+        .hasNoCause();
+  }
+
+  /** Each rule lives once: a tree that was not traced (loaded, compiled, built by hand) gets the traced message. */
+  @Test
+  void untracedTreesGetTheMessagesTracingGives() {
+    List<Runnable> traced = List.of(
+        () -> Computation.federated("bad", clients(INT32), x -> federatedMean(x)),
+        () -> Computation.federated("bad", FederatedType.atServer(FLOAT32), x -> federatedSum(x)),
+        () -> Computation.federated("bad", clients(StructType.of(INT32, INT32)),
+            x -> federatedSecureSum(x, List.of(1, 2, 3))),
+        () -> Computation.federated("bad", clients(FLOAT32), x -> federatedBroadcast(x)));
+    List<Runnable> untraced = List.of(
+        () -> Expr.intrinsic(IntrinsicDef.FEDERATED_MEAN, Type.parse("({int32}@CLIENTS -> int32@SERVER)")),
+        () -> Expr.intrinsic(IntrinsicDef.FEDERATED_SUM, Type.parse("(float32@SERVER -> float32@SERVER)")),
+        () -> Expr.intrinsic(IntrinsicDef.FEDERATED_SECURE_SUM,
+            Type.parse("(<{<int32,int32>}@CLIENTS,<int32,int32,int32>> -> <int32,int32>@SERVER)")),
+        () -> Expr.intrinsic(IntrinsicDef.FEDERATED_BROADCAST, Type.parse("({float32}@CLIENTS -> float32@CLIENTS)")));
+    for (int i = 0; i < traced.size(); i++) {
+      Throwable fromTrace = org.assertj.core.api.Assertions.catchThrowable(traced.get(i)::run);
+      assertThat(fromTrace).isInstanceOf(TypeMismatchException.class);
+      assertThatThrownBy(untraced.get(i)::run).isInstanceOf(TypeMismatchException.class)
+          .hasMessage(fromTrace.getMessage());
+    }
+  }
+
+  @Test
+  void aConcreteTypeWhoseResultDisagreesWithItsParameterIsRejectedNamingTheInstance() {
+    assertThatThrownBy(() -> Expr.intrinsic(IntrinsicDef.FEDERATED_MEAN,
+        Type.parse("({float32}@CLIENTS -> float32@CLIENTS)")))
         .isInstanceOf(TypeMismatchException.class)
-        .hasMessageStartingWith("federated_secure_sum: the bound must be an integer scalar or a structure matching"
-            + " <int32,int32>");
+        .hasMessage("federated_mean: type ({float32}@CLIENTS -> float32@CLIENTS) is not an instance of the signature"
+            + " ({T}@CLIENTS -> T@SERVER); its parameter determines ({float32}@CLIENTS -> float32@SERVER)");
+  }
+
+  /** Every instance the rules compute instantiates the catalogue's polymorphic signature. */
+  @Test
+  void everyInstanceTheRulesComputeMatchesItsSignature() {
+    Computation c = Computation.federated("all", "v", clients(FLOAT32), "s", FederatedType.atServer(FLOAT32),
+        (v, s) -> List.of(federatedMean(v), federatedSum(v), federatedMin(v), federatedMax(v), federatedMap(DOUBLE, v),
+            federatedApply(DOUBLE, s), federatedBroadcast(s), federatedZip(List.of(v, v)),
+            federatedValue(1f, Placement.SERVER), federatedAggregate(v, 0f, PLUS, PLUS, DOUBLE)));
+    List<Expr.Intrinsic> nodes = new java.util.ArrayList<>();
+    dev.cohort.core.ast.Exprs.transformPostorder(c.expr(), e -> {
+      if (e instanceof Expr.Intrinsic i) {
+        nodes.add(i);
+      }
+      return e;
+    });
+    assertThat(nodes).extracting(Expr.Intrinsic::def).contains(IntrinsicDef.FEDERATED_APPLY,
+        IntrinsicDef.FEDERATED_ZIP_AT_CLIENTS, IntrinsicDef.FEDERATED_AGGREGATE, IntrinsicDef.FEDERATED_MAP);
+    for (Expr.Intrinsic i : nodes) {
+      assertThat(instantiates(i.def().signature(), i.type(), new java.util.HashMap<>()))
+          .as("%s at %s instantiates %s", i.def(), i.type(), i.def().signature()).isTrue();
+    }
+  }
+
+  /** Whether {@code t} binds each abstract label of {@code sig} to one type consistently. */
+  private static boolean instantiates(Type sig, Type t, java.util.Map<String, Type> b) {
+    if (sig instanceof dev.cohort.core.types.AbstractType a) {
+      Type bound = b.putIfAbsent(a.label(), t);
+      return bound == null || bound.equals(t);
+    } else if (sig instanceof StructType s) {
+      if (!(t instanceof StructType ts) || ts.size() != s.size()) {
+        return false;
+      }
+      for (int i = 0; i < s.size(); i++) {
+        if (!instantiates(s.type(i), ts.type(i), b)) {
+          return false;
+        }
+      }
+      return true;
+    } else if (sig instanceof SequenceType s) {
+      return t instanceof SequenceType ts && instantiates(s.element(), ts.element(), b);
+    } else if (sig instanceof dev.cohort.core.types.FunctionType f) {
+      return t instanceof dev.cohort.core.types.FunctionType tf && (f.parameter() == null) == (tf.parameter() == null)
+          && (f.parameter() == null || instantiates(f.parameter(), tf.parameter(), b))
+          && instantiates(f.result(), tf.result(), b);
+    } else if (sig instanceof FederatedType f) {
+      return t instanceof FederatedType tf && tf.placement() == f.placement() && tf.allEqual() == f.allEqual()
+          && instantiates(f.member(), tf.member(), b);
+    }
+    return sig.equals(t);
   }
 
   @Test
@@ -197,6 +277,14 @@ class IntrinsicsTest {
     assertThat(r.toString()).isEqualTo("[[13.0, 10.0], [11.0, 11.0]]");
     assertThatThrownBy(() -> call(select, List.of(new int[] {4, 0}), new float[] {10, 11, 12, 13}))
         .hasMessageContaining("key 4 of client 0 is outside [0, max_key = 3]");
+    Computation secure = Computation.federated("secure_select", "keys", clients(keys), "table",
+        FederatedType.atServer(TensorType.of(DType.FLOAT32, 4)),
+        (k, table) -> federatedSecureSelect(k, federatedValue(3, Placement.SERVER), table, pick));
+    assertThat(secure.typeSignature()).isEqualTo(select.typeSignature());
+    assertThat(secure.expr().toString()).contains("federated_secure_select").doesNotContain("federated_select(");
+    assertThat(IntrinsicDef.FEDERATED_SECURE_SELECT.isSecure()).isTrue();
+    assertThat(call(secure, List.of(new int[] {3, 0}, new int[] {1, 1}), new float[] {10, 11, 12, 13}).toString())
+        .isEqualTo(r.toString());
   }
 
   @Test

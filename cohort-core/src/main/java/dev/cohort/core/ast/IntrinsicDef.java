@@ -1,26 +1,17 @@
 package dev.cohort.core.ast;
 
 import dev.cohort.core.types.AbstractType;
-import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
-import dev.cohort.core.types.Placement;
-import dev.cohort.core.types.SequenceType;
-import dev.cohort.core.types.StructType;
-import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
-import dev.cohort.core.types.TypeAnalysis;
 import dev.cohort.core.types.TypeMismatchException;
-import dev.cohort.tensor.DType;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The catalogue of TFF's intrinsics: each constant has the URI TFF uses, its polymorphic signature over
  * {@link AbstractType}s (TFF's table in its notation), and its kind. An {@code Intrinsic} node in a computation
- * holds one of these with a concrete type, which {@link #checkInstance(Type)} accepts only if it instantiates the
- * signature consistently and meets the intrinsic's extra rules (numeric members for sums, float members for means,
- * integer members and bounds for secure sums, ...).
+ * holds one of these with a concrete type. Each intrinsic's typing rule lives once, in {@link #instantiate}: given
+ * the argument's type it computes the concrete type or says what is wrong (numeric members for sums, float members
+ * for means, integer members and bounds for secure sums, ...), in the messages users see whether a tree was traced,
+ * loaded or compiled; {@link #checkInstance} applies the same rule to a concrete type.
  *
  * <p>Two deliberate extensions of TFF's signatures: {@link #GENERIC_MULTIPLY} and {@link #GENERIC_DIVIDE} are typed
  * {@code (<T,U> -> T)}, where {@code U} is {@code T} or a numeric scalar that is broadcast over {@code T} (what
@@ -159,163 +150,38 @@ public enum IntrinsicDef {
   }
 
   /**
-   * Checks that {@code concrete} instantiates this intrinsic's signature (each abstract label bound to one type)
-   * and meets its extra rules.
+   * The concrete type of this intrinsic applied to an argument of type {@code argument}: the typing rule, written
+   * once for tracing, loading and compiling. For example {@code federated_mean} applied to {@code {float32}@CLIENTS}
+   * is {@code ({float32}@CLIENTS -> float32@SERVER)}. The argument must be assignable to the returned type's
+   * parameter (a function's declared parameter may be wider than the members it maps, for instance).
    *
-   * @throws TypeMismatchException naming the intrinsic, its signature and the concrete type
+   * @throws TypeMismatchException naming the intrinsic, the argument's role (TFF's parameter names), what was
+   *     expected and what was found
+   */
+  public FunctionType instantiate(Type argument) {
+    return IntrinsicRules.instantiate(this, argument);
+  }
+
+  /**
+   * Checks that {@code concrete} is a type this intrinsic can have: the instance its own parameter determines
+   * ({@link #instantiate}), or for {@link #GENERIC_ZERO}, a structure of numeric tensors of known shape.
+   *
+   * @throws TypeMismatchException with the messages of {@link #instantiate}, or naming the expected and the found
+   *     type when the parameter fits but the declared result does not
    */
   public void checkInstance(Type concrete) {
-    Map<String, Type> bindings = new HashMap<>();
-    if (!match(signature, concrete, bindings)) {
+    if (this == GENERIC_ZERO) {
+      IntrinsicRules.checkZero(concrete);
+      return;
+    }
+    if (!(concrete instanceof FunctionType f) || f.parameter() == null) {
       throw new TypeMismatchException(uri + ": type " + concrete + " is not an instance of the signature " + signature,
           signature, concrete);
     }
-    String problem = constraint(bindings, concrete);
-    if (problem != null) {
-      throw new TypeMismatchException(uri + ": " + problem + " (type " + concrete + ")", signature, concrete);
+    FunctionType expected = instantiate(f.parameter());
+    if (!expected.equals(f)) {
+      throw new TypeMismatchException(uri + ": type " + concrete + " is not an instance of the signature " + signature
+          + "; its parameter determines " + expected, expected, concrete);
     }
-  }
-
-  private static boolean match(Type sig, Type t, Map<String, Type> b) {
-    if (sig instanceof AbstractType a) {
-      Type bound = b.putIfAbsent(a.label(), t);
-      return bound == null || bound.equals(t);
-    } else if (sig instanceof StructType s) {
-      if (!(t instanceof StructType ts) || ts.size() != s.size()) {
-        return false;
-      }
-      for (int i = 0; i < s.size(); i++) {
-        if (s.name(i) != null && !s.name(i).equals(ts.name(i))) {
-          return false;
-        }
-        if (!match(s.type(i), ts.type(i), b)) {
-          return false;
-        }
-      }
-      return true;
-    } else if (sig instanceof SequenceType s) {
-      return t instanceof SequenceType ts && match(s.element(), ts.element(), b);
-    } else if (sig instanceof FunctionType f) {
-      if (!(t instanceof FunctionType tf) || (f.parameter() == null) != (tf.parameter() == null)) {
-        return false;
-      }
-      return (f.parameter() == null || match(f.parameter(), tf.parameter(), b)) && match(f.result(), tf.result(), b);
-    } else if (sig instanceof FederatedType f) {
-      return t instanceof FederatedType tf && tf.placement() == f.placement() && tf.allEqual() == f.allEqual()
-          && match(f.member(), tf.member(), b);
-    }
-    return sig.equals(t);
-  }
-
-  /** The violated extra rule, or null. */
-  private String constraint(Map<String, Type> b, Type concrete) {
-    switch (this) {
-      case FEDERATED_MEAN:
-        return TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isFloat) ? null
-            : "the members must be float32 tensors or structures of them, found " + b.get("T");
-      case FEDERATED_WEIGHTED_MEAN:
-        if (!TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isFloat)) {
-          return "the members must be float32 tensors or structures of them, found " + b.get("T");
-        }
-        return TypeAnalysis.isNumericScalar(b.get("U")) ? null
-            : "the weight must be a numeric scalar (float32, int32 or int64), found " + b.get("U");
-      case FEDERATED_MIN:
-      case FEDERATED_MAX:
-      case FEDERATED_SUM:
-      case GENERIC_PLUS:
-      case SEQUENCE_SUM:
-        return TypeAnalysis.isStructureOf(b.get("T"), TypeAnalysis::isNumeric) ? null
-            : "the operands must be numeric tensors or structures of them, found " + b.get("T");
-      case FEDERATED_SECURE_SUM:
-      case FEDERATED_SECURE_SUM_BITWIDTH:
-      case FEDERATED_SECURE_MODULAR_SUM:
-        return secureSumConstraint(b.get("V"), this == FEDERATED_SECURE_SUM ? b.get("M")
-            : this == FEDERATED_SECURE_MODULAR_SUM ? b.get("M") : b.get("B"));
-      case FEDERATED_SELECT:
-      case FEDERATED_SECURE_SELECT:
-        Type ks = b.get("Ks");
-        if (!(ks instanceof TensorType k) || k.dtype() != DType.INT32 || k.rank() != 1 || !k.isFullyDefined()) {
-          return "the client keys must be a rank-1 int32 tensor of known length, found " + ks;
-        }
-        return null;
-      case FEDERATED_ZIP_AT_CLIENTS:
-      case FEDERATED_ZIP_AT_SERVER:
-        return zipConstraint(b.get("T"), b.get("U"), this == FEDERATED_ZIP_AT_CLIENTS ? Placement.CLIENTS
-            : Placement.SERVER);
-      case GENERIC_MULTIPLY:
-      case GENERIC_DIVIDE:
-        boolean floats = this == GENERIC_DIVIDE;
-        if (!TypeAnalysis.isStructureOf(b.get("T"), floats ? TypeAnalysis::isFloat : TypeAnalysis::isNumeric)) {
-          return "the first operand must be " + (floats ? "float32" : "numeric")
-              + " tensors or structures of them, found " + b.get("T");
-        }
-        Type u = b.get("U");
-        if (u.equals(b.get("T"))) {
-          return null;
-        }
-        if (!TypeAnalysis.isNumericScalar(u)) {
-          return "the second operand must have the first's type " + b.get("T") + " or be a numeric scalar, found " + u;
-        }
-        DType scalar = ((TensorType) u).dtype();
-        return TypeAnalysis.isStructureOf(b.get("T"), t -> widens(scalar, t.dtype())) ? null
-            : "the scalar second operand " + u + " would be cast to the first operand's dtype, losing precision, in "
-                + b.get("T") + "; use a scalar of the first operand's dtype (an integer scalar may scale float32"
-                + " values)";
-      case GENERIC_ZERO:
-        return TypeAnalysis.isStructureOf(concrete, t -> t.dtype().isNumeric() && t.isFullyDefined()) ? null
-            : "the zero must be of numeric tensors with fully known shapes, found " + concrete;
-      default:
-        return null;
-    }
-  }
-
-  /** Whether a {@code from} scalar converts to {@code to} without loss, as a scalar operand is converted. */
-  private static boolean widens(DType from, DType to) {
-    return from == to || (from.isInteger() && to == DType.FLOAT32) || (from == DType.INT32 && to == DType.INT64);
-  }
-
-  private static String secureSumConstraint(Type value, Type bound) {
-    if (!TypeAnalysis.isStructureOf(value, TypeAnalysis::isInteger)) {
-      return "the members must be int32 or int64 tensors or structures of them, found " + value;
-    }
-    if (isIntegerScalar(bound) || matchesWithIntegerScalars(value, bound)) {
-      return null;
-    }
-    return "the bound must be an integer scalar or a structure matching " + value + " with one integer scalar per"
-        + " tensor, found " + bound;
-  }
-
-  private static boolean isIntegerScalar(Type t) {
-    return t instanceof TensorType tt && tt.isScalar() && tt.dtype().isInteger();
-  }
-
-  private static boolean matchesWithIntegerScalars(Type value, Type bound) {
-    if (value instanceof TensorType) {
-      return isIntegerScalar(bound);
-    }
-    if (value instanceof StructType vs && bound instanceof StructType bs && vs.size() == bs.size()) {
-      for (int i = 0; i < vs.size(); i++) {
-        if (!matchesWithIntegerScalars(vs.type(i), bs.type(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private static String zipConstraint(Type arg, Type result, Placement placement) {
-    if (!(arg instanceof StructType s)) {
-      return "the argument must be a struct of " + placement + " values, found " + arg;
-    }
-    List<StructType.Field> members = new java.util.ArrayList<>();
-    for (int i = 0; i < s.size(); i++) {
-      if (!(s.type(i) instanceof FederatedType f) || f.placement() != placement) {
-        return "element " + i + " of the argument must be placed at " + placement + ", found " + s.type(i);
-      }
-      members.add(new StructType.Field(s.name(i), f.member()));
-    }
-    StructType expected = new StructType(members);
-    return expected.equals(result) ? null : "the zipped member type must be " + expected + ", found " + result;
   }
 }

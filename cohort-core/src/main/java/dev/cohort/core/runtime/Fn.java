@@ -2,7 +2,6 @@ package dev.cohort.core.runtime;
 
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
-import dev.cohort.core.ast.IntrinsicDef;
 import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.SequenceType;

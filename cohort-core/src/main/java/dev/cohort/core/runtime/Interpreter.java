@@ -3,8 +3,6 @@ package dev.cohort.core.runtime;
 import dev.cohort.core.Computation;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
-import dev.cohort.core.ast.IntrinsicDef;
-import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;

@@ -14,7 +14,6 @@ import dev.cohort.core.ast.Exprs;
 import dev.cohort.core.ast.IntrinsicDef;
 import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
-import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;

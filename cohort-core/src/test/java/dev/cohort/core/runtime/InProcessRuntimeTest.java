@@ -26,7 +26,6 @@ import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
-import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Tensor;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
