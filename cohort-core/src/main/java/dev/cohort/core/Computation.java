@@ -30,8 +30,8 @@ import java.util.Objects;
  *       (TFF's {@code tensorflow.computation}).</li>
  * </ul>
  *
- * <p>{@link #call} evaluates the computation in the current {@link ExecutionContext}, or, while another computation
- * is being traced, adds a call to it. {@link #serialize()} writes a portable, versioned form that
+ * <p>{@link #call} runs the computation in the current {@link ExecutionContext}; inside the body of another
+ * computation being traced, {@link #apply} adds a call to it and returns a typed {@link Value}. {@link #serialize()} writes a portable, versioned form that
  * {@link #deserialize} reads back (local functions by name).
  *
  * <pre>{@code
@@ -214,26 +214,43 @@ public final class Computation {
   // ------------------------------------------------------------------ calling
 
   /**
-   * Calls the computation. No arguments for a computation without a parameter; one argument is the parameter's
-   * value; several are the elements of a struct parameter, in order. Outside tracing the call is evaluated by
-   * {@link ContextStack#current()} and the result returned as a runtime value ({@link dev.cohort.tensor.Tensor},
-   * {@link Struct}, {@link Sequence}, {@link FederatedValue}); while tracing, a symbolic {@link Value} is returned.
+   * Runs the computation in {@link ContextStack#current()} and returns its result as a runtime value
+   * ({@link dev.cohort.tensor.Tensor}, {@link Struct}, {@link Sequence}, {@link FederatedValue}). No arguments for a
+   * computation without a parameter; one argument is the parameter's value; several are the elements of a struct
+   * parameter, in order. While a federated computation is traced, use {@link #apply} instead.
    *
    * @throws IllegalArgumentException if the number of arguments does not fit the parameter, or a value does not
    *     fit its type (naming where)
+   * @throws IllegalStateException if called while a federated computation is being traced
    */
   public Object call(Object... args) {
-    Object packed = pack("computation '" + name + "'", type, args);
     Trace t = ContextStack.currentTrace();
     if (t != null) {
-      Expr arg = packed == null ? null : t.expr(packed, "argument of '" + name + "'");
-      if (arg != null && !type.parameter().isAssignableFrom(arg.type())) {
-        throw new TypeMismatchException("computation '" + name + "' of type " + type + " expects an argument of type "
-            + type.parameter() + ", found " + arg.type(), type.parameter(), arg.type());
-      }
-      return t.bind(Expr.call(expr, arg));
+      throw new IllegalStateException("computation '" + name + "' was called with call(...) while '"
+          + t.computationName() + "' is being traced; inside a federated computation's body use apply(...), which"
+          + " adds the call to the trace and returns a Value");
     }
-    return ContextStack.current().invoke(this, packed);
+    return ContextStack.current().invoke(this, pack("computation '" + name + "'", type, args));
+  }
+
+  /**
+   * Applies the computation symbolically inside the body of a federated computation being traced: the call becomes
+   * part of that computation, and its typed result is returned, so traced code chains calls without casts:
+   * {@code Value loss = batchLoss.apply(batchTrain.apply(model, batch, lr), batch)}. Arguments are packed as
+   * {@link #call} packs them and may be symbolic values, constants or structs of those.
+   *
+   * @throws TypeMismatchException if an argument does not fit the parameter type
+   * @throws IllegalStateException outside tracing (use {@link #call} to run a computation)
+   */
+  public Value apply(Object... args) {
+    Trace t = Trace.require("Computation.apply ('" + name + "')");
+    Object packed = pack("computation '" + name + "'", type, args);
+    Expr arg = packed == null ? null : t.expr(packed, "argument of '" + name + "'");
+    if (arg != null && !type.parameter().isAssignableFrom(arg.type())) {
+      throw new TypeMismatchException("computation '" + name + "' of type " + type + " expects an argument of type "
+          + type.parameter() + ", found " + arg.type(), type.parameter(), arg.type());
+    }
+    return t.bind(Expr.call(expr, arg));
   }
 
   static Object pack(String what, FunctionType type, Object[] args) {

@@ -77,11 +77,11 @@ public final class Value {
   }
 
   /**
-   * Calls a function-typed value with arguments packed as {@link Computation#call} packs them.
+   * Applies a function-typed value to arguments packed as {@link Computation#apply} packs them.
    *
    * @throws TypeMismatchException if this is not a function or the arguments do not fit
    */
-  public Value call(Object... args) {
+  public Value apply(Object... args) {
     Trace t = live();
     if (!(type() instanceof FunctionType ft)) {
       throw new TypeMismatchException("cannot call " + this + " of type " + type() + ", which is not a function",

@@ -333,17 +333,17 @@ class IntrinsicsTest {
     assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> federatedSum(x)))
         .hasMessage("federated_sum: expected the value to be summed to be a federated value placed at CLIENTS, found"
             + " float32 (not federated)");
-    assertThatThrownBy(() -> Computation.federated("bad", clients(FLOAT32), x -> PLUS.call(x, x)))
+    assertThatThrownBy(() -> Computation.federated("bad", clients(FLOAT32), x -> PLUS.apply(x, x)))
         .hasMessage("computation 'it.plus' of type (<float32,float32> -> float32) expects an argument of type"
             + " <float32,float32>, found <{float32}@CLIENTS,{float32}@CLIENTS>");
-    assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> PLUS.call(x)))
+    assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> PLUS.apply(x)))
         .hasMessage("computation 'it.plus' of type (<float32,float32> -> float32) expects an argument of type"
             + " <float32,float32>, found float32");
-    assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> PLUS.call(x, x, x)))
+    assertThatThrownBy(() -> Computation.federated("bad", FLOAT32, x -> PLUS.apply(x, x, x)))
         .hasMessage("computation 'it.plus' of type (<float32,float32> -> float32) takes 2 arguments, got 3");
     Computation takesA = Computation.local("it.takes_a", StructType.named("a", FLOAT32), FLOAT32,
         s -> ((Struct) s).get("a"));
-    assertThatThrownBy(() -> Computation.federated("bad", StructType.named("b", FLOAT32), x -> takesA.call(x)))
+    assertThatThrownBy(() -> Computation.federated("bad", StructType.named("b", FLOAT32), x -> takesA.apply(x)))
         .hasMessage("computation 'it.takes_a' of type (<a=float32> -> float32) expects an argument of type <a=float32>,"
             + " found <b=float32>");
     assertThatThrownBy(() -> Computation.federated("bad", StructType.named("a", FLOAT32), x -> x.get("b")))

@@ -122,7 +122,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
         (initial, learningRate, allBatches) -> {
           Computation batchFn = Computation.federated("batch_fn",
               "model_with_lr", StructType.of(MODEL_TYPE, FLOAT32), "batch", BATCH_TYPE,
-              (modelWithLr, batch) -> List.of(batchTrain.call(modelWithLr.get(0), batch, modelWithLr.get(1)),
+              (modelWithLr, batch) -> List.of(batchTrain.apply(modelWithLr.get(0), batch, modelWithLr.get(1)),
                   modelWithLr.get(1)));
           return sequenceReduce(allBatches, List.of(initial, learningRate), batchFn).get(0);
         });

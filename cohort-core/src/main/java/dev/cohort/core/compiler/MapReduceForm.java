@@ -169,13 +169,13 @@ public final class MapReduceForm {
     Value clientInput = federatedBroadcast(federatedMap(prepare, s));
     Value updates = federatedMap(work, List.of(d, clientInput));
     StructType out = (StructType) work.typeSignature().result();
-    Value simple = federatedAggregate(updates.get(0), zero.call(), accumulate, merge, report);
+    Value simple = federatedAggregate(updates.get(0), zero.apply(), accumulate, merge, report);
     Value bitwidth = ((StructType) out.type(1)).size() == 0 ? federatedValue(Struct.empty(), Placement.SERVER)
-        : federatedSecureSumBitwidth(updates.get(1), secureSumBitwidth.call());
+        : federatedSecureSumBitwidth(updates.get(1), secureSumBitwidth.apply());
     Value maxInput = ((StructType) out.type(2)).size() == 0 ? federatedValue(Struct.empty(), Placement.SERVER)
-        : federatedSecureSum(updates.get(2), secureSumMaxInput.call());
+        : federatedSecureSum(updates.get(2), secureSumMaxInput.apply());
     Value modulus = ((StructType) out.type(3)).size() == 0 ? federatedValue(Struct.empty(), Placement.SERVER)
-        : federatedSecureModularSum(updates.get(3), secureModularSumModulus.call());
+        : federatedSecureModularSum(updates.get(3), secureModularSumModulus.apply());
     Value result = federatedMap(update, List.of(s, federatedZip(List.of(simple, bitwidth, maxInput, modulus))));
     return place(result, typeSignature.result());
   }

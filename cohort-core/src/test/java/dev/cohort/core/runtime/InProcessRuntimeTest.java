@@ -190,7 +190,7 @@ class InProcessRuntimeTest {
         FederatedType.atClients(FLOAT32), (model, data) -> List.of(federatedBroadcast(model), data));
     Computation round = Computation.federated("round", "model", FederatedType.atServer(FLOAT32), "data",
         FederatedType.atClients(FLOAT32), (model, data) -> {
-          dev.cohort.core.Value p = (dev.cohort.core.Value) pair.call(model, data);
+          dev.cohort.core.Value p = pair.apply(model, data);
           return federatedAggregate(federatedMap(work, List.of(p.get(0), p.get(1))), 0f, accumulate, work, identity);
         });
     Object result = run(2, round, 2f, counts.source(1000));
@@ -393,9 +393,9 @@ class InProcessRuntimeTest {
   @Test
   void functionsReturnedAtRunTimeAreCalled() {
     Computation inner = Computation.federated("triple_after_sum", FLOAT32,
-        x -> Computation.local("rt.triple", FLOAT32, FLOAT32, v -> ((Tensor) v).mul(3f)).call(x));
+        x -> Computation.local("rt.triple", FLOAT32, FLOAT32, v -> ((Tensor) v).mul(3f)).apply(x));
     Computation chooser = Computation.local("rt.chooser", FLOAT32, FunctionType.of(FLOAT32, FLOAT32), x -> inner);
-    Computation apply = Computation.federated("apply_chosen", FLOAT32, x -> ((dev.cohort.core.Value) chooser.call(x)).call(x));
+    Computation apply = Computation.federated("apply_chosen", FLOAT32, x -> chooser.apply(x).apply(x));
     assertThat(run(2, apply, 2f)).isEqualTo(Tensor.scalar(6f));
   }
 

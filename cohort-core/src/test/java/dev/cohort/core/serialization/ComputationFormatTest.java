@@ -153,7 +153,7 @@ class ComputationFormatTest {
   @Test
   void aWellFormedFileWithAnIllTypedTreeIsRejected() {
     // The lambda's parameter is re-declared <int32,float32> (checksum recomputed); its uses still say <float32,float32>.
-    Computation c = Computation.federated("uses_plus", StructType.of(FLOAT32, FLOAT32), p -> PLUS.call(p));
+    Computation c = Computation.federated("uses_plus", StructType.of(FLOAT32, FLOAT32), p -> PLUS.apply(p));
     byte[] tampered = replace(c.serialize(), "<float32,float32>", "<int32,float32>");
     assertThatThrownBy(() -> Computation.deserialize(tampered))
         .isInstanceOf(ComputationFormatException.class)
