@@ -1,26 +1,28 @@
 /**
- * The Federated Core: TFF's typed language for federated computations, in Java.
+ * The Federated Core: TFF's typed language for federated computations, in Java. This package is the language users
+ * write in; the packages it builds on hold the parts, each depending only on the ones before it:
+ *
+ * <ol>
+ *   <li>{@code types}: placements and types ({@link dev.cohort.core.types.Type} and its records), printed and parsed
+ *       in TFF's notation, and {@link dev.cohort.core.types.TypeAnalysis};</li>
+ *   <li>{@code values}: runtime values ({@link dev.cohort.core.values.Struct},
+ *       {@link dev.cohort.core.values.Sequence}, {@link dev.cohort.core.values.FederatedValue});</li>
+ *   <li>{@code ast}: the syntax tree, the intrinsic catalogue with each intrinsic's typing rule
+ *       ({@link dev.cohort.core.ast.IntrinsicDef}) and the local functions' registry;</li>
+ *   <li>{@code serialization}: the portable, versioned binary format;</li>
+ *   <li>this package;</li>
+ *   <li>{@code compiler} (rewrites and MapReduceForm) and {@code runtime} (the in-process runtime), which use the
+ *       language and which it does not import: the default context is found with {@link java.util.ServiceLoader}.</li>
+ * </ol>
  *
  * <h2>Contents</h2>
  * <ul>
- *   <li>Placements and types: {@link dev.cohort.core.types.Placement}, {@link dev.cohort.core.types.Type} and its records
- *       ({@link dev.cohort.core.types.TensorType}, {@link dev.cohort.core.types.StructType},
- *       {@link dev.cohort.core.types.SequenceType}, {@link dev.cohort.core.types.FunctionType},
- *       {@link dev.cohort.core.types.FederatedType}, {@link dev.cohort.core.types.AbstractType},
- *       {@link dev.cohort.core.types.PlacementType}), printed in TFF's notation.</li>
- *   <li>Computations: {@link dev.cohort.core.Computation} (federated ones traced from Java lambdas over symbolic
- *       {@link dev.cohort.core.Value}s, local ones wrapping a {@link dev.cohort.core.ast.LocalFunction} registered in the
- *       {@link dev.cohort.core.ast.LocalRegistry}), and the intrinsics in {@link dev.cohort.core.Intrinsics}, catalogued
- *       by {@link dev.cohort.core.ast.IntrinsicDef}.</li>
- *   <li>Runtime values: {@link dev.cohort.tensor.Tensor}, {@link dev.cohort.core.values.Struct},
- *       {@link dev.cohort.core.values.Sequence}, {@link dev.cohort.core.values.FederatedValue}; conversion from Java values in
- *       {@link dev.cohort.core.Values}.</li>
- *   <li>Contexts: {@link dev.cohort.core.ContextStack} and {@link dev.cohort.core.ExecutionContext}.</li>
- *   <li>Errors: {@link dev.cohort.core.types.TypeMismatchException}.</li>
+ *   <li>{@link dev.cohort.core.Computation}: federated computations traced from Java lambdas over symbolic
+ *       {@link dev.cohort.core.Value}s, local ones wrapping a {@link dev.cohort.core.ast.LocalFunction}; calling,
+ *       applying inside a trace, serializing.</li>
+ *   <li>{@link dev.cohort.core.Intrinsics}: TFF's intrinsics, one static method each.</li>
+ *   <li>{@link dev.cohort.core.Values}: conversion of Java values to runtime values of a type.</li>
+ *   <li>{@link dev.cohort.core.ContextStack} and {@link dev.cohort.core.ExecutionContext}: where calls run.</li>
  * </ul>
- *
- * <p>Sub-packages: {@code ast} (the syntax tree), {@code runtime} (the in-process runtime), {@code serialization}
- * (the portable format's load errors; the format itself is written and read by {@link dev.cohort.core.Computation}),
- * {@code compiler} (rewrites and MapReduceForm).
  */
 package dev.cohort.core;
