@@ -26,11 +26,6 @@ public record FunctionType(Type parameter, Type result) implements Type {
     return new FunctionType(null, result);
   }
 
-  /** Whether the function takes a parameter. */
-  public boolean hasParameter() {
-    return parameter != null;
-  }
-
   @Override
   public boolean isAssignableFrom(Type source) {
     if (!(source instanceof FunctionType f) || (parameter == null) != (f.parameter == null)) {
