@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Assertions;
  * <pre>{@code
  * Fuzz.Report r = Fuzz.format("npz", List.of(valid))
  *     .seed(7).mutations(3000).budget(Duration.ofSeconds(5))
- *     .rejects(NpzFormatException.class)
- *     .run(bytes -> Npz.read(bytes));
+ *     .rejects(IllegalArgumentException.class, IOException.class)
+ *     .messagesStartWith("npz " + file)
+ *     .run(bytes -> { Files.write(file, bytes); Npz.read(file); });
  * }</pre>
  *
  * <p>The same seed gives the same mutations. A failing input is written to {@code target/fuzz-failures/} and the
