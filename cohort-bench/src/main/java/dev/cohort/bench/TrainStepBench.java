@@ -4,13 +4,13 @@ import dev.cohort.nn.Activation;
 import dev.cohort.nn.ForwardPass;
 import dev.cohort.nn.Layers;
 import dev.cohort.nn.Losses;
+import dev.cohort.nn.Models;
 import dev.cohort.nn.Npz;
 import dev.cohort.nn.Parameter;
 import dev.cohort.nn.Sequential;
 import dev.cohort.nn.Tape;
 import dev.cohort.nn.Variable;
 import dev.cohort.tensor.Blas;
-import dev.cohort.tensor.Padding;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -43,18 +43,6 @@ public final class TrainStepBench {
         .add(Layers.dense(200, Activation.RELU))
         .add(Layers.dense(200, Activation.RELU))
         .add(Layers.dense(10))
-        .build();
-  }
-
-  static Sequential cnn(long seed) {
-    return Sequential.builder(Shape.of(28, 28, 1)).seed(seed)
-        .add(Layers.conv2d(32, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
-        .add(Layers.maxPool2d(2))
-        .add(Layers.conv2d(64, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
-        .add(Layers.maxPool2d(2))
-        .add(Layers.flatten())
-        .add(Layers.dense(512, Activation.RELU))
-        .add(Layers.dense(62))
         .build();
   }
 
@@ -123,7 +111,7 @@ public final class TrainStepBench {
     String check = torch ? torchCheck(xm, ym, xc, yc) : null;
     Map<String, Double> torchMs = new LinkedHashMap<>();
     Sequential m = mlp(1);
-    Sequential c = cnn(1);
+    Sequential c = Models.emnistCnn(false, 1);
     double mlpMs = Double.MAX_VALUE;
     double cnnMs = Double.MAX_VALUE;
     for (int r = 0; r < rounds; r++) {
@@ -215,7 +203,7 @@ public final class TrainStepBench {
     Path dir = Files.createTempDirectory("cohort-bench-check");
     try {
       dump(dir, "mlp", mlp(7), xm, ym);
-      dump(dir, "cnn", cnn(7), xc, yc);
+      dump(dir, "cnn", Models.emnistCnn(false, 7), xc, yc);
       return python("check", dir.toString());
     } finally {
       try (var files = Files.walk(dir)) {

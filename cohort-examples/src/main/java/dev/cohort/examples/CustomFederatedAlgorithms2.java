@@ -22,7 +22,9 @@ import dev.cohort.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * TFF's "Custom Federated Algorithms, Part 2: Implementing Federated Averaging" in Cohort: a softmax-regression model
@@ -76,10 +78,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
     cell(out, "[(x.dtype, x.shape) for x in the IDX split]");
     out.println("[(dtype('uint8'), (" + data.count() + ", " + data.rows() + ", " + data.columns()
         + ")), (dtype('uint8'), (" + data.count() + ",))]");
-    List<Sequence> federatedTrainData = new ArrayList<>();
-    for (int d = 0; d < 10; d++) {
-      federatedTrainData.add(getDataForDigit(data, d));
-    }
+    List<Sequence> federatedTrainData = federatedTrainData(data);
     List<Object> client5 = federatedTrainData.get(5).toList();
     Struct sampleBatch = (Struct) client5.get(client5.size() - 1);
     cell(out, "federated_train_data[5][-1]['y']");
@@ -175,6 +174,47 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
       float loss = scalar(federatedEval.call(model, federatedTrainData));
       out.println("round " + round + ", loss=" + PyFormat.float64(loss));
     }
+  }
+
+  /**
+   * The ten clients, client {@code d} holding the examples labelled {@code d}: TFF's
+   * {@code [get_data_for_digit(mnist_train, d) for d in range(10)]}.
+   *
+   * @throws IllegalArgumentException naming the file if the images are not 28x28 (the model's 784 inputs), if a
+   *     label is outside 0..9, or if a digit has no examples: the tutorial's clients are the ten digits, and a
+   *     client without data would have no batch to show, nothing to train on, and a loss of 0 in every average
+   */
+  static List<Sequence> federatedTrainData(IdxFiles.Split data) {
+    if (data.rows() * data.columns() != 784) {
+      throw new IllegalArgumentException(data.imagesFile() + ": images of " + data.rows() + "x" + data.columns()
+          + " pixels; the tutorial's model takes 28x28 (784 inputs)");
+    }
+    int[] perDigit = new int[10];
+    for (int i = 0; i < data.count(); i++) {
+      int label = data.label(i);
+      if (label > 9) {
+        throw new IllegalArgumentException(data.labelsFile() + ": example " + i + " has label " + label
+            + "; the tutorial's clients are the ten digits, labels 0..9");
+      }
+      perDigit[label]++;
+    }
+    List<Integer> missing = new ArrayList<>();
+    for (int d = 0; d < 10; d++) {
+      if (perDigit[d] == 0) {
+        missing.add(d);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(data.labelsFile() + ": no examples of digit" + (missing.size() == 1 ? " " : "s ")
+          + missing.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " among its " + data.count() + " labels; the tutorial's"
+          + " clients are the ten digits (client d trains on the examples labelled d), so each needs at least one"
+          + " (examples per digit: " + Arrays.toString(perDigit) + ")");
+    }
+    List<Sequence> clients = new ArrayList<>();
+    for (int d = 0; d < 10; d++) {
+      clients.add(getDataForDigit(data, d));
+    }
+    return clients;
   }
 
   /**

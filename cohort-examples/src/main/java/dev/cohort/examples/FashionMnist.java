@@ -46,6 +46,11 @@ final class FashionMnist {
     return Files.isRegularFile(dir.resolve(IMAGES)) && Files.isRegularFile(dir.resolve(LABELS));
   }
 
+  /**
+   * Reads the split in {@code dir}, strictly ({@link IdxFiles}).
+   *
+   * @throws IllegalArgumentException naming the file when it is unreadable, corrupt or inconsistent
+   */
   static IdxFiles.Split read(Path dir) {
     return IdxFiles.read(dir.resolve(IMAGES), dir.resolve(LABELS));
   }

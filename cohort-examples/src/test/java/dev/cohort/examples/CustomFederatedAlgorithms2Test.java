@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
+import dev.cohort.testing.Prerequisites;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +35,9 @@ class CustomFederatedAlgorithms2Test {
   @Test
   void printsTffsTypesAndTheZeroModelsLossesAndTrainingLowersTheLoss() {
     Path data = data();
-    Assumptions.assumeTrue(data != null, "Fashion-MNIST test split not found; skipping the second tutorial");
+    Prerequisites.require(data != null, "the Fashion-MNIST test split (" + FashionMnist.IMAGES + ", "
+        + FashionMnist.LABELS + ") in ../shared/data/fashion_mnist or " + FashionMnist.DEBIAN,
+        "apt-get install dataset-fashion-mnist");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     new CustomFederatedAlgorithms2().run(new PrintStream(bytes, true, StandardCharsets.UTF_8), data);
     List<String> lines = Arrays.stream(bytes.toString(StandardCharsets.UTF_8).split("\n"))
@@ -142,6 +144,43 @@ class CustomFederatedAlgorithms2Test {
     }
     assertThatThrownBy(() -> FashionMnist.read(dir))
         .hasMessage(dir.resolve(FashionMnist.IMAGES) + ": magic number 0x801, expected 0x803 (IDX images)");
+  }
+
+  @Test
+  void aDigitWithoutExamplesIsAnErrorNamingTheLabelsFileNotAnIndexOutOfBounds(@TempDir Path dir) throws Exception {
+    // 100 examples, every label 0: clients 1..9 (the tutorial's clients are the digits) would have no data.
+    Files.write(dir.resolve(FashionMnist.IMAGES), IdxFilesTest.gzip(IdxFilesTest.images(100, 28, 28,
+        new byte[100 * 784]), 6));
+    Path labels = Files.write(dir.resolve(FashionMnist.LABELS), IdxFilesTest.gzip(IdxFilesTest.labels(100,
+        new byte[100]), 6));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThatThrownBy(() -> new CustomFederatedAlgorithms2().run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(labels + ": no examples of digits 1, 2, 3, 4, 5, 6, 7, 8, 9 among its 100 labels; the tutorial's"
+            + " clients are the ten digits (client d trains on the examples labelled d), so each needs at least one"
+            + " (examples per digit: [100, 0, 0, 0, 0, 0, 0, 0, 0, 0])");
+    byte[] oneMissing = new byte[100];
+    for (int i = 0; i < 100; i++) {
+      oneMissing[i] = (byte) (i % 10 == 5 ? 4 : i % 10);
+    }
+    Files.write(labels, IdxFilesTest.gzip(IdxFilesTest.labels(100, oneMissing), 6));
+    assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
+        .hasMessageStartingWith(labels + ": no examples of digit 5 among its 100 labels;");
+    oneMissing[7] = 10;
+    Files.write(labels, IdxFilesTest.gzip(IdxFilesTest.labels(100, oneMissing), 6));
+    assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
+        .hasMessage(labels + ": example 7 has label 10; the tutorial's clients are the ten digits, labels 0..9");
+  }
+
+  @Test
+  void imagesThatAreNot28By28AreNamed(@TempDir Path dir) throws Exception {
+    Path images = Files.write(dir.resolve(FashionMnist.IMAGES), IdxFilesTest.gzip(IdxFilesTest.images(10, 2, 2,
+        new byte[40]), 6));
+    Files.write(dir.resolve(FashionMnist.LABELS), IdxFilesTest.gzip(IdxFilesTest.labels(10,
+        new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), 6));
+    assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
+        .hasMessage(images + ": images of 2x2 pixels; the tutorial's model takes 28x28 (784 inputs)");
   }
 
   @Test

@@ -105,11 +105,6 @@ public final class Layers {
       return new Dense(units, activation, useBias, i, biasInitializer);
     }
 
-    /** With another bias initializer. */
-    public Dense withBiasInitializer(Initializer i) {
-      return new Dense(units, activation, useBias, kernelInitializer, i);
-    }
-
     @Override
     public String kind() {
       return "dense";

@@ -15,9 +15,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -114,7 +116,14 @@ public final class Npz {
     return buf.array();
   }
 
-  /** Reads every array of {@code file}, in archive order, or fails without returning anything. */
+  /**
+   * Reads every array of {@code file}, in archive order, or fails without returning anything.
+   *
+   * @throws IllegalArgumentException if the file is missing, is not a zip archive, is truncated or corrupt (a CRC-32
+   *     mismatch, bad compressed data, a header or size that does not fit the entry), holds an entry twice or an
+   *     entry that is not a supported {@code .npy} array; the message names the file, the entry and the problem
+   * @throws IOException if the file cannot be read (the message names the file and the entry)
+   */
   public static Map<String, Tensor> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("npz " + file + ": no such file");
@@ -123,13 +132,22 @@ public final class Npz {
     ZipFile zip;
     try {
       zip = new ZipFile(file.toFile());
-    } catch (ZipException e) {
-      throw new IllegalArgumentException("npz " + file + ": not a valid .npz (zip) archive, or truncated (" + e.getMessage() + ")", e);
+    } catch (ZipException | EOFException e) {
+      throw new IllegalArgumentException("npz " + file + ": not a valid .npz (zip) archive, or truncated ("
+          + describe(e) + ")", e);
     }
     try (zip) {
       List<ZipEntry> entries = new ArrayList<>();
+      Set<String> names = new HashSet<>();
       for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
-        entries.add(en.nextElement());
+        ZipEntry e = en.nextElement();
+        // Checked before any entry is read: a zip reader looks entries up by name, so a second entry of the same
+        // name would be read as the first one's data and fail its checksum, hiding the real problem.
+        if (!names.add(e.getName())) {
+          throw new IllegalArgumentException("npz " + file + " entry '" + e.getName()
+              + "': the archive holds this entry more than once");
+        }
+        entries.add(e);
       }
       for (ZipEntry e : entries) {
         if (e.isDirectory()) {
@@ -141,12 +159,9 @@ public final class Npz {
         }
         String name = entryName.substring(0, entryName.length() - 4);
         String where = file + " entry '" + entryName + "'";
-        if (out.containsKey(name)) {
-          throw new IllegalArgumentException("npz " + where + ": the archive holds this entry more than once");
-        }
         // ZipFile streams do not verify checksums; numpy.load does, and so must we.
         try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
-          Tensor t = readNpy(in, where);
+          Tensor t = readNpy(in, where, e.getSize());
           if (in.read() != -1) {
             throw new IllegalArgumentException("npz " + where + ": bytes follow the array data its header describes");
           }
@@ -155,14 +170,31 @@ public final class Npz {
           }
           out.put(name, t);
         } catch (ZipException | EOFException ex) {
-          throw new IllegalArgumentException("npz " + where + " is corrupt or truncated (" + ex.getMessage() + ")", ex);
+          throw new IllegalArgumentException("npz " + where + " is corrupt or truncated (" + describe(ex) + ")", ex);
+        } catch (IOException ex) {
+          throw new IOException("npz " + where + ": cannot read (" + describe(ex) + ")", ex);
         }
       }
     }
     return out;
   }
 
-  static Tensor readNpy(InputStream in, String where) throws IOException {
+  /** An exception's message, or what its type says when it has none (the JDK's EOFException often has none). */
+  private static String describe(IOException e) {
+    if (e.getMessage() != null && !e.getMessage().isBlank()) {
+      return e.getMessage();
+    }
+    return e instanceof EOFException ? "the zip directory points past the end of the file"
+        : e.getClass().getSimpleName();
+  }
+
+  /**
+   * Reads one {@code .npy} array.
+   *
+   * @param entrySize the entry's uncompressed size from the zip directory, or -1 when unknown: the header and the
+   *     data it announces must fit in it, which is checked before anything is allocated
+   */
+  static Tensor readNpy(InputStream in, String where, long entrySize) throws IOException {
     byte[] magic = in.readNBytes(8);
     if (magic.length < 8) {
       throw new IllegalArgumentException("npz " + where + ": truncated .npy header");
@@ -173,26 +205,36 @@ public final class Npz {
       }
     }
     int major = magic[6];
-    int headerLen;
+    long headerLen;
+    int prefix;
     if (major == 1) {
       byte[] len = in.readNBytes(2);
       if (len.length < 2) {
         throw new IllegalArgumentException("npz " + where + ": truncated .npy header");
       }
       headerLen = (len[0] & 0xFF) | (len[1] & 0xFF) << 8;
+      prefix = 10;
     } else if (major == 2 || major == 3) {
       byte[] len = in.readNBytes(4);
       if (len.length < 4) {
         throw new IllegalArgumentException("npz " + where + ": truncated .npy header");
       }
-      headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
+      headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL; // unsigned, as numpy
+      prefix = 12;
     } else {
       throw new IllegalArgumentException("npz " + where + ": unsupported .npy format version " + major + "." + magic[7]
           + " (expected 1.0, 2.0 or 3.0)");
     }
-    byte[] headerBytes = in.readNBytes(headerLen);
-    if (headerBytes.length < headerLen || headerLen < 0) {
-      throw new IllegalArgumentException("npz " + where + ": truncated .npy header");
+    long room = entrySize >= 0 ? entrySize - prefix : Shape.MAX_SIZE;
+    if (headerLen > room) {
+      throw new IllegalArgumentException("npz " + where + ": the .npy header length " + headerLen + " exceeds the "
+          + (entrySize >= 0 ? room + " bytes the entry holds after its " + prefix + "-byte prefix"
+              : "largest array (" + Shape.MAX_SIZE + " bytes)"));
+    }
+    byte[] headerBytes = in.readNBytes((int) headerLen);
+    if (headerBytes.length < headerLen) {
+      throw new IllegalArgumentException("npz " + where + ": truncated .npy header (" + headerBytes.length + " of "
+          + headerLen + " bytes)");
     }
     String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     String descr = group(DESCR, header, "descr", where);
@@ -226,8 +268,15 @@ public final class Npz {
           + "' (supported: float32 '<f4', float64 '<f8' (read as float32), int32 '<i4', int64 '<i8', bool '|b1')");
     };
     long bytes = (long) shape.size() * itemSize;
-    if (bytes > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("npz " + where + ": " + bytes + " bytes of data exceed the 2 GiB a Java array can hold");
+    if (bytes > Shape.MAX_SIZE) {
+      throw new IllegalArgumentException("npz " + where + ": shape " + shape + " " + descr + " needs " + bytes
+          + " bytes of data, more than the largest array (" + Shape.MAX_SIZE + " bytes)");
+    }
+    long dataRoom = entrySize >= 0 ? entrySize - prefix - headerLen : -1;
+    if (dataRoom >= 0 && bytes > dataRoom) {
+      throw new IllegalArgumentException("npz " + where + ": truncated data: the header announces shape " + shape
+          + " " + descr + " (" + bytes + " bytes), but the entry holds only " + Math.max(0, dataRoom)
+          + " bytes after the header");
     }
     byte[] data = in.readNBytes((int) bytes);
     if (data.length < bytes) {

@@ -9,6 +9,8 @@
  *   <li>{@link dev.cohort.nn.Sequential}, {@link dev.cohort.nn.Layers} (Dense, Conv2D, MaxPool2D, Flatten, Reshape,
  *       Dropout, Embedding, GRU, LSTM, Activation), {@link dev.cohort.nn.Layer}, {@link dev.cohort.nn.LayerSpec},
  *       {@link dev.cohort.nn.ForwardPass}, {@link dev.cohort.nn.Parameter}: Keras-like models;</li>
+ *   <li>{@link dev.cohort.nn.Models}: the standard models of federated-learning papers (the EMNIST CNN of
+ *       FedAvg), defined once;</li>
  *   <li>{@link dev.cohort.nn.Initializer}, {@link dev.cohort.nn.Activation}, {@link dev.cohort.nn.Losses}: Keras'
  *       initializers, activations and losses;</li>
  *   <li>{@link dev.cohort.nn.Npz}: NumPy {@code .npz} files, so numpy and PyTorch read Cohort's weights and

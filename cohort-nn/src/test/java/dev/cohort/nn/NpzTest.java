@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
+import dev.cohort.testing.Fuzz;
+import dev.cohort.testing.Prerequisites;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,9 +64,14 @@ class NpzTest {
   @Test
   void numpyReadsWhatCohortWrites() throws Exception {
     Path python = Path.of("/usr/bin/python3");
-    Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3 with numpy");
-    Process probe = new ProcessBuilder(python.toString(), "-c", "import numpy").start();
-    Assumptions.assumeTrue(probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0, "needs numpy for /usr/bin/python3");
+    boolean numpy = false;
+    if (Files.isExecutable(python)) {
+      Process probe = new ProcessBuilder(python.toString(), "-c", "import numpy").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      numpy = probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    }
+    Prerequisites.require(numpy, "numpy for /usr/bin/python3 (to read the .npz files Cohort writes)",
+        "apt-get install python3-numpy");
     Path f = dir.resolve("cohort.npz");
     Npz.write(f, Map.of("conv2d/kernel", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 1, 2, 3), "n", Tensor.scalar(3L)));
     Process p = new ProcessBuilder(python.toString(), "-c",
@@ -154,6 +162,101 @@ class NpzTest {
         out.closeEntry();
       }
     }
+  }
+
+  @Test
+  void aZipDirectoryPointingPastTheEndIsNamedNotABareEofException() throws Exception {
+    // The first central-directory entry's local-header offset (bytes 42..45 after its signature 50 4b 01 02) set
+    // past the end of the file: the JDK's zip reader throws an EOFException without a message for it.
+    byte[] bad = Files.readAllBytes(fixture("numpy_savez.npz"));
+    int cen = indexOf(bad, new byte[] {0x50, 0x4b, 0x01, 0x02});
+    bad[cen + 42] = 0;
+    bad[cen + 43] = (byte) 0xff;
+    bad[cen + 44] = (byte) 0xff;
+    bad[cen + 45] = 0x7f;
+    Path f = dir.resolve("offset.npz");
+    Files.write(f, bad);
+    assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("npz " + f + " entry 'dense/kernel.npy' is corrupt or truncated (the zip directory points past"
+            + " the end of the file)");
+  }
+
+  @Test
+  void aVersion2HeaderLengthOf2To31OrMoreIsNamedNotLenBelowZero() throws IOException {
+    byte[] v1 = Npz.toNpy("a", Tensor.vector(0, 1, 2, 3));
+    // Version 2.0: a 4-byte little-endian header length; 0xffffffff is 4 GiB, read by a signed int as -1.
+    byte[] v2 = new byte[v1.length + 2];
+    System.arraycopy(v1, 0, v2, 0, 6);
+    v2[6] = 2;
+    v2[8] = (byte) 0xff;
+    v2[9] = (byte) 0xff;
+    v2[10] = (byte) 0xff;
+    v2[11] = (byte) 0xff;
+    System.arraycopy(v1, 10, v2, 12, v1.length - 10);
+    Path f = dir.resolve("v2.npz");
+    writeZip(f, new String[] {"a.npy"}, new byte[][] {v2});
+    assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("npz " + f + " entry 'a.npy': the .npy header length 4294967295 exceeds the "
+            + (v2.length - 12) + " bytes the entry holds after its 12-byte prefix");
+    v2[11] = (byte) 0x80; // 2^31 + 0xffffff
+    writeZip(f, new String[] {"a.npy"}, new byte[][] {v2});
+    assertThatThrownBy(() -> Npz.read(f)).hasMessageStartingWith("npz " + f + " entry 'a.npy': the .npy header"
+        + " length 2164260863 exceeds");
+  }
+
+  @Test
+  void aRepeatedEntryWithOtherContentIsReportedAsRepeatedNotAsCorrupt() throws IOException {
+    Path f = dir.resolve("dup.npz");
+    writeZip(f, new String[] {"a.npy", "b.npy"},
+        new byte[][] {Npz.toNpy("a", Tensor.vector(0, 1, 2, 3)), Npz.toNpy("b", Tensor.vector(5, 6, 7, 8))});
+    byte[] zip = Files.readAllBytes(f);
+    for (int i = 0; i + 5 <= zip.length; i++) {
+      if (new String(zip, i, 5, StandardCharsets.US_ASCII).equals("b.npy")) {
+        zip[i] = 'a';
+      }
+    }
+    Files.write(f, zip);
+    assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("npz " + f + " entry 'a.npy': the archive holds this entry more than once");
+  }
+
+  @Test
+  void dataShorterThanTheHeaderAnnouncesIsNamedBeforeAnythingIsAllocated() throws IOException {
+    byte[] four = Npz.toNpy("a", Tensor.vector(0, 1, 2, 3));
+    String header = new String(four, 10, four.length - 10 - 16, StandardCharsets.US_ASCII);
+    byte[] big = four.clone();
+    byte[] patched = header.replace("(4,), }       ", "(99999999,), }").getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(patched, 0, big, 10, patched.length);
+    Path f = dir.resolve("short.npz");
+    writeZip(f, new String[] {"a.npy"}, new byte[][] {big});
+    assertThatThrownBy(() -> Npz.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("npz " + f + " entry 'a.npy': truncated data: the header announces shape [99999999] <f4"
+            + " (399999996 bytes), but the entry holds only 16 bytes after the header");
+  }
+
+  /**
+   * Mutations of numpy's and Cohort's files: each is read, or rejected with an IllegalArgumentException (corrupt)
+   * or IOException (unreadable) whose message names the file: never another exception, an Error or a hang.
+   */
+  @Test
+  void fuzzedNpzFilesAreReadOrRejectedNamingTheFile() throws Exception {
+    Path written = dir.resolve("cohort.npz");
+    Map<String, Tensor> arrays = new LinkedHashMap<>();
+    arrays.put("dense/kernel", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+    arrays.put("ids", Tensor.ofLongs(new long[] {-1, 1L << 40}, 2));
+    arrays.put("mask", Tensor.ofBools(new boolean[] {true, false}, 2));
+    Npz.write(written, arrays);
+    List<byte[]> valid = List.of(Files.readAllBytes(fixture("numpy_savez.npz")),
+        Files.readAllBytes(fixture("numpy_compressed.npz")), Files.readAllBytes(written));
+    Path f = dir.resolve("fuzz.npz");
+    Fuzz.Report report = Fuzz.format("npz", valid).seed(20260502).mutations(3000).budget(Duration.ofSeconds(5))
+        .rejects(IllegalArgumentException.class, IOException.class)
+        .messagesStartWith("npz " + f)
+        .run(bytes -> {
+          Files.write(f, bytes);
+          Npz.read(f);
+        });
+    assertThat(report.tried()).isGreaterThanOrEqualTo(500);
   }
 
   @Test

@@ -3,44 +3,12 @@ package dev.cohort.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cohort.tensor.Padding;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class SequentialTest {
-
-  static Sequential fedAvgCnn(long seed) {
-    return Sequential.builder(Shape.of(28, 28, 1)).seed(seed)
-        .add(Layers.conv2d(32, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
-        .add(Layers.maxPool2d(2))
-        .add(Layers.conv2d(64, 5).withPadding(Padding.SAME).withActivation(Activation.RELU))
-        .add(Layers.maxPool2d(2))
-        .add(Layers.flatten())
-        .add(Layers.dense(512, Activation.RELU))
-        .add(Layers.dense(62))
-        .build();
-  }
-
-  @Test
-  void tffFedAvgCnnHasTheExpectedLayersAndParameterCount() {
-    Sequential cnn = fedAvgCnn(0);
-    // 5*5*1*32+32 + 5*5*32*64+64 + 3136*512+512 + 512*62+62, the count Keras reports for TFF's CNN.
-    assertThat(cnn.parameterCount()).isEqualTo(1_690_046);
-    assertThat(cnn.layers().stream().map(Layer::name).toList())
-        .containsExactly("conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "flatten", "dense", "dense_1");
-    assertThat(cnn.parameters().stream().map(Parameter::name).toList()).containsExactly(
-        "conv2d/kernel", "conv2d/bias", "conv2d_1/kernel", "conv2d_1/bias", "dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias");
-    assertThat(cnn.outputShape()).isEqualTo(Shape.of(62));
-    assertThat(cnn.summary()).contains("conv2d_1                 [?, 14, 14, 64]           51264").contains("Total params: 1690046");
-  }
-
-  @Test
-  void sameSeedGivesSameWeightsAndDifferentSeedsDiffer() {
-    assertThat(fedAvgCnn(5).weights()).isEqualTo(fedAvgCnn(5).weights());
-    assertThat(fedAvgCnn(5).weights().get("dense/kernel")).isNotEqualTo(fedAvgCnn(6).weights().get("dense/kernel"));
-  }
 
   @Test
   void glorotUniformStaysWithinItsLimitAndBiasesStartAtZero() {

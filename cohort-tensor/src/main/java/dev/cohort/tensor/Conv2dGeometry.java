@@ -29,8 +29,9 @@ public record Conv2dGeometry(int n, int h, int w, int c, int kh, int kw, int f, 
     long in = (long) n * h * w * c;
     long out = (long) n * padding.outputSize(h, kh, strideH) * padding.outputSize(w, kw, strideW) * Math.max(f, c);
     long patch = (long) kh * kw * c;
-    checkArgument(in <= Integer.MAX_VALUE && out <= Integer.MAX_VALUE && patch * f <= Integer.MAX_VALUE,
-        "conv2d: input [%s, %s, %s, %s] with a %sx%s window and %s filters exceeds 2^31-1 elements", n, h, w, c, kh, kw, f);
+    checkArgument(in <= Shape.MAX_SIZE && out <= Shape.MAX_SIZE && patch * f <= Shape.MAX_SIZE,
+        "conv2d: input [%s, %s, %s, %s] with a %sx%s window and %s filters needs a buffer larger than the largest"
+            + " tensor (%s elements)", n, h, w, c, kh, kw, f, Shape.MAX_SIZE);
   }
 
   /** Output height. */

@@ -285,16 +285,7 @@ final class Elementwise {
               x[i] -= y[i];
             }
           }
-          case MUL -> {
-            for (int i = 0; i < x.length; i++) {
-              x[i] *= y[i];
-            }
-          }
-          default -> {
-            for (int i = 0; i < x.length; i++) {
-              x[i] = op.apply(x[i], y[i]);
-            }
-          }
+          default -> throw new AssertionError("inPlace: no float32 kernel for " + op);
         }
       }
       case INT32 -> {

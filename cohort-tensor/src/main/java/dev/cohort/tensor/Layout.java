@@ -321,8 +321,8 @@ final class Layout {
   static Tensor oneHot(Tensor indices, int depth) {
     checkArgument(depth > 0, "oneHot: depth (%s) must be > 0", depth);
     int[] idx = indexArray("oneHot", indices);
-    checkArgument((long) idx.length * depth <= Integer.MAX_VALUE,
-        "oneHot: %s indices x depth %s exceeds 2^31-1 elements", idx.length, depth);
+    checkArgument((long) idx.length * depth <= Shape.MAX_SIZE,
+        "oneHot: %s indices x depth %s exceeds the largest tensor (%s elements)", idx.length, depth, Shape.MAX_SIZE);
     float[] z = new float[idx.length * depth];
     for (int i = 0; i < idx.length; i++) {
       checkArgument(idx[i] >= 0 && idx[i] < depth, "oneHot: index %s at position %s is out of range [0, %s)", idx[i], i, depth);

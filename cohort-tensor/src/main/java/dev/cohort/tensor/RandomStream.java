@@ -136,12 +136,6 @@ public final class RandomStream {
     return r * Math.cos(theta);
   }
 
-  /** True with probability {@code p}. */
-  public boolean nextBernoulli(double p) {
-    checkArgument(p >= 0 && p <= 1, "bernoulli: p (%s) must be in [0, 1]", p);
-    return nextDouble() < p;
-  }
-
   /** A float32 tensor uniform in {@code [low, high)}. */
   public Tensor uniform(Shape shape, float low, float high) {
     checkArgument(low < high, "uniform: low (%s) must be < high (%s)", low, high);

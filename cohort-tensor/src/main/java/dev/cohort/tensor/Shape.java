@@ -1,14 +1,28 @@
 package dev.cohort.tensor;
 
 import static dev.cohort.tensor.internal.Checks.checkArgument;
+import static dev.cohort.tensor.internal.Checks.checkNotNull;
 
+import dev.cohort.tensor.internal.Checks;
+
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
  * The fully known shape of a {@link Tensor}: a list of non-negative dimensions, row-major. A scalar has rank 0.
  * Immutable; {@link #toString()} prints {@code [2, 3]}.
+ *
+ * <p>A tensor is one Java array, so a shape may hold at most {@link #MAX_SIZE} elements; a larger one is rejected
+ * with {@link IllegalArgumentException} when it is built, before anything is allocated.
  */
 public final class Shape {
+  /**
+   * The most elements a shape (and so a tensor) may have: {@code 2^31 - 9 = 2,147,483,639}, the largest array
+   * length every JVM allocates (HotSpot refuses lengths within a few elements of {@code Integer.MAX_VALUE} with
+   * "Requested array size exceeds VM limit"; the JDK's own collections stop at the same bound).
+   */
+  public static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
   /** The shape of a scalar, {@code []}. */
   public static final Shape SCALAR = new Shape(new int[0]);
 
@@ -24,15 +38,34 @@ public final class Shape {
     long n = 1;
     for (int i = 0; i < dims.length && !empty; i++) {
       n *= dims[i];
-      checkArgument(n <= Integer.MAX_VALUE, "shape %s has more than 2^31-1 elements", dims);
+      if (n > MAX_SIZE) {
+        throw new IllegalArgumentException(Checks.format(
+            "shape %s has %s elements, more than the largest tensor can hold (%s elements, the VM's array limit)",
+            dims, elementCount(dims), MAX_SIZE));
+      }
     }
     this.dims = dims;
     this.size = empty ? 0 : (int) n;
   }
 
-  /** A shape with the given dimensions (copied). */
+  /**
+   * A shape with the given dimensions (copied).
+   *
+   * @throws IllegalArgumentException if a dimension is negative or the shape has more than {@link #MAX_SIZE}
+   *     elements
+   */
   public static Shape of(int... dims) {
+    checkNotNull(dims, "Shape.of: dims");
     return dims.length == 0 ? SCALAR : new Shape(dims.clone());
+  }
+
+  /** The exact product of {@code dims}, however large, for error messages. */
+  private static BigInteger elementCount(int[] dims) {
+    BigInteger n = BigInteger.ONE;
+    for (int d : dims) {
+      n = n.multiply(BigInteger.valueOf(d));
+    }
+    return n;
   }
 
   /** Number of dimensions. */

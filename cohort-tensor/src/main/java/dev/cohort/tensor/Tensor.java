@@ -41,64 +41,69 @@ public final class Tensor {
 
   /** A float32 tensor holding a copy of {@code values} with the given shape. */
   public static Tensor of(float[] values, int... shape) {
-    return wrap(values.clone(), Shape.of(shape));
+    return wrap(checkNotNull(values, "Tensor.of: values").clone(), shape("Tensor.of", shape));
   }
 
   /** An int32 tensor holding a copy of {@code values} with the given shape. */
   public static Tensor ofInts(int[] values, int... shape) {
-    return wrap(values.clone(), Shape.of(shape));
+    return wrap(checkNotNull(values, "Tensor.ofInts: values").clone(), shape("Tensor.ofInts", shape));
   }
 
   /** An int64 tensor holding a copy of {@code values} with the given shape. */
   public static Tensor ofLongs(long[] values, int... shape) {
-    return wrap(values.clone(), Shape.of(shape));
+    return wrap(checkNotNull(values, "Tensor.ofLongs: values").clone(), shape("Tensor.ofLongs", shape));
   }
 
   /** A bool tensor holding a copy of {@code values} with the given shape. */
   public static Tensor ofBools(boolean[] values, int... shape) {
-    return wrap(values.clone(), Shape.of(shape));
+    return wrap(checkNotNull(values, "Tensor.ofBools: values").clone(), shape("Tensor.ofBools", shape));
   }
 
   /** A string tensor holding a copy of {@code values} with the given shape. */
   public static Tensor ofStrings(String[] values, int... shape) {
+    checkNotNull(values, "Tensor.ofStrings: values");
     for (int i = 0; i < values.length; i++) {
       checkNotNull(values[i], "string element " + i);
     }
-    return wrap(values.clone(), Shape.of(shape));
+    return wrap(values.clone(), shape("Tensor.ofStrings", shape));
   }
 
   /** A rank-1 float32 tensor holding a copy of {@code values}. */
   public static Tensor vector(float... values) {
-    return of(values, values.length);
+    return of(checkNotNull(values, "Tensor.vector: values"), values.length);
   }
 
   /** A float32 tensor that shares {@code data} (no copy). */
   public static Tensor wrap(float[] data, Shape shape) {
-    return make(DType.FLOAT32, shape, data, data.length);
+    return make(DType.FLOAT32, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
   }
 
   /** An int32 tensor that shares {@code data} (no copy). */
   public static Tensor wrap(int[] data, Shape shape) {
-    return make(DType.INT32, shape, data, data.length);
+    return make(DType.INT32, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
   }
 
   /** An int64 tensor that shares {@code data} (no copy). */
   public static Tensor wrap(long[] data, Shape shape) {
-    return make(DType.INT64, shape, data, data.length);
+    return make(DType.INT64, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
   }
 
   /** A bool tensor that shares {@code data} (no copy). */
   public static Tensor wrap(boolean[] data, Shape shape) {
-    return make(DType.BOOL, shape, data, data.length);
+    return make(DType.BOOL, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
   }
 
   /** A string tensor that shares {@code data} (no copy). */
   public static Tensor wrap(String[] data, Shape shape) {
-    return make(DType.STRING, shape, data, data.length);
+    return make(DType.STRING, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
+  }
+
+  private static Shape shape(String op, int[] dims) {
+    return Shape.of(checkNotNull(dims, op + ": shape"));
   }
 
   private static Tensor make(DType dtype, Shape shape, Object data, int length) {
-    checkNotNull(shape, "shape");
+    checkNotNull(shape, "Tensor.wrap: shape");
     checkArgument(length == shape.size(), "tensor: %s values cannot fill shape %s (needs %s)", length, shape, shape.size());
     return new Tensor(dtype, shape, data);
   }
@@ -130,6 +135,8 @@ public final class Tensor {
 
   /** A tensor of zeros ({@code false}, {@code ""} for bool and string). */
   public static Tensor zeros(DType dtype, Shape shape) {
+    checkNotNull(dtype, "Tensor.zeros: dtype");
+    checkNotNull(shape, "Tensor.zeros: shape");
     Object d = allocate(dtype, shape.size());
     if (dtype == DType.STRING) {
       Arrays.fill((String[]) d, "");
@@ -456,15 +463,12 @@ public final class Tensor {
     return this;
   }
 
-  /** {@code this -= other} (same shape and dtype); returns this. */
+  /**
+   * {@code this -= other} (same shape and dtype); returns this. For example, turns a client's trained weights into
+   * its model delta ({@code trained - initial}) without a new buffer.
+   */
   public Tensor subInPlace(Tensor other) {
     Elementwise.inPlace(BinaryOp.SUB, this, other);
-    return this;
-  }
-
-  /** {@code this *= other} (same shape and dtype); returns this. */
-  public Tensor mulInPlace(Tensor other) {
-    Elementwise.inPlace(BinaryOp.MUL, this, other);
     return this;
   }
 
@@ -490,7 +494,7 @@ public final class Tensor {
     return this;
   }
 
-  /** Sets every float32 element to {@code value}; returns this. */
+  /** Sets every float32 element to {@code value}, e.g. zeroes an accumulator for the next round; returns this. */
   public Tensor fillInPlace(float value) {
     Arrays.fill(floatData(), value);
     return this;

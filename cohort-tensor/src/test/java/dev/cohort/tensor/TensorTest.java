@@ -240,10 +240,11 @@ class TensorTest {
     assertThatThrownBy(() -> Tensor.vector(1, 2, 3).slice(new int[] {1}, new int[] {Integer.MAX_VALUE}))
         .hasMessage("slice: axis 0: begin 1 with size 2147483647 is out of range for shape [3]");
     assertThatThrownBy(() -> Tensor.oneHot(Tensor.ofInts(new int[65_536], 65_536), 65_536))
-        .hasMessage("oneHot: 65536 indices x depth 65536 exceeds 2^31-1 elements");
-    assertThatThrownBy(() -> Shape.of(100_000, 100_000)).hasMessage("shape [100000, 100000] has more than 2^31-1 elements");
+        .hasMessage("oneHot: 65536 indices x depth 65536 exceeds the largest tensor (2147483639 elements)");
+    assertThatThrownBy(() -> Shape.of(100_000, 100_000)).hasMessage("shape [100000, 100000] has 10000000000 elements,"
+        + " more than the largest tensor can hold (2147483639 elements, the VM's array limit)");
     assertThatThrownBy(() -> new Conv2dGeometry(1_000, 1_000, 1_000, 3, 3, 3, 8, 1, 1, Padding.SAME))
-        .hasMessageContaining("exceeds 2^31-1 elements");
+        .hasMessageContaining("needs a buffer larger than the largest tensor (2147483639 elements)");
   }
 
   @Test
@@ -278,6 +279,59 @@ class TensorTest {
     assertThat(Tensor.vector(1, 2)).isEqualTo(Tensor.vector(1, 2)).hasSameHashCodeAs(Tensor.vector(1, 2));
     assertThat(Tensor.vector(1, 2)).isNotEqualTo(Tensor.of(new float[] {1, 2}, 2, 1));
     assertThat(Tensor.scalar(1)).isNotEqualTo(Tensor.scalar(1L));
+  }
+
+  @Test
+  void subInPlaceAndFillInPlaceGiveExactValues() {
+    // A client's model delta (trained - initial), then the accumulator reset for the next round.
+    Tensor trained = Tensor.of(new float[] {1.5f, -2f, 0.25f, 8f}, 2, 2);
+    Tensor initial = Tensor.of(new float[] {0.5f, 1f, 0.25f, -8f}, 2, 2);
+    assertThat(trained.subInPlace(initial)).isSameAs(trained);
+    assertThat(trained).isEqualTo(Tensor.of(new float[] {1f, -3f, 0f, 16f}, 2, 2));
+    assertThat(initial).isEqualTo(Tensor.of(new float[] {0.5f, 1f, 0.25f, -8f}, 2, 2));
+    Tensor counts = Tensor.ofInts(new int[] {7, 3}, 2);
+    assertThat(counts.subInPlace(Tensor.ofInts(new int[] {2, 5}, 2))).isEqualTo(Tensor.ofInts(new int[] {5, -2}, 2));
+    assertThat(trained.fillInPlace(0f)).isSameAs(trained).isEqualTo(Tensor.zeros(2, 2));
+    assertThat(Tensor.vector(1, 2).fillInPlace(-0.5f)).isEqualTo(Tensor.vector(-0.5f, -0.5f));
+    assertThatThrownBy(() -> initial.subInPlace(Tensor.zeros(4)))
+        .hasMessage("subInPlace: shapes differ: [2, 2] vs [4]");
+    assertThatThrownBy(() -> initial.subInPlace(Tensor.ofInts(new int[] {1, 2, 3, 4}, 2, 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("subInPlace: ");
+    assertThatThrownBy(() -> counts.fillInPlace(1f))
+        .hasMessage("floatData: tensor has dtype int32 (shape [2]), expected float32");
+  }
+
+  @Test
+  void aShapeLargerThanTheVmArrayLimitIsAnArgumentErrorNotAnOutOfMemoryError() {
+    assertThatThrownBy(() -> Tensor.zeros(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("shape [2147483647] has 2147483647 elements, more than the largest tensor can hold"
+            + " (2147483639 elements, the VM's array limit)");
+    assertThatThrownBy(() -> Tensor.zeros(DType.INT32, Shape.of(65536, 65536, 65536)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("shape [65536, 65536, 65536] has 281474976710656 elements, more than the largest tensor can hold"
+            + " (2147483639 elements, the VM's array limit)");
+    assertThatThrownBy(() -> Tensor.full(1f, Shape.MAX_SIZE + 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("shape [2147483640] has 2147483640 elements");
+    assertThat(Shape.of(Shape.MAX_SIZE).size()).isEqualTo(2_147_483_639);
+    assertThat(Shape.of(0, Integer.MAX_VALUE, Integer.MAX_VALUE).size()).isZero();
+  }
+
+  @Test
+  void nullArgumentsAreNamed() {
+    assertThatThrownBy(() -> Tensor.of(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Tensor.of: values must not be null");
+    assertThatThrownBy(() -> Tensor.of(new float[] {1}, (int[]) null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Tensor.of: shape must not be null");
+    assertThatThrownBy(() -> Tensor.ofInts(null)).hasMessage("Tensor.ofInts: values must not be null");
+    assertThatThrownBy(() -> Tensor.ofLongs(null)).hasMessage("Tensor.ofLongs: values must not be null");
+    assertThatThrownBy(() -> Tensor.ofBools(null)).hasMessage("Tensor.ofBools: values must not be null");
+    assertThatThrownBy(() -> Tensor.ofStrings(null)).hasMessage("Tensor.ofStrings: values must not be null");
+    assertThatThrownBy(() -> Tensor.vector((float[]) null)).hasMessage("Tensor.vector: values must not be null");
+    assertThatThrownBy(() -> Tensor.wrap((float[]) null, Shape.SCALAR)).hasMessage("Tensor.wrap: data must not be null");
+    assertThatThrownBy(() -> Tensor.wrap(new float[1], null)).hasMessage("Tensor.wrap: shape must not be null");
+    assertThatThrownBy(() -> Tensor.zeros(DType.FLOAT32, null)).hasMessage("Tensor.zeros: shape must not be null");
+    assertThatThrownBy(() -> Shape.of((int[]) null)).hasMessage("Shape.of: dims must not be null");
   }
 
   @Test

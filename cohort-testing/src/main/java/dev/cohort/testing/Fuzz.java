@@ -21,14 +21,16 @@ import org.junit.jupiter.api.Assertions;
  * Seeded mutation fuzzing of a file format: valid files are mutated (bit flips, interesting bytes and integers,
  * truncation, deletion, insertion, duplication, trailing garbage, one to four at a time) and handed to a reader,
  * which must either accept the file or reject it with one of the exceptions its format documents, carrying a
- * message. Anything else fails the test: another exception type, an {@link Error} such as
- * {@code OutOfMemoryError}, a blank message, or an input that takes longer than the per-input limit (a hang).
+ * message (that starts with a given prefix, such as the file's name, when {@link #messagesStartWith} says so).
+ * Anything else fails the test: another exception type, an {@link Error} such as {@code OutOfMemoryError}, a blank
+ * or unprefixed message, or an input that takes longer than the per-input limit (a hang).
  *
  * <pre>{@code
  * Fuzz.Report r = Fuzz.format("npz", List.of(valid))
  *     .seed(7).mutations(3000).budget(Duration.ofSeconds(5))
- *     .rejects(NpzFormatException.class)
- *     .run(bytes -> Npz.read(bytes));
+ *     .rejects(IllegalArgumentException.class, IOException.class)
+ *     .messagesStartWith("npz " + file)
+ *     .run(bytes -> { Files.write(file, bytes); Npz.read(file); });
  * }</pre>
  *
  * <p>The same seed gives the same mutations. A failing input is written to {@code target/fuzz-failures/} and the
@@ -63,6 +65,7 @@ public final class Fuzz {
   private Duration budget = Duration.ofSeconds(5);
   private Duration perInput = Duration.ofSeconds(10);
   private final List<Class<? extends Throwable>> rejections = new ArrayList<>();
+  private String messagePrefix = "";
 
   private Fuzz(String format, List<byte[]> originals) {
     if (originals.isEmpty()) {
@@ -108,6 +111,15 @@ public final class Fuzz {
     return this;
   }
 
+  /**
+   * Requires every rejection's message to start with {@code prefix}, e.g. the reader's name for the file, so that
+   * an exception thrown from deep inside a library (with its own, context-free message) fails the run.
+   */
+  public Fuzz messagesStartWith(String prefix) {
+    this.messagePrefix = prefix;
+    return this;
+  }
+
   /** Runs the mutations through the reader; fails the test on the first input it mishandles. */
   public Report run(Reader reader) {
     if (rejections.isEmpty()) {
@@ -136,11 +148,14 @@ public final class Fuzz {
         }
         boolean documented = rejections.stream().anyMatch(c -> c.isInstance(thrown));
         String message = thrown.getMessage();
-        if (!documented || message == null || message.isBlank()) {
+        String problem = !documented ? "an undocumented exception: "
+            : message == null || message.isBlank() ? "no message: "
+            : !message.startsWith(messagePrefix) ? "a message not starting with '" + messagePrefix + "': "
+            : null;
+        if (problem != null) {
           Path saved = save(candidate, index);
           throw new AssertionError("fuzz " + format + ": mutation " + index + " (seed " + seed + "; " + how
-              + ") was rejected with " + (documented ? "no message: " : "an undocumented exception: ") + thrown
-              + "; input saved to " + saved, thrown);
+              + ") was rejected with " + problem + thrown + "; input saved to " + saved, thrown);
         }
       }
     } finally {

@@ -67,6 +67,24 @@ class FuzzTest {
   }
 
   @Test
+  void aMessageWithoutTheRequiredPrefixFails() {
+    Fuzz.Report named = Fuzz.format("toy", List.of(VALID)).seed(3).mutations(200).rejects(IOException.class)
+        .messagesStartWith("toy.bin: ")
+        .run(file -> {
+          try {
+            read(file);
+          } catch (IOException e) {
+            throw new IOException("toy.bin: " + e.getMessage(), e);
+          }
+        });
+    assertThat(named.rejected()).isPositive();
+    assertThatThrownBy(() -> Fuzz.format("toy", List.of(VALID)).seed(3).mutations(200).rejects(IOException.class)
+        .messagesStartWith("toy.bin: ").run(FuzzTest::read))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("a message not starting with 'toy.bin: '");
+  }
+
+  @Test
   void aHangFailsAfterThePerInputLimit() {
     assertThatThrownBy(() -> Fuzz.format("toy", List.of(VALID)).mutations(5).perInputLimit(Duration.ofMillis(50))
         .rejects(IOException.class)

@@ -1,0 +1,207 @@
+package dev.cohort.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cohort.testing.Fuzz;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxFilesTest {
+  @TempDir
+  Path dir;
+
+  /** Three 2x2 images with distinct pixels. */
+  static final byte[] PIXELS = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, (byte) 200};
+  static final byte[] LABELS = {3, 1, 4};
+
+  static byte[] images(int count, int rows, int columns, byte[] pixels) {
+    return ByteBuffer.allocate(16 + pixels.length).putInt(0x803).putInt(count).putInt(rows).putInt(columns)
+        .put(pixels).array();
+  }
+
+  static byte[] labels(int count, byte[] labels) {
+    return ByteBuffer.allocate(8 + labels.length).putInt(0x801).putInt(count).put(labels).array();
+  }
+
+  /** Gzip at a deflate level: 0 writes stored blocks, where the data appears verbatim. */
+  static byte[] gzip(byte[] data, int level) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(bytes) {
+      {
+        def.setLevel(level);
+      }
+    }) {
+      out.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private Path write(String name, byte[] content) throws IOException {
+    return Files.write(dir.resolve(name), content);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void readsGzipConcatenatedGzipAndPlainIdxAlike() throws IOException {
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), Deflater.DEFAULT_COMPRESSION));
+    byte[] whole = images(3, 2, 2, PIXELS);
+    for (byte[] file : List.of(gzip(whole, Deflater.DEFAULT_COMPRESSION), gzip(whole, 0), whole,
+        concat(gzip(Arrays.copyOf(whole, 7), 9), gzip(Arrays.copyOfRange(whole, 7, whole.length), 1)))) {
+      IdxFiles.Split s = IdxFiles.read(write("images", file), lab);
+      assertThat(s.count()).isEqualTo(3);
+      assertThat(s.rows()).isEqualTo(2);
+      assertThat(s.columns()).isEqualTo(2);
+      assertThat(s.pixels()).isEqualTo(PIXELS);
+      assertThat(s.pixel(2, 3)).isEqualTo(200);
+      assertThat(s.label(2)).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aCorruptByteInAStoredGzipBlockFailsTheCrcInsteadOfBeingRead() throws IOException {
+    byte[] file = gzip(images(3, 2, 2, PIXELS), 0);
+    int at = indexOf(file, new byte[] {50, 60, 70});
+    file[at + 1] ^= 1; // pixel 60 becomes 61: the deflate stream is still valid, only the CRC-32 can tell
+    Path img = write("images.gz", file);
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), 6));
+    assertThatThrownBy(() -> IdxFiles.read(img, lab)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(img + ": corrupt gzip member 1: its data has CRC-32 0x")
+        .hasMessageContaining(", its trailer says 0x");
+  }
+
+  @Test
+  void bytesAfterTheLastGzipMemberOrAfterTheAnnouncedDataAreRejected() throws IOException {
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), 6));
+    Path garbage = write("garbage.gz", concat(gzip(images(3, 2, 2, PIXELS), 6), new byte[] {1, 2, 3, 4}));
+    assertThatThrownBy(() -> IdxFiles.read(garbage, lab)).hasMessage(garbage
+        + ": 4 bytes of trailing garbage follow gzip member 1 (bytes after the last member are rejected)");
+    Path extra = write("extra.gz", gzip(concat(images(3, 2, 2, PIXELS), new byte[] {7, 7, 7}), 6));
+    assertThatThrownBy(() -> IdxFiles.read(extra, lab))
+        .hasMessage(extra + ": 3 bytes follow the 3 images of 2x2 pixels the header announces");
+    Path plain = write("extra", concat(images(3, 2, 2, PIXELS), new byte[] {7}));
+    assertThatThrownBy(() -> IdxFiles.read(plain, lab))
+        .hasMessage(plain + ": 1 bytes follow the 3 images of 2x2 pixels the header announces");
+    Path cut = write("cut.gz", Arrays.copyOf(gzip(images(3, 2, 2, PIXELS), 6), 30));
+    assertThatThrownBy(() -> IdxFiles.read(cut, lab)).hasMessageStartingWith(cut + ": truncated gzip member 1");
+  }
+
+  @Test
+  void aHeaderCountOf2To31Minus1IsCheckedAgainstTheArrayLimitAndTheFileBeforeAllocating() throws IOException {
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), 6));
+    Path max = write("max.gz", gzip(images(Integer.MAX_VALUE, 1, 1, PIXELS), 6));
+    assertThatThrownBy(() -> IdxFiles.read(max, lab)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(max + ": the header announces 2147483647 images of 1x1 pixels (2147483647 bytes), more than"
+            + " the largest array (2147483639 bytes)");
+    Path wide = write("wide.gz", gzip(images(65536, 65536, 65536, PIXELS), 6));
+    assertThatThrownBy(() -> IdxFiles.read(wide, lab))
+        .hasMessageStartingWith(wide + ": the header announces 65536 images of 65536x65536 pixels (281474976710656 bytes)");
+    byte[] small = gzip(images(1 << 30, 1, 1, PIXELS), 6);
+    Path big = write("big.gz", small);
+    assertThatThrownBy(() -> IdxFiles.read(big, lab)).hasMessage(big + ": truncated: the header announces"
+        + " 1073741824 images of 1x1 pixels (1073741824 bytes after the 16-byte header), more than a " + small.length
+        + "-byte gzip file can hold (deflate expands at most 1032:1)");
+    Path plain = write("plain", images(Integer.MAX_VALUE - 8, 1, 1, PIXELS));
+    assertThatThrownBy(() -> IdxFiles.read(plain, lab)).hasMessage(plain + ": truncated: the header announces"
+        + " 2147483639 images of 1x1 pixels (2147483639 bytes after the 16-byte header), the file holds 12");
+    Path img = write("images.gz", gzip(images(3, 2, 2, PIXELS), 6));
+    Path many = write("many.gz", gzip(labels(Integer.MAX_VALUE, LABELS), 6));
+    assertThatThrownBy(() -> IdxFiles.read(img, many)).hasMessage(many + ": 2147483647 labels for the 3 images of " + img);
+  }
+
+  @Test
+  void anEmptyFileIsCalledEmpty() throws IOException {
+    Path empty = write("empty.gz", new byte[0]);
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), 6));
+    assertThatThrownBy(() -> IdxFiles.read(empty, lab)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(empty + ": empty file (0 bytes), expected IDX images (magic 0x803, gzip-compressed or plain)"
+            + " starting with its header");
+    Path nothing = write("nothing.gz", gzip(new byte[0], 6));
+    assertThatThrownBy(() -> IdxFiles.read(nothing, lab))
+        .hasMessage(nothing + ": truncated IDX header: the decompressed data holds 0 bytes, the header has 16");
+    Path img = write("images.gz", gzip(images(3, 2, 2, PIXELS), 6));
+    Path shortLabels = write("short", labels(3, new byte[] {1}));
+    assertThatThrownBy(() -> IdxFiles.read(img, shortLabels)).hasMessage(shortLabels
+        + ": truncated: the header announces 3 labels (3 bytes after the 8-byte header), the file holds 1");
+  }
+
+  /**
+   * Mutations of gzip IDX files (default and stored deflate, two members) and of plain ones, each tried as the
+   * images file and as the labels file: read, or rejected with an IllegalArgumentException naming the file.
+   */
+  @Test
+  void fuzzedGzipIdxFilesAreReadOrRejectedNamingTheFile() throws IOException {
+    byte[] img = images(3, 2, 2, PIXELS);
+    byte[] lab = labels(3, LABELS);
+    fuzz("idx-gzip", List.of(gzip(img, 6), gzip(lab, 6), gzip(img, 0),
+        concat(gzip(Arrays.copyOf(lab, 5), 6), gzip(Arrays.copyOfRange(lab, 5, lab.length), 0))),
+        gzip(img, 6), gzip(lab, 6));
+  }
+
+  @Test
+  void fuzzedPlainIdxFilesAreReadOrRejectedNamingTheFile() throws IOException {
+    byte[] img = images(3, 2, 2, PIXELS);
+    byte[] lab = labels(3, LABELS);
+    fuzz("idx-plain", List.of(img, lab), img, lab);
+  }
+
+  private void fuzz(String format, List<byte[]> valid, byte[] goodImages, byte[] goodLabels) throws IOException {
+    Path goodImg = write("good-images", goodImages);
+    Path goodLab = write("good-labels", goodLabels);
+    Path candidate = dir.resolve("candidate");
+    String prefix = dir + File.separator; // the candidate, or the good file it does not match
+    Fuzz.Report report = Fuzz.format(format, valid).seed(20260502).mutations(3000).budget(Duration.ofSeconds(4))
+        .rejects(IllegalArgumentException.class)
+        .messagesStartWith(prefix)
+        .run(bytes -> {
+          // Tried as images and as labels: accepted if either reads it; every rejection must name a file.
+          Files.write(candidate, bytes);
+          List<IllegalArgumentException> rejections = new ArrayList<>();
+          for (Path[] pair : new Path[][] {{candidate, goodLab}, {goodImg, candidate}}) {
+            try {
+              IdxFiles.read(pair[0], pair[1]);
+            } catch (IllegalArgumentException e) {
+              if (e.getMessage() == null || !e.getMessage().startsWith(prefix)) {
+                throw e;
+              }
+              rejections.add(e);
+            }
+          }
+          if (rejections.size() == 2) {
+            throw rejections.get(0);
+          }
+        });
+    assertThat(report.tried()).isGreaterThanOrEqualTo(500);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("pattern not found");
+  }
+}
