@@ -198,6 +198,10 @@ class TypeTest {
         .hasMessage("cannot parse type '{int32}@MOON' at position 12: expected SERVER or CLIENTS (found 'MOON')");
     assertThatThrownBy(() -> Type.parse("int32 int32"))
         .hasMessage("cannot parse type 'int32 int32' at position 6: expected end of input");
+    // Dimensions are ASCII digits: Arabic-Indic three (U+0663) is not 3, though Integer.parseInt would read it so.
+    assertThatThrownBy(() -> Type.parse("float32[\u0663]"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot parse type 'float32[\u0663]' at position 8: expected a dimension (digits 0-9 or ?)");
   }
 
   @Test
