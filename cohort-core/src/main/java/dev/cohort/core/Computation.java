@@ -281,27 +281,39 @@ public final class Computation {
   // ------------------------------------------------------------------ serialization
 
   /**
-   * The portable serialized form, version 1: the magic {@code COHORTCP}, the format version (u16), the payload length
-   * (u32), the payload (the name, then the expression tree in pre-order, with types in TFF's compact notation, tensors
-   * as dtype, shape and big-endian elements, and local functions by name) and a CRC-32 of the payload.
+   * The portable serialized form, version 2: the magic {@code COHORTCP}, the format version (u16), the payload length
+   * (u32), the payload (the name; the table of local computations the tree uses, each by stable name and type; the
+   * expression tree in pre-order, with types in TFF's compact notation and tensors as dtype, shape and big-endian
+   * elements) and a CRC-32 of the payload. See {@link ComputationFormat} for the layout and its limits.
+   *
+   * @throws IllegalArgumentException if a reader would reject the result, naming why: a local computation that is
+   *     not registered in this JVM with the type the tree uses, nodes nested deeper than 1,000 levels, a type nested
+   *     deeper than 1,000 levels, a literal of rank above 32, or a file above 2 GiB
    */
   public byte[] serialize() {
     return ComputationFormat.write(name, expr);
   }
 
   /**
-   * Reads a computation written by {@link #serialize()}.
+   * Reads a computation written by {@link #serialize()} (format version 2, or version 1 of earlier releases).
    *
    * @throws dev.cohort.core.serialization.ComputationFormatException if the bytes are not a computation, are
-   *     corrupt or truncated, come from a newer format version, or name a local function this JVM lacks
+   *     corrupt or truncated, come from a newer format version, or name local computations this JVM does not register
+   *     (all of them, by name and type)
    */
   public static Computation deserialize(byte[] bytes) {
     ComputationFormat.Named decoded = ComputationFormat.read(bytes);
     return of(decoded.name(), decoded.expr());
   }
 
-  /** Writes {@link #serialize()} to {@code path} atomically (a temporary file renamed into place). */
+  /**
+   * Writes {@link #serialize()} to {@code path} atomically (a temporary file renamed into place).
+   *
+   * @throws IllegalArgumentException as {@link #serialize()}, before any file is created
+   * @throws UncheckedIOException if the file cannot be written (no temporary file is left behind)
+   */
   public void save(Path path) {
+    byte[] bytes = serialize();
     Path tmp;
     try {
       tmp = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
@@ -309,7 +321,7 @@ public final class Computation {
       throw cannotWrite(path, e);
     }
     try {
-      Files.write(tmp, serialize());
+      Files.write(tmp, bytes);
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       // The temporary file must not be left behind; a failure to remove it is reported with the original one.
@@ -327,13 +339,23 @@ public final class Computation {
     return new UncheckedIOException("cannot write computation '" + name + "' to " + path + ": " + e.getMessage(), e);
   }
 
-  /** Reads a computation saved with {@link #save}. */
+  /**
+   * Reads a computation saved with {@link #save}. The file's header is checked against its size before the rest is
+   * read, so a file that is not a computation, announces another length, or is larger than a computation file can
+   * be (2 GiB) is rejected without reading it.
+   *
+   * @throws dev.cohort.core.serialization.ComputationFormatException naming the file and what is wrong with it (as
+   *     {@link #deserialize})
+   * @throws UncheckedIOException if the file cannot be read
+   */
   public static Computation load(Path path) {
+    ComputationFormat.Named decoded;
     try {
-      return deserialize(Files.readAllBytes(path));
+      decoded = ComputationFormat.read(path);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read computation from " + path + ": " + e.getMessage(), e);
     }
+    return of(decoded.name(), decoded.expr());
   }
 
   /** {@code name: type}. */

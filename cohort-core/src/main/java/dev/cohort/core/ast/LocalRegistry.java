@@ -13,10 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The stable names of local computations in this JVM. A serialized computation refers to its local functions by
  * name; loading it needs the same names registered with equal types (by running the code that defines them, e.g.
- * {@link Computation#local}). Names are dotted identifiers such as {@code tutorial.add_half}.
+ * {@link dev.cohort.core.Computation#local(String, FunctionType, LocalFunction)}). Names are dotted identifiers such
+ * as {@code tutorial.add_half}.
  *
  * <p>A computation holds the function it was built with: the registry is consulted only when a computation refers
- * to a function by name, that is when one is loaded ({@link Computation#deserialize}). Registering a name again with
+ * to a function by name, that is when one is written ({@link dev.cohort.core.Computation#serialize()}, which checks
+ * that a reader can resolve every local it names) or loaded ({@link dev.cohort.core.Computation#deserialize}, which
+ * lists every name it misses). Registering a name again with
  * the same type therefore changes what later loads get (re-running a program in one JVM), never computations that
  * already exist; registering it with a different type fails. Names starting with {@code cohort.} are reserved for
  * Cohort's own polymorphic helpers, which serve any type their rule accepts.
@@ -27,7 +30,6 @@ public final class LocalRegistry {
   private LocalRegistry() {}
 
   private record Entry(FunctionType type, LocalFunction function) {}
-
 
   /**
    * Registers {@code function} under {@code name} with {@code type}, replacing an earlier registration of the same
@@ -59,6 +61,15 @@ public final class LocalRegistry {
   public static final String MINIMUM = Builtins.MINIMUM;
   /** Cohort's element-wise maximum helper, of any type {@code (<T,T> -> T)} with numeric {@code T}. */
   public static final String MAXIMUM = Builtins.MAXIMUM;
+
+  /**
+   * Whether {@code name} can be resolved in this JVM: it is registered (with some type), or it is under Cohort's
+   * reserved prefix {@code cohort.}, whose names {@link #require} answers (or explains) without registration. False
+   * exactly when {@link #require} fails because no code in this JVM has registered the name.
+   */
+  public static boolean isDefined(String name) {
+    return name != null && (ENTRIES.containsKey(name) || name.startsWith("cohort."));
+  }
 
   /**
    * The function registered now as {@code name} with exactly {@code type}.

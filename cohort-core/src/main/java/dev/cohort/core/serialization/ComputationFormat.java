@@ -3,6 +3,8 @@ package dev.cohort.core.serialization;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
 import dev.cohort.core.ast.IntrinsicDef;
+import dev.cohort.core.ast.LocalFunction;
+import dev.cohort.core.ast.LocalRegistry;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.Type;
@@ -16,31 +18,60 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 
 /**
- * The portable binary form of a computation (its name and its closed, function-typed expression), version 1:
+ * The portable binary form of a computation (its name and its closed, function-typed expression), version 2:
  *
  * <pre>
  * magic    8 bytes  "COHORTCP"
- * version  u16      1
+ * version  u16      2
  * length   u32      payload bytes
- * payload           name (string), then the expression tree
+ * payload           name (string), the table of local computations, the expression tree
  * crc32    u32      of the payload
  * </pre>
+ *
+ * <p>The table names what the computation needs from the JVM that loads it: every local computation the tree uses,
+ * in order of first use, as a count (u32) and then a stable name and a function type each. A loader checks the whole
+ * table before it reads the tree, so a missing registration is reported for every name at once.
  *
  * <p>The tree is written pre-order, one tag byte per node: reference (name, type), lambda (has-parameter flag,
  * name, type, body), call (function, has-argument flag, argument), block (count, name/value pairs, result), struct
  * (count, optional-name/value pairs), selection (source, index), intrinsic (URI, concrete type), literal (tensor),
- * data (URI, type), placement (URI), local (name, type). Types are written in TFF's compact notation and parsed back;
- * strings are length-prefixed UTF-8; tensors are dtype name, rank, dimensions and big-endian elements.
+ * data (URI, type), placement (URI), local (u32 index into the table). Types are written in TFF's compact notation
+ * and parsed back; strings are length-prefixed UTF-8; tensors are dtype name, rank, dimensions and big-endian
+ * elements.
+ *
+ * <p>Version 1 files (no table; a local node carries its name and type) are still read, with the same checks.
  *
  * <p>Reading rebuilds the tree through the nodes' checking constructors, so a file that decodes into an ill-typed
- * tree, or names a local function this JVM has not registered, is rejected like a corrupt one. Nodes and types
- * nested deeper than 1,000 levels are rejected too, so that a crafted file cannot overflow the stack.
+ * tree, or names a local function this JVM has not registered, is rejected like a corrupt one. The reader's limits,
+ * which keep a crafted file from overflowing the stack or the heap, are enforced by the writer too, so that what
+ * {@link #write} produces {@link #read(byte[])} accepts:
+ *
+ * <ul>
+ *   <li>nodes nested at most {@value #MAX_DEPTH} levels below the root, and types at most 1,000 levels deep
+ *       ({@link Type#parse}'s limit);</li>
+ *   <li>tensors of rank at most {@value #MAX_RANK};</li>
+ *   <li>files of at most {@value #MAX_FILE_BYTES} bytes (the largest Java array), checked from the header before a
+ *       file is read ({@link #read(Path)});</li>
+ *   <li>every local computation registered in this JVM with the type the tree uses (or one of Cohort's helpers).</li>
+ * </ul>
  *
  * <p>Users reach this through {@link dev.cohort.core.Computation#serialize()} and
  * {@link dev.cohort.core.Computation#deserialize(byte[])}; the codec itself knows only names and expressions, so the
@@ -56,10 +87,19 @@ public final class ComputationFormat {
   public record Named(String name, Expr expr) {}
 
   /** The format version this code writes and the newest it reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+  /** The deepest nesting of nodes below the root that is written and read. */
+  public static final int MAX_DEPTH = 1000;
+  /** The highest tensor rank that is written and read. */
+  public static final int MAX_RANK = 32;
+  /** The largest file that is written and read: the largest byte array a JVM reliably allocates. */
+  public static final int MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   private static final byte[] MAGIC = "COHORTCP".getBytes(StandardCharsets.US_ASCII);
-  private static final int MAX_DEPTH = 1000;
+  /** Magic, version and payload length. */
+  private static final int HEADER_BYTES = 14;
+  /** Header and checksum. */
+  private static final int FRAME_BYTES = HEADER_BYTES + 4;
 
   private static final int REFERENCE = 1;
   private static final int LAMBDA = 2;
@@ -75,23 +115,45 @@ public final class ComputationFormat {
 
   private ComputationFormat() {}
 
-  /** The serialized bytes of the computation {@code name} with expression {@code expr}. */
+  // ------------------------------------------------------------------ writing
+
+  /**
+   * The serialized bytes of the computation {@code name} with expression {@code expr}.
+   *
+   * @throws IllegalArgumentException naming the computation and what a reader would reject: a local computation
+   *     not registered in this JVM with the type the tree uses, nodes nested deeper than {@value #MAX_DEPTH}
+   *     levels, a type nested deeper than 1,000 levels, a tensor of rank above {@value #MAX_RANK}, or a file larger
+   *     than {@value #MAX_FILE_BYTES} bytes
+   */
   public static byte[] write(String name, Expr expr) {
+    return write(name, expr, MAX_FILE_BYTES);
+  }
+
+  /** {@link #write(String, Expr)} with a smaller bound on the file size (so tests need not write 2 GiB). */
+  static byte[] write(String name, Expr expr, int maxFileBytes) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(expr, "expr");
+    Writer w = new Writer(name, maxFileBytes);
     try {
-      ByteArrayOutputStream payload = new ByteArrayOutputStream();
+      w.expr(expr, 0);
+      Bounded payload = new Bounded(w, maxFileBytes - FRAME_BYTES);
       DataOutputStream out = new DataOutputStream(payload);
       writeString(out, name);
-      writeExpr(out, expr);
+      out.writeInt(w.locals.size());
+      for (LocalName local : w.locals.keySet()) {
+        writeString(out, local.name());
+        writeString(out, w.checkedType(local.type(), "local computation '" + local.name() + "'"));
+      }
+      w.tree.writeTo(out);
       out.flush();
-      byte[] body = payload.toByteArray();
       CRC32 crc = new CRC32();
-      crc.update(body);
-      ByteArrayOutputStream file = new ByteArrayOutputStream(body.length + 18);
+      crc.update(payload.buffer(), 0, payload.size());
+      ByteArrayOutputStream file = new ByteArrayOutputStream(payload.size() + FRAME_BYTES);
       DataOutputStream f = new DataOutputStream(file);
       f.write(MAGIC);
       f.writeShort(VERSION);
-      f.writeInt(body.length);
-      f.write(body);
+      f.writeInt(payload.size());
+      f.write(payload.buffer(), 0, payload.size());
       f.writeInt((int) crc.getValue());
       f.flush();
       return file.toByteArray();
@@ -100,23 +162,275 @@ public final class ComputationFormat {
     }
   }
 
+  /** A local computation as the table names it: one entry per name and type (Cohort's helpers serve many types). */
+  private record LocalName(String name, FunctionType type) {}
+
+  /** Writes the tree into its own buffer, collecting the table of locals and checking the reader's limits. */
+  private static final class Writer {
+    final String computation;
+    final Bounded tree;
+    final DataOutputStream out;
+    final Map<LocalName, Integer> locals = new LinkedHashMap<>();
+    /** Type notations already checked to parse back. */
+    final Set<String> readable = new HashSet<>();
+
+    Writer(String computation, int maxFileBytes) {
+      this.computation = computation;
+      this.tree = new Bounded(this, maxFileBytes - FRAME_BYTES);
+      this.out = new DataOutputStream(tree);
+    }
+
+    IllegalArgumentException cannot(String why) {
+      return new IllegalArgumentException("cannot serialize computation '" + computation + "': " + why);
+    }
+
+    void expr(Expr e, int depth) throws IOException {
+      if (depth > MAX_DEPTH) {
+        throw cannot("its expression is nested deeper than the " + MAX_DEPTH + " levels a reader accepts (a "
+            + e.getClass().getSimpleName() + " node at depth " + depth + " below the root)");
+      }
+      if (e instanceof Expr.Reference r) {
+        out.writeByte(REFERENCE);
+        writeString(out, r.name());
+        type(r.type(), "reference '" + r.name() + "'");
+      } else if (e instanceof Expr.Lambda l) {
+        out.writeByte(LAMBDA);
+        out.writeBoolean(l.parameterName() != null);
+        if (l.parameterName() != null) {
+          writeString(out, l.parameterName());
+          type(l.parameterType(), "lambda parameter '" + l.parameterName() + "'");
+        }
+        expr(l.result(), depth + 1);
+      } else if (e instanceof Expr.Call c) {
+        out.writeByte(CALL);
+        expr(c.function(), depth + 1);
+        out.writeBoolean(c.argument() != null);
+        if (c.argument() != null) {
+          expr(c.argument(), depth + 1);
+        }
+      } else if (e instanceof Expr.Block b) {
+        out.writeByte(BLOCK);
+        out.writeInt(b.locals().size());
+        for (Expr.Binding binding : b.locals()) {
+          writeString(out, binding.name());
+          expr(binding.value(), depth + 1);
+        }
+        expr(b.result(), depth + 1);
+      } else if (e instanceof Expr.Struct s) {
+        out.writeByte(STRUCT);
+        out.writeInt(s.elements().size());
+        for (Expr.Element el : s.elements()) {
+          out.writeBoolean(el.name() != null);
+          if (el.name() != null) {
+            writeString(out, el.name());
+          }
+          expr(el.value(), depth + 1);
+        }
+      } else if (e instanceof Expr.Selection s) {
+        out.writeByte(SELECTION);
+        expr(s.source(), depth + 1);
+        out.writeInt(s.index());
+      } else if (e instanceof Expr.Intrinsic i) {
+        out.writeByte(INTRINSIC);
+        writeString(out, i.def().uri());
+        type(i.type(), "intrinsic " + i.def().uri());
+      } else if (e instanceof Expr.Literal l) {
+        out.writeByte(LITERAL);
+        tensor(l.value());
+      } else if (e instanceof Expr.Data d) {
+        out.writeByte(DATA);
+        writeString(out, d.uri());
+        type(d.type(), "data '" + d.uri() + "'");
+      } else if (e instanceof Expr.PlacementLiteral p) {
+        out.writeByte(PLACEMENT);
+        writeString(out, p.placement().uri());
+      } else if (e instanceof Expr.Local l) {
+        out.writeByte(LOCAL);
+        out.writeInt(local(l));
+      } else {
+        throw new IllegalStateException("internal: unknown node " + e.getClass());
+      }
+    }
+
+    /** The table index of {@code l}, after checking that a reader in this JVM resolves it to the same type. */
+    int local(Expr.Local l) {
+      LocalName key = new LocalName(l.name(), l.type());
+      Integer index = locals.get(key);
+      if (index != null) {
+        return index;
+      }
+      if (!LocalRegistry.isDefined(l.name())) {
+        throw cannot("it uses local computation '" + l.name() + "' of type " + l.type() + ", which is not registered"
+            + " in this JVM, so no reader could resolve it; create it with Computation.local(\"" + l.name()
+            + "\", ...) rather than a bare Expr.Local node");
+      }
+      try {
+        LocalRegistry.require(l.name(), l.type());
+      } catch (IllegalArgumentException e) {
+        throw cannot(e.getMessage());
+      }
+      locals.put(key, locals.size());
+      return locals.size() - 1;
+    }
+
+    void type(Type t, String of) throws IOException {
+      writeString(out, checkedType(t, of));
+    }
+
+    /** The notation of {@code t}, checked to parse back as a reader parses it (nesting depth included). */
+    String checkedType(Type t, String of) {
+      String notation = t.toString();
+      if (!readable.contains(notation)) {
+        try {
+          Type.parse(notation);
+        } catch (IllegalArgumentException e) {
+          throw cannot("the type of " + of + " cannot be read back: " + e.getMessage());
+        }
+        readable.add(notation);
+      }
+      return notation;
+    }
+
+    void tensor(Tensor t) throws IOException {
+      if (t.rank() > MAX_RANK) {
+        throw cannot("a literal has rank " + t.rank() + ", above the " + MAX_RANK + " a reader accepts (shape "
+            + t.shape() + ")");
+      }
+      writeString(out, t.dtype().toString());
+      out.writeInt(t.rank());
+      for (int d : t.shape().dims()) {
+        out.writeInt(d);
+      }
+      switch (t.dtype()) {
+        case FLOAT32 -> {
+          for (float v : t.floatData()) {
+            out.writeFloat(v);
+          }
+        }
+        case INT32 -> {
+          for (int v : t.intData()) {
+            out.writeInt(v);
+          }
+        }
+        case INT64 -> {
+          for (long v : t.longData()) {
+            out.writeLong(v);
+          }
+        }
+        case BOOL -> {
+          for (boolean v : t.boolData()) {
+            out.writeBoolean(v);
+          }
+        }
+        case STRING -> {
+          for (String v : t.stringData()) {
+            writeString(out, v);
+          }
+        }
+        default -> throw new IllegalStateException("internal: dtype " + t.dtype());
+      }
+    }
+  }
+
+  /** A byte buffer that refuses to grow past what a reader can load, naming the computation. */
+  private static final class Bounded extends ByteArrayOutputStream {
+    private final Writer writer;
+    private final long limit;
+
+    Bounded(Writer writer, long limit) {
+      this.writer = writer;
+      this.limit = limit;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      reserve(1);
+      super.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      reserve(len);
+      super.write(b, off, len);
+    }
+
+    private void reserve(int n) {
+      if ((long) count + n > limit) {
+        throw writer.cannot("its serialized form is larger than the " + (limit + FRAME_BYTES) + " bytes a computation"
+            + " file holds");
+      }
+    }
+
+    /** The buffer itself (valid up to {@link #size()}), without a copy. */
+    byte[] buffer() {
+      return buf;
+    }
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  // ------------------------------------------------------------------ reading
+
   /**
-   * The computation in {@code bytes}: a name and a closed, function-typed expression.
+   * The computation in the file {@code path}. The header is read and checked against the file's size first (magic,
+   * version, declared length, at most {@value #MAX_FILE_BYTES} bytes), so a file that is not a computation, or is
+   * larger than one can be, is rejected before the rest of it is read.
    *
-   * @throws ComputationFormatException saying what is wrong: bad magic, future or unknown version, length or
-   *     checksum mismatch, truncation, an unknown tag, dtype or intrinsic, an ill-typed tree, an unknown local
+   * @throws ComputationFormatException naming the file and what is wrong with it (as {@link #read(byte[])})
+   * @throws IOException if the file cannot be read
    */
-  public static Named read(byte[] bytes) {
-    if (bytes == null || bytes.length < MAGIC.length + 6) {
-      throw new ComputationFormatException("not a Cohort computation: " + (bytes == null ? 0 : bytes.length)
-          + " bytes is shorter than the header");
+  public static Named read(Path path) throws IOException {
+    try (SeekableByteChannel channel = Files.newByteChannel(path)) {
+      long size = channel.size();
+      byte[] header = new byte[(int) Math.min(size, HEADER_BYTES)];
+      readFully(channel, ByteBuffer.wrap(header), path, size);
+      byte[] bytes;
+      try {
+        checkHeader(header, size);
+        bytes = Arrays.copyOf(header, (int) size);
+      } catch (ComputationFormatException e) {
+        throw new ComputationFormatException(path + ": " + e.getMessage(), e);
+      }
+      readFully(channel, ByteBuffer.wrap(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES), path, size);
+      if (channel.read(ByteBuffer.allocate(1)) > 0) {
+        throw new ComputationFormatException(path + ": the file grew past its " + size + " bytes while being read");
+      }
+      try {
+        return read(bytes);
+      } catch (ComputationFormatException e) {
+        throw new ComputationFormatException(path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void readFully(SeekableByteChannel channel, ByteBuffer into, Path path, long size)
+      throws IOException {
+    while (into.hasRemaining()) {
+      if (channel.read(into) < 0) {
+        throw new ComputationFormatException(path + ": the file ended after " + into.position() + " of its " + size
+            + " bytes (it shrank while being read)");
+      }
+    }
+  }
+
+  /**
+   * Checks the header (the first bytes of a file of {@code size} bytes, up to {@value #HEADER_BYTES}) and returns the
+   * format version.
+   */
+  private static int checkHeader(byte[] header, long size) {
+    if (size < HEADER_BYTES) {
+      throw new ComputationFormatException("not a Cohort computation: " + size + " bytes is shorter than the header");
     }
     for (int i = 0; i < MAGIC.length; i++) {
-      if (bytes[i] != MAGIC[i]) {
+      if (header[i] != MAGIC[i]) {
         throw new ComputationFormatException("not a Cohort computation: the file does not start with \"COHORTCP\"");
       }
     }
-    int version = ((bytes[8] & 0xff) << 8) | (bytes[9] & 0xff);
+    int version = ((header[8] & 0xff) << 8) | (header[9] & 0xff);
     if (version > VERSION) {
       throw new ComputationFormatException("computation format version " + version + " is newer than this reader"
           + " supports (" + VERSION + "); load it with a newer Cohort");
@@ -124,30 +438,53 @@ public final class ComputationFormat {
     if (version < 1) {
       throw new ComputationFormatException("unknown computation format version " + version);
     }
-    long length = ((bytes[10] & 0xffL) << 24) | ((bytes[11] & 0xffL) << 16) | ((bytes[12] & 0xffL) << 8)
-        | (bytes[13] & 0xffL);
-    if (length != bytes.length - 18L) {
-      throw new ComputationFormatException("corrupt computation: the header announces " + length
-          + " payload bytes, the file has " + Math.max(0, bytes.length - 18) + " (truncated or padded)");
+    if (size > MAX_FILE_BYTES) {
+      throw new ComputationFormatException("computation file of " + size + " bytes is larger than the largest a"
+          + " computation can be (" + MAX_FILE_BYTES + " bytes)");
     }
-    int n = (int) length;
+    long length = ((header[10] & 0xffL) << 24) | ((header[11] & 0xffL) << 16) | ((header[12] & 0xffL) << 8)
+        | (header[13] & 0xffL);
+    if (length != size - FRAME_BYTES) {
+      throw new ComputationFormatException("corrupt computation: the header announces " + length
+          + " payload bytes, the file has " + Math.max(0, size - FRAME_BYTES) + " (truncated or padded)");
+    }
+    return version;
+  }
+
+  /**
+   * The computation in {@code bytes}: a name and a closed, function-typed expression.
+   *
+   * @throws ComputationFormatException saying what is wrong: bad magic, future or unknown version, length or
+   *     checksum mismatch, truncation, an unknown tag, dtype or intrinsic, an ill-typed tree, or local computations
+   *     this JVM does not register (all of them in one message)
+   */
+  public static Named read(byte[] bytes) {
+    if (bytes == null) {
+      throw new ComputationFormatException("not a Cohort computation: null instead of the file's bytes");
+    }
+    int version = checkHeader(bytes, bytes.length);
+    int n = bytes.length - FRAME_BYTES;
     CRC32 crc = new CRC32();
-    crc.update(bytes, 14, n);
+    crc.update(bytes, HEADER_BYTES, n);
     int stored = ((bytes[14 + n] & 0xff) << 24) | ((bytes[15 + n] & 0xff) << 16) | ((bytes[16 + n] & 0xff) << 8)
         | (bytes[17 + n] & 0xff);
     if ((int) crc.getValue() != stored) {
       throw new ComputationFormatException("corrupt computation: checksum mismatch (stored "
           + Integer.toHexString(stored) + ", computed " + Integer.toHexString((int) crc.getValue()) + ")");
     }
-    Reader r = new Reader(new DataInputStream(new ByteArrayInputStream(bytes, 14, n)), n);
-    String name;
+    Reader r = new Reader(new DataInputStream(new ByteArrayInputStream(bytes, HEADER_BYTES, n)), n, version);
+    String name = null;
     Expr expr;
     try {
       name = r.string();
+      if (version >= 2) {
+        r.table(name);
+      }
       expr = r.expr(0);
       if (r.in.available() > 0) {
         throw new ComputationFormatException("corrupt computation: " + r.in.available() + " bytes after the tree");
       }
+      r.checkTableUsed(name);
     } catch (EOFException e) {
       throw new ComputationFormatException("corrupt computation: the payload ends in the middle of a node", e);
     } catch (IOException e) {
@@ -155,7 +492,8 @@ public final class ComputationFormat {
     } catch (ComputationFormatException e) {
       throw e;
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new ComputationFormatException("invalid computation: " + e.getMessage(), e);
+      throw new ComputationFormatException("invalid computation" + (name == null ? "" : " '" + name + "'") + ": "
+          + e.getMessage(), e);
     }
     try {
       if (!(expr.type() instanceof FunctionType)) {
@@ -169,128 +507,29 @@ public final class ComputationFormat {
     }
   }
 
-  // ------------------------------------------------------------------ writing
-
-  private static void writeExpr(DataOutputStream out, Expr e) throws IOException {
-    if (e instanceof Expr.Reference r) {
-      out.writeByte(REFERENCE);
-      writeString(out, r.name());
-      writeType(out, r.type());
-    } else if (e instanceof Expr.Lambda l) {
-      out.writeByte(LAMBDA);
-      out.writeBoolean(l.parameterName() != null);
-      if (l.parameterName() != null) {
-        writeString(out, l.parameterName());
-        writeType(out, l.parameterType());
-      }
-      writeExpr(out, l.result());
-    } else if (e instanceof Expr.Call c) {
-      out.writeByte(CALL);
-      writeExpr(out, c.function());
-      out.writeBoolean(c.argument() != null);
-      if (c.argument() != null) {
-        writeExpr(out, c.argument());
-      }
-    } else if (e instanceof Expr.Block b) {
-      out.writeByte(BLOCK);
-      out.writeInt(b.locals().size());
-      for (Expr.Binding binding : b.locals()) {
-        writeString(out, binding.name());
-        writeExpr(out, binding.value());
-      }
-      writeExpr(out, b.result());
-    } else if (e instanceof Expr.Struct s) {
-      out.writeByte(STRUCT);
-      out.writeInt(s.elements().size());
-      for (Expr.Element el : s.elements()) {
-        out.writeBoolean(el.name() != null);
-        if (el.name() != null) {
-          writeString(out, el.name());
-        }
-        writeExpr(out, el.value());
-      }
-    } else if (e instanceof Expr.Selection s) {
-      out.writeByte(SELECTION);
-      writeExpr(out, s.source());
-      out.writeInt(s.index());
-    } else if (e instanceof Expr.Intrinsic i) {
-      out.writeByte(INTRINSIC);
-      writeString(out, i.def().uri());
-      writeType(out, i.type());
-    } else if (e instanceof Expr.Literal l) {
-      out.writeByte(LITERAL);
-      writeTensor(out, l.value());
-    } else if (e instanceof Expr.Data d) {
-      out.writeByte(DATA);
-      writeString(out, d.uri());
-      writeType(out, d.type());
-    } else if (e instanceof Expr.PlacementLiteral p) {
-      out.writeByte(PLACEMENT);
-      writeString(out, p.placement().uri());
-    } else if (e instanceof Expr.Local l) {
-      out.writeByte(LOCAL);
-      writeString(out, l.name());
-      writeType(out, l.type());
-    } else {
-      throw new IllegalStateException("internal: unknown node " + e.getClass());
-    }
-  }
-
-  private static void writeType(DataOutputStream out, Type t) throws IOException {
-    writeString(out, t.toString());
-  }
-
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static void writeTensor(DataOutputStream out, Tensor t) throws IOException {
-    writeString(out, t.dtype().toString());
-    out.writeInt(t.rank());
-    for (int d : t.shape().dims()) {
-      out.writeInt(d);
-    }
-    switch (t.dtype()) {
-      case FLOAT32 -> {
-        for (float v : t.floatData()) {
-          out.writeFloat(v);
-        }
-      }
-      case INT32 -> {
-        for (int v : t.intData()) {
-          out.writeInt(v);
-        }
-      }
-      case INT64 -> {
-        for (long v : t.longData()) {
-          out.writeLong(v);
-        }
-      }
-      case BOOL -> {
-        for (boolean v : t.boolData()) {
-          out.writeBoolean(v);
-        }
-      }
-      case STRING -> {
-        for (String v : t.stringData()) {
-          writeString(out, v);
-        }
-      }
-      default -> throw new IllegalStateException("internal: dtype " + t.dtype());
-    }
-  }
-
-  // ------------------------------------------------------------------ reading
+  /** The stand-in for a local computation a version 1 file names and this JVM lacks (never returned, never run). */
+  private static final LocalFunction MISSING = argument -> {
+    throw new IllegalStateException("internal: a computation naming an unregistered local computation was returned");
+  };
 
   private static final class Reader {
     final DataInputStream in;
     final int size;
+    final int version;
+    /** Version 2: the table's locals, by index, and which of them the tree used. */
+    final List<Expr.Local> table = new ArrayList<>();
+    final Set<Integer> used = new HashSet<>();
+    /** Version 1: the locals the tree names that this JVM does not register, in order of first use. */
+    final Set<LocalName> missing = new LinkedHashSet<>();
 
-    Reader(DataInputStream in, int size) {
+    Reader(DataInputStream in, int size, int version) {
       this.in = in;
       this.size = size;
+      this.version = version;
+    }
+
+    int position() throws IOException {
+      return size - in.available();
     }
 
     String string() throws IOException {
@@ -318,11 +557,85 @@ public final class ComputationFormat {
       }
     }
 
+    FunctionType localType(String name) throws IOException {
+      Type type = type();
+      if (!(type instanceof FunctionType ft)) {
+        throw new ComputationFormatException("corrupt computation: local '" + name + "' has non-function type "
+            + type);
+      }
+      return ft;
+    }
+
+    /**
+     * Reads the table of locals and resolves its entries: first fails naming every entry this JVM does not register,
+     * then resolves the others (failing if one is registered with another type).
+     */
+    void table(String computation) throws IOException {
+      int n = count("local computation count");
+      Set<LocalName> entries = new LinkedHashSet<>();
+      for (int i = 0; i < n; i++) {
+        String name = string();
+        LocalName local = new LocalName(name, localType(name));
+        if (!entries.add(local)) {
+          throw new ComputationFormatException("corrupt computation: the table lists local computation '" + name
+              + "' of type " + local.type() + " twice");
+        }
+      }
+      Set<LocalName> absent = new LinkedHashSet<>();
+      for (LocalName local : entries) {
+        if (!LocalRegistry.isDefined(local.name())) {
+          absent.add(local);
+        }
+      }
+      checkNoneMissing(computation, absent);
+      for (LocalName local : entries) {
+        table.add(new Expr.Local(local.name(), local.type(), LocalRegistry.require(local.name(), local.type())));
+      }
+    }
+
+    /**
+     * Version 1: the node for {@code local}, named inline in the tree. A local this JVM lacks is added to
+     * {@link #missing} and stood in for, so that reading goes on to find every missing one.
+     */
+    Expr.Local resolveInline(LocalName local) {
+      if (!LocalRegistry.isDefined(local.name())) {
+        missing.add(local);
+        return new Expr.Local(local.name(), local.type(), MISSING);
+      }
+      return new Expr.Local(local.name(), local.type(), LocalRegistry.require(local.name(), local.type()));
+    }
+
+    void checkTableUsed(String computation) {
+      if (version >= 2 && used.size() < table.size()) {
+        for (int i = 0; i < table.size(); i++) {
+          if (!used.contains(i)) {
+            throw new ComputationFormatException("corrupt computation '" + computation + "': the table lists local"
+                + " computation '" + table.get(i).name() + "' (entry " + i + "), which the tree does not use");
+          }
+        }
+      }
+      checkNoneMissing(computation, missing);
+    }
+
+    static void checkNoneMissing(String computation, Set<LocalName> absent) {
+      if (absent.isEmpty()) {
+        return;
+      }
+      String list = absent.stream().map(l -> l.name() + " of type " + l.type()).collect(Collectors.joining(", "));
+      String how = absent.size() == 1
+          ? "Computation.local(\"" + absent.iterator().next().name() + "\", ...)"
+          : "Computation.local(...)";
+      throw new ComputationFormatException("computation '" + computation + "' needs "
+          + (absent.size() == 1 ? "a local computation that is" : "local computations that are")
+          + " not registered in this JVM: " + list + "; run the code that defines "
+          + (absent.size() == 1 ? "it" : "them") + " (" + how + ") before loading");
+    }
+
     Expr expr(int depth) throws IOException {
       if (depth > MAX_DEPTH) {
         throw new ComputationFormatException("corrupt computation: nodes nested deeper than " + MAX_DEPTH);
       }
-      int at = size - in.available();
+      int at = position();
       int tag = in.readUnsignedByte();
       switch (tag) {
         case REFERENCE:
@@ -377,18 +690,26 @@ public final class ComputationFormat {
           return new Expr.Data(string(), type());
         case PLACEMENT:
           return new Expr.PlacementLiteral(Placement.fromUri(string()));
-        case LOCAL: {
-          String name = string();
-          Type type = type();
-          if (!(type instanceof FunctionType ft)) {
-            throw new ComputationFormatException("corrupt computation: local '" + name + "' has non-function type "
-                + type);
-          }
-          return Expr.local(name, ft);
-        }
+        case LOCAL:
+          return version >= 2 ? tableEntry(at) : inlineLocal();
         default:
           throw new ComputationFormatException("corrupt computation: unknown node tag " + tag + " at byte " + at);
       }
+    }
+
+    Expr.Local tableEntry(int at) throws IOException {
+      int index = in.readInt();
+      if (index < 0 || index >= table.size()) {
+        throw new ComputationFormatException("corrupt computation: the local node at byte " + at + " refers to entry "
+            + index + " of a table of " + table.size() + " local computations");
+      }
+      used.add(index);
+      return table.get(index);
+    }
+
+    Expr.Local inlineLocal() throws IOException {
+      String name = string();
+      return resolveInline(new LocalName(name, localType(name)));
     }
 
     Tensor tensor() throws IOException {
@@ -400,8 +721,9 @@ public final class ComputationFormat {
         throw new ComputationFormatException("corrupt computation: " + e.getMessage(), e);
       }
       int rank = in.readInt();
-      if (rank < 0 || rank > 32) {
-        throw new ComputationFormatException("corrupt computation: tensor rank " + rank);
+      if (rank < 0 || rank > MAX_RANK) {
+        throw new ComputationFormatException("corrupt computation: tensor rank " + rank + " (at most " + MAX_RANK
+            + ")");
       }
       int[] dims = new int[rank];
       long size = 1;
@@ -412,7 +734,7 @@ public final class ComputationFormat {
         }
         size *= dims[i];
         if (size > in.available()) {
-          throw new ComputationFormatException("corrupt computation: a tensor of shape " + java.util.Arrays.toString(dims)
+          throw new ComputationFormatException("corrupt computation: a tensor of shape " + Arrays.toString(dims)
               + " does not fit in the " + in.available() + " bytes left");
         }
       }

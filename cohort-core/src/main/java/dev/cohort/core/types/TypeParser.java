@@ -199,11 +199,12 @@ final class TypeParser {
 
   private int number() {
     int start = pos;
-    while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
+    // ASCII digits only: Character.isDigit (and Integer.parseInt) would also take other scripts' digits.
+    while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
       pos++;
     }
     if (start == pos) {
-      throw error("a dimension (digits or ?)");
+      throw error("a dimension (digits 0-9 or ?)");
     }
     try {
       return Integer.parseInt(s.substring(start, pos));

@@ -9,24 +9,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cohort.core.Computation;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.LocalRegistry;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ComputationFormatTest {
@@ -119,13 +130,93 @@ class ComputationFormatTest {
   void unknownLocalNamesAreAPreciseLoadError() {
     Computation c = Computation.local("ser.will_be_renamed", FLOAT32, FLOAT32, x -> x);
     byte[] bytes = c.serialize();
+    // The name of the computation, then the local's name in the table.
     byte[] renamed = replace(replace(bytes, "ser.will_be_renamed", "ser.never_registered"), "ser.will_be_renamed",
         "ser.never_registered");
     assertThatThrownBy(() -> Computation.deserialize(renamed))
         .isInstanceOf(ComputationFormatException.class)
-        .hasMessage("invalid computation: local computation 'ser.never_registered' is not registered in this JVM; run"
-            + " the code that defines it (Computation.local(\"ser.never_registered\", ...)) before building or loading"
-            + " a computation that uses it");
+        .hasMessage("computation 'ser.never_registered' needs a local computation that is not registered in this JVM:"
+            + " ser.never_registered of type (float32 -> float32); run the code that defines it"
+            + " (Computation.local(\"ser.never_registered\", ...)) before loading");
+  }
+
+  @Test
+  void theFileListsTheLocalsItNeedsSoALoaderReportsEveryMissingOneAtOnce() {
+    Computation first = Computation.local("ser.first", FLOAT32, FLOAT32, x -> ((Tensor) x).add(1f));
+    Computation second = Computation.local("ser.second", StructType.of(FLOAT32, FLOAT32), FLOAT32,
+        a -> ((Tensor) ((Struct) a).get(0)).mul((Tensor) ((Struct) a).get(1)));
+    Computation c = Computation.federated("first_then_second", FederatedType.atClients(FLOAT32),
+        x -> federatedMap(second, List.of(federatedMap(first, x), federatedMap(first, x))));
+    byte[] bytes = c.serialize();
+    // The payload: the name, then the table (count, then name and type of each local in order of first use).
+    int at = 14 + 4 + "first_then_second".length();
+    assertThat(readInt(bytes, at)).isEqualTo(2);
+    assertThat(strings(bytes, at + 4, 4)).containsExactly("ser.first", "(float32 -> float32)",
+        "ser.second", "(<float32,float32> -> float32)");
+    byte[] renamed = replace(replace(bytes, "ser.first", "ser.absent_a"), "ser.second", "ser.absent_b");
+    assertThatThrownBy(() -> Computation.deserialize(renamed))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("computation 'first_then_second' needs local computations that are not registered in this JVM:"
+            + " ser.absent_a of type (float32 -> float32), ser.absent_b of type (<float32,float32> -> float32); run"
+            + " the code that defines them (Computation.local(...)) before loading");
+  }
+
+  @Test
+  void writingATreeWhoseLocalIsNotRegisteredWithItsTypeFailsNamingTheLocal(@TempDir Path dir) throws Exception {
+    Computation bare = Computation.of("bare", new Expr.Local("ser.never_defined", FunctionType.of(FLOAT32, FLOAT32),
+        x -> x));
+    assertThatThrownBy(bare::serialize)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'bare': it uses local computation 'ser.never_defined' of type"
+            + " (float32 -> float32), which is not registered in this JVM, so no reader could resolve it; create it"
+            + " with Computation.local(\"ser.never_defined\", ...) rather than a bare Expr.Local node");
+    Computation retyped = Computation.of("retyped", new Expr.Local("ser.plus", FunctionType.of(FLOAT32, FLOAT32),
+        x -> x));
+    assertThatThrownBy(retyped::serialize)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'retyped': local computation 'ser.plus' is registered with type"
+            + " (<float32,float32> -> float32), but the computation refers to it with type (float32 -> float32)");
+    Computation helper = Computation.of("helper", new Expr.Local(LocalRegistry.MINIMUM,
+        FunctionType.of(StructType.of(FLOAT32, INT32), FLOAT32), x -> x));
+    assertThatThrownBy(helper::serialize)
+        .hasMessage("cannot serialize computation 'helper': Cohort helper 'cohort.minimum' does not accept type"
+            + " (<float32,int32> -> float32)");
+    assertThatThrownBy(() -> bare.save(dir.resolve("bare.cohort"))).hasMessageStartingWith("cannot serialize");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void versionOneFilesStillLoadAndRunIdentically() throws Exception {
+    // Written by this class's everything() with format version 1 (no table; locals named inline in the tree).
+    byte[] v1 = resource("everything-v1.cohort");
+    assertThat(readShort(v1, 8)).isEqualTo(1);
+    Computation c = everything();
+    Computation back = Computation.deserialize(v1);
+    assertThat(back.name()).isEqualTo("everything");
+    assertThat(back.expr()).isEqualTo(c.expr());
+    assertThat(back.call(arguments())).isEqualTo(c.call(arguments()));
+    byte[] v2 = back.serialize();
+    assertThat(readShort(v2, 8)).isEqualTo(ComputationFormat.VERSION).isEqualTo(2);
+    assertThat(v2).isEqualTo(c.serialize());
+    // Compiler.reduceIntrinsics of federated_min over {int32}@CLIENTS: it uses Cohort's helper cohort.minimum.
+    Computation min = Computation.deserialize(resource("min-reduced-v1.cohort"));
+    assertThat(Exprs.contains(min.expr(), e -> e instanceof Expr.Local l && l.name().equals(LocalRegistry.MINIMUM)))
+        .isTrue();
+    assertThat(((FederatedValue) min.call(List.of(3, 1, 2))).value()).isEqualTo(Tensor.scalar(1));
+    assertThat(Computation.deserialize(min.serialize()).expr()).isEqualTo(min.expr());
+  }
+
+  @Test
+  void aVersionOneFileReportsEveryMissingLocalAtOnceToo() throws Exception {
+    // add_one_then_halve, federated_map of v1fixture.add_one then of v1fixture.halve, which no test registers.
+    byte[] v1 = resource("unregistered-locals-v1.cohort");
+    assertThatThrownBy(() -> Computation.deserialize(v1))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("computation 'add_one_then_halve' needs local computations that are not registered in this JVM:"
+            + " v1fixture.add_one of type (float32 -> float32), v1fixture.halve of type (float32 -> float32); run"
+            + " the code that defines them (Computation.local(...)) before loading");
   }
 
   @Test
@@ -143,9 +234,9 @@ class ComputationFormatTest {
     assertThatThrownBy(() -> Computation.deserialize(flipped))
         .hasMessageStartingWith("corrupt computation: checksum mismatch");
     byte[] future = bytes.clone();
-    future[9] = 2;
+    future[9] = 3;
     assertThatThrownBy(() -> Computation.deserialize(future))
-        .hasMessage("computation format version 2 is newer than this reader supports (1); load it with a newer Cohort");
+        .hasMessage("computation format version 3 is newer than this reader supports (2); load it with a newer Cohort");
     assertThatThrownBy(() -> Computation.deserialize(new byte[3]))
         .hasMessage("not a Cohort computation: 3 bytes is shorter than the header");
   }
@@ -159,15 +250,23 @@ class ComputationFormatTest {
         .isInstanceOf(ComputationFormatException.class)
         .hasMessage("invalid computation 'uses_plus': reference 'arg' has type <float32,float32>, but the name is bound"
             + " to a value of type <int32,float32>");
-    // A local function re-declared with another type than the one registered.
+    // A local function re-declared with another type than the one registered (in the table).
     byte[] retyped = replace(c.serialize(), "(<float32,float32> -> float32)", "(<float32,float32> -> int32)");
     assertThatThrownBy(() -> Computation.deserialize(retyped))
-        .hasMessage("invalid computation: local computation 'ser.plus' is registered with type"
+        .hasMessage("invalid computation 'uses_plus': local computation 'ser.plus' is registered with type"
             + " (<float32,float32> -> float32), but the computation refers to it with type (<float32,float32> -> int32)");
+    // The tree starts after the name and the table of one local.
+    int tree = 4 + "uses_plus".length() + 4 + 4 + "ser.plus".length() + 4 + "(<float32,float32> -> float32)".length();
     byte[] badTag = c.serialize();
-    badTag[14 + 4 + "uses_plus".length()] = 99;
+    badTag[14 + tree] = 99;
     assertThatThrownBy(() -> Computation.deserialize(withValidChecksum(badTag)))
-        .hasMessage("corrupt computation: unknown node tag 99 at byte 13");
+        .hasMessage("corrupt computation: unknown node tag 99 at byte " + tree);
+    byte[] badIndex = c.serialize();
+    int local = indexOf(badIndex, new byte[] {11, 0, 0, 0, 0});
+    badIndex[local + 4] = 1;
+    assertThatThrownBy(() -> Computation.deserialize(withValidChecksum(badIndex)))
+        .hasMessage("corrupt computation: the local node at byte " + (local - 14) + " refers to entry 1 of a table of 1"
+            + " local computations");
   }
 
   @Test
@@ -178,45 +277,189 @@ class ComputationFormatTest {
         .isInstanceOf(ComputationFormatException.class)
         .hasMessage("corrupt computation: bad type: cannot parse type '" + "<".repeat(80) + "... (20000 characters)'"
             + " at position 1000: types are nested deeper than 1000 levels");
-    // A payload of 20,000 selection tags: each selection's source is read first, one level deeper.
-    byte[] payload = new byte[4 + 1 + 20_000];
-    payload[3] = 1;
-    payload[4] = 'x';
-    Arrays.fill(payload, 5, payload.length, (byte) 6);
-    assertThatThrownBy(() -> Computation.deserialize(file(payload)))
-        .isInstanceOf(ComputationFormatException.class)
-        .hasMessage("corrupt computation: nodes nested deeper than 1000");
+    // A payload of 20,000 selection tags: each selection's source is read first, one level deeper. In version 2 the
+    // name 'x' is followed by an empty table.
+    for (int version : new int[] {1, 2}) {
+      int tree = version == 1 ? 5 : 9;
+      byte[] payload = new byte[tree + 20_000];
+      payload[3] = 1;
+      payload[4] = 'x';
+      Arrays.fill(payload, tree, payload.length, (byte) 6);
+      assertThatThrownBy(() -> Computation.deserialize(file(version, payload)))
+          .isInstanceOf(ComputationFormatException.class)
+          .hasMessage("corrupt computation: nodes nested deeper than 1000");
+    }
   }
 
-  /** A computation file around {@code payload}: magic, version 1, length, payload and its checksum. */
-  private static byte[] file(byte[] payload) {
-    byte[] out = new byte[18 + payload.length];
+  @Test
+  void theWriterRefusesNodesNestedDeeperThanTheReaderAccepts() {
+    // (x -> x.0.0...): a lambda (depth 0) around selection-of-struct pairs, each two levels deeper.
+    Computation deepest = nested(499, true);
+    assertThat(Computation.deserialize(deepest.serialize()).expr()).isEqualTo(deepest.expr());
+    Computation tooDeep = nested(500, false);
+    assertThatThrownBy(tooDeep::serialize)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'nested': its expression is nested deeper than the 1000 levels a"
+            + " reader accepts (a Reference node at depth 1001 below the root)");
+  }
+
+  /** {@code (x -> ...)} whose reference to {@code x} lies {@code 2 * pairs + 1} levels deep, one more if wrapped. */
+  private static Computation nested(int pairs, boolean wrapped) {
+    Expr e = new Expr.Reference("x", FLOAT32);
+    for (int i = 0; i < pairs; i++) {
+      e = Expr.select(Expr.struct(e), 0);
+    }
+    return Computation.of("nested", Expr.lambda("x", FLOAT32, wrapped ? Expr.struct(e) : e));
+  }
+
+  @Test
+  void theWriterRefusesTypesNestedDeeperThanTheReaderParses() {
+    Type deepest = INT32;
+    for (int i = 0; i < 999; i++) {
+      deepest = StructType.of(deepest);
+    }
+    Computation ok = identity(deepest);
+    assertThat(Computation.deserialize(ok.serialize()).typeSignature()).isEqualTo(ok.typeSignature());
+    Computation tooDeep = identity(StructType.of(deepest));
+    assertThatThrownBy(tooDeep::serialize)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'identity': the type of lambda parameter 'x' cannot be read back:"
+            + " cannot parse type '" + "<".repeat(80) + "... (2005 characters)' at position 1000: types are nested"
+            + " deeper than 1000 levels");
+  }
+
+  private static Computation identity(Type t) {
+    return Computation.of("identity", Expr.lambda("x", t, new Expr.Reference("x", t)));
+  }
+
+  @Test
+  void theWriterRefusesTensorsOfHigherRankAndFilesLargerThanTheReaderAccepts() {
+    int[] dims = new int[ComputationFormat.MAX_RANK + 1];
+    Arrays.fill(dims, 1);
+    Computation rank33 = Computation.of("rank33", Expr.lambda(null, null,
+        Expr.literal(Tensor.wrap(new float[1], Shape.of(dims)))));
+    assertThatThrownBy(rank33::serialize)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'rank33': a literal has rank 33, above the 32 a reader accepts"
+            + " (shape " + Arrays.toString(dims) + ")");
+    Computation big = Computation.of("big", Expr.lambda(null, null, Expr.literal(Tensor.zeros(1000))));
+    assertThat(big.serialize()).hasSizeGreaterThan(4000);
+    assertThatThrownBy(() -> ComputationFormat.write(big.name(), big.expr(), 4000))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot serialize computation 'big': its serialized form is larger than the 4000 bytes a"
+            + " computation file holds");
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void loadChecksTheHeaderAgainstTheFileSizeBeforeReadingTheFile(@TempDir Path dir) throws Exception {
+    // Sparse 3 GiB files: larger than any byte array, so reading one whole would fail with an OutOfMemoryError.
+    long huge = 3L << 30;
+    Path announced = dir.resolve("huge.cohort");
+    try (RandomAccessFile f = new RandomAccessFile(announced.toFile(), "rw")) {
+      f.write(header(2, huge - 18));
+      f.setLength(huge);
+    }
+    assertThatThrownBy(() -> Computation.load(announced))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage(announced + ": computation file of 3221225472 bytes is larger than the largest a computation can"
+            + " be (2147483639 bytes)");
+    Path foreign = dir.resolve("foreign.bin");
+    try (RandomAccessFile f = new RandomAccessFile(foreign.toFile(), "rw")) {
+      f.setLength(huge);
+    }
+    assertThatThrownBy(() -> Computation.load(foreign))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage(foreign + ": not a Cohort computation: the file does not start with \"COHORTCP\"");
+    // A header announcing more than the file has: a save cut short.
+    Path cut = dir.resolve("cut.cohort");
+    byte[] bytes = everything().serialize();
+    Files.write(cut, Arrays.copyOf(bytes, 100));
+    assertThatThrownBy(() -> Computation.load(cut))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage(cut + ": corrupt computation: the header announces " + (bytes.length - 18) + " payload bytes, the"
+            + " file has 82 (truncated or padded)");
+    Path tiny = dir.resolve("tiny.cohort");
+    Files.write(tiny, Arrays.copyOf(bytes, 9));
+    assertThatThrownBy(() -> Computation.load(tiny))
+        .hasMessage(tiny + ": not a Cohort computation: 9 bytes is shorter than the header");
+    Path whole = dir.resolve("whole.cohort");
+    Files.write(whole, bytes);
+    assertThat(Computation.load(whole).expr()).isEqualTo(everything().expr());
+    assertThatThrownBy(() -> Computation.load(dir.resolve("absent.cohort")))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageStartingWith("cannot read computation from " + dir.resolve("absent.cohort") + ": ");
+  }
+
+  /** The header of a computation file: magic, {@code version}, the payload length. */
+  private static byte[] header(int version, long length) {
+    byte[] out = new byte[14];
     System.arraycopy("COHORTCP".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 8);
-    out[9] = 1;
-    out[10] = (byte) (payload.length >>> 24);
-    out[11] = (byte) (payload.length >>> 16);
-    out[12] = (byte) (payload.length >>> 8);
-    out[13] = (byte) payload.length;
+    out[9] = (byte) version;
+    out[10] = (byte) (length >>> 24);
+    out[11] = (byte) (length >>> 16);
+    out[12] = (byte) (length >>> 8);
+    out[13] = (byte) length;
+    return out;
+  }
+
+  /** A computation file around {@code payload}: header, payload and its checksum. */
+  static byte[] file(int version, byte[] payload) {
+    byte[] out = new byte[18 + payload.length];
+    System.arraycopy(header(version, payload.length), 0, out, 0, 14);
     System.arraycopy(payload, 0, out, 14, payload.length);
     return withValidChecksum(out);
   }
 
-  /** {@code bytes} with the first occurrence of {@code from} replaced (length prefix and checksum fixed). */
+  static byte[] resource(String name) throws IOException {
+    try (InputStream in = ComputationFormatTest.class.getResourceAsStream(name)) {
+      assertThat(in).as("test resource %s", name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  private static int readInt(byte[] b, int at) {
+    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+  }
+
+  private static int readShort(byte[] b, int at) {
+    return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+  }
+
+  /** The {@code count} length-prefixed strings starting at {@code at}. */
+  private static List<String> strings(byte[] b, int at, int count) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int n = readInt(b, at);
+      out.add(new String(b, at + 4, n, StandardCharsets.UTF_8));
+      at += 4 + n;
+    }
+    return out;
+  }
+
+  /**
+   * {@code bytes} with the first length-prefixed string equal to {@code from} (a whole string, not a part of one)
+   * replaced by {@code to}, the string's length prefix, the payload length and the checksum fixed.
+   */
   static byte[] replace(byte[] bytes, String from, String to) {
     byte[] f = from.getBytes(StandardCharsets.UTF_8);
     byte[] t = to.getBytes(StandardCharsets.UTF_8);
-    int at = indexOf(bytes, f);
-    assertThat(at).as("'%s' in the serialized bytes", from).isGreaterThan(0);
+    byte[] prefixed = new byte[4 + f.length];
+    prefixed[0] = (byte) (f.length >>> 24);
+    prefixed[1] = (byte) (f.length >>> 16);
+    prefixed[2] = (byte) (f.length >>> 8);
+    prefixed[3] = (byte) f.length;
+    System.arraycopy(f, 0, prefixed, 4, f.length);
+    int at = indexOf(bytes, prefixed) + 4;
+    assertThat(at).as("the string '%s' in the serialized bytes", from).isGreaterThan(4);
     byte[] out = new byte[bytes.length - f.length + t.length];
     System.arraycopy(bytes, 0, out, 0, at);
     System.arraycopy(t, 0, out, at, t.length);
     System.arraycopy(bytes, at + f.length, out, at + t.length, bytes.length - at - f.length);
-    int len = ((out[at - 4] & 0xff) << 24 | (out[at - 3] & 0xff) << 16 | (out[at - 2] & 0xff) << 8 | (out[at - 1] & 0xff))
-        - f.length + t.length;
-    out[at - 4] = (byte) (len >>> 24);
-    out[at - 3] = (byte) (len >>> 16);
-    out[at - 2] = (byte) (len >>> 8);
-    out[at - 1] = (byte) len;
+    out[at - 4] = (byte) (t.length >>> 24);
+    out[at - 3] = (byte) (t.length >>> 16);
+    out[at - 2] = (byte) (t.length >>> 8);
+    out[at - 1] = (byte) t.length;
     int payload = out.length - 18;
     out[10] = (byte) (payload >>> 24);
     out[11] = (byte) (payload >>> 16);
@@ -236,7 +479,7 @@ class ComputationFormatTest {
     return b;
   }
 
-  private static int indexOf(byte[] hay, byte[] needle) {
+  static int indexOf(byte[] hay, byte[] needle) {
     outer:
     for (int i = 0; i <= hay.length - needle.length; i++) {
       for (int j = 0; j < needle.length; j++) {
