@@ -72,7 +72,7 @@ public final class Computation {
   /**
    * A local computation: {@code function} registered as {@code name} with type {@code (parameter -> result)}
    * ({@code parameter} null for none). Several parameters are one struct parameter, e.g.
-   * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a {@link Struct}.
+   * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a {@link dev.cohort.core.values.Struct}.
    * The computation, and every computation built from it, runs {@code function} even if the name is registered again
    * later; the registration serves loading serialized computations (see {@link LocalRegistry}).
    *
@@ -125,7 +125,7 @@ public final class Computation {
 
   /**
    * A federated computation with one parameter named {@code arg}, traced now: {@code body} runs once with a
-   * symbolic value of {@code parameter}, and what it returns (a value, a constant, or a {@link Struct}, list or
+   * symbolic value of {@code parameter}, and what it returns (a value, a constant, or a {@link dev.cohort.core.values.Struct}, list or
    * ordered map, {@link java.util.LinkedHashMap} or {@link java.util.SortedMap}, of those) is the result.
    *
    * @throws TypeMismatchException if the body misuses a type; the message names the intrinsic or call and both
@@ -215,7 +215,8 @@ public final class Computation {
 
   /**
    * Runs the computation in {@link ContextStack#current()} and returns its result as a runtime value
-   * ({@link dev.cohort.tensor.Tensor}, {@link Struct}, {@link Sequence}, {@link FederatedValue}). No arguments for a
+   * ({@link dev.cohort.tensor.Tensor}, {@link dev.cohort.core.values.Struct}, {@link dev.cohort.core.values.Sequence},
+   * {@link dev.cohort.core.values.FederatedValue}). No arguments for a
    * computation without a parameter; one argument is the parameter's value; several are the elements of a struct
    * parameter, in order. While a federated computation is traced, use {@link #apply} instead.
    *

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * how to trace.
  *
  * <p>Arguments may be symbolic values, {@link Computation}s (for function parameters), constants (numbers,
- * tensors, strings) or {@link java.util.List}s / {@link Struct}s of those. A list or struct of federated values
+ * tensors, strings) or {@link java.util.List}s / {@link dev.cohort.core.values.Struct}s of those. A list or struct of federated values
  * passed where one federated value is expected is zipped first, as TFF does.
  *
  * <pre>{@code

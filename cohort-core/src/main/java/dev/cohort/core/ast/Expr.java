@@ -25,7 +25,7 @@ import java.util.Set;
  * signature all throw {@link TypeMismatchException}. Whether references are bound is checked when a tree becomes a
  * {@link dev.cohort.core.Computation} (see {@link Exprs#checkClosed}).
  *
- * <p>{@link #toString()} prints a compact form, e.g. {@code (x -> (let _v1=federated_mean(x) in _v1))}.
+ * <p>{@code toString()} prints a compact form, e.g. {@code (x -> (let _v1=federated_mean(x) in _v1))}.
  */
 public sealed interface Expr {
   /** The type of this node's value. */

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A type variable in a polymorphic signature, such as the {@code T} of {@code ({T}@CLIENTS -> T@SERVER)}. Every
  * occurrence of a label in one signature stands for the same concrete type. Abstract types appear only in the
- * signatures of {@link IntrinsicDef}s and are not comparable.
+ * signatures of {@code IntrinsicDef}s and are not comparable.
  *
  * @param label the variable's name, an identifier that is not a dtype name
  */

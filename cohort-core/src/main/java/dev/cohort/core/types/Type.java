@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The type of a federated computation or of one of its values, in TFF's type system.
  *
- * <p>Types are immutable records compared by value. {@link #toString()} prints TFF's compact notation exactly
+ * <p>Types are immutable records compared by value. {@code toString()} prints TFF's compact notation exactly
  * ({@code float32[?,784]}, {@code <a=float32,b=int32>}, {@code float32*}, {@code (float32 -> float32)},
  * {@code {float32}@CLIENTS}, {@code float32@SERVER}); {@link #formatted()} prints the multi-line form of TFF's
  * {@code formatted_representation()}, and {@link #parse(String)} reads either back.

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.function.IntFunction;
 
 /**
- * The runtime value of a {@link FederatedType}: one member per client, or one value shared by all locations
+ * The runtime value of a {@link dev.cohort.core.types.FederatedType}: one member per client, or one value shared by all locations
  * (all-equal; always the case at {@link Placement#SERVER}).
  *
  * <p>A CLIENTS value may be <em>lazy</em> ({@link #atClients(int, IntFunction)}): member {@code i} is produced on

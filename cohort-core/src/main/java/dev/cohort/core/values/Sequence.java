@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The runtime value of a {@link SequenceType}: elements read in order, any number of times. A sequence may be
+ * The runtime value of a {@link dev.cohort.core.types.SequenceType}: elements read in order, any number of times. A sequence may be
  * backed by a list or be lazy: {@link #from(Supplier)} produces a fresh iterator on every pass, so a sequence can
  * stream from disk without being held in memory.
  *

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The runtime value of a {@link StructType}: an ordered list of values, each with an optional name. Immutable (the
+ * The runtime value of a {@link dev.cohort.core.types.StructType}: an ordered list of values, each with an optional name. Immutable (the
  * element values themselves are shared, not copied). {@link #toString()} prints {@code <a=1.5,b=2>}.
  */
 public final class Struct {
