@@ -16,6 +16,7 @@ import dev.cohort.core.Struct;
 import dev.cohort.core.StructType;
 import dev.cohort.core.TensorType;
 import dev.cohort.core.runtime.InProcessContext;
+import dev.cohort.privacy.Numbers;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -173,7 +174,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
       model = federatedTrain.call(model, learningRate, federatedTrainData);
       learningRate = learningRate * 0.9;
       float loss = scalar(federatedEval.call(model, federatedTrainData));
-      out.println("round " + round + ", loss=" + PyFormat.float64(loss));
+      out.println("round " + round + ", loss=" + Numbers.float64(loss));
     }
   }
 
@@ -243,6 +244,6 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   }
 
   private static String float32(Object result) {
-    return PyFormat.float32(scalar(result));
+    return Numbers.float32(scalar(result));
   }
 }
