@@ -1,12 +1,15 @@
 package dev.cohort.cli;
 
+import dev.cohort.examples.DataFileException;
 import dev.cohort.examples.Tutorial;
 import dev.cohort.examples.Tutorials;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,9 +20,16 @@ import picocli.CommandLine.Parameters;
  * {@code cohort tutorial <name> [--data DIR]}: runs the Cohort counterpart of one of TFF's tutorials and prints what
  * the tutorial's notebook prints (custom-federated-algorithms-2 trains on all of Fashion-MNIST's t10k split, so it has
  * no held-out data for the notebook's closing test-set losses). Without a name it lists the tutorials.
+ *
+ * <p>Exit status: 2 for an unknown name, {@code --data} given to a tutorial that reads no data, or a data directory
+ * without the files; 1 for data files that cannot be read.
  */
-@Command(name = "tutorial", description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
+@Command(name = "tutorial", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
+    description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
 final class TutorialCommand implements Callable<Integer> {
+  /** The tutorials that read data files, so take {@code --data}; the others reject it. */
+  static final Set<String> READ_DATA = Set.of("custom-federated-algorithms-2");
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -35,6 +45,7 @@ final class TutorialCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (name == null) {
+      Flags.notApplicable(spec, "--data", "without a tutorial NAME: it names the tutorial's data directory");
       out.println("Tutorials (run one with: cohort tutorial NAME):");
       for (Tutorial t : Tutorials.all()) {
         out.printf("  %-32s %s%n", t.name(), t.summary());
@@ -42,7 +53,15 @@ final class TutorialCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    Tutorial tutorial = Tutorials.find(name);
+    Tutorial tutorial;
+    try {
+      tutorial = Tutorials.find(name);
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException(e.getMessage(), e); // "unknown tutorial '…'; available: …"
+    }
+    if (!READ_DATA.contains(tutorial.name())) {
+      Flags.notApplicable(spec, "--data", "with " + tutorial.name() + ": that tutorial reads no data");
+    }
     // Tutorials print to a PrintStream; forward it, line by line, to picocli's writer.
     PrintStream stream = new PrintStream(new ByteArrayOutputStream() {
       @Override
@@ -52,7 +71,21 @@ final class TutorialCommand implements Callable<Integer> {
         reset();
       }
     }, true, StandardCharsets.UTF_8);
-    tutorial.run(stream, data);
+    try {
+      tutorial.run(stream, data);
+    } catch (IllegalArgumentException e) {
+      // Tutorial.run's contract: the data cannot be found or read. A file that is there but unusable, or that
+      // reading failed on, exits 1; a --data directory without the files is a usage error.
+      if (e instanceof DataFileException) {
+        throw new UserFileException(e.getMessage(), e);
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof IOException) {
+          throw new UserFileException(e.getMessage(), e);
+        }
+      }
+      throw new Flags.FlagException(e.getMessage(), e);
+    }
     stream.flush();
     return 0;
   }

@@ -26,7 +26,7 @@ class CohortTest {
   void withoutACommandCohortPrintsItsUsageAndTheCommands() {
     assertThat(run()).isZero();
     assertThat(last.err()).isEmpty();
-    assertThat(last.out()).startsWith("Usage: cohort [-hV] [COMMAND]" + NL
+    assertThat(last.out()).startsWith("Usage: cohort [-hV] [--verbose] [COMMAND]" + NL
         + "Federated learning and federated analytics for the JVM." + NL)
         .contains(NL + "  info ", NL + "  privacy ", NL + "  tutorial ");
   }

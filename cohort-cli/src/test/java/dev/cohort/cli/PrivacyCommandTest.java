@@ -342,7 +342,7 @@ class PrivacyCommandTest {
 
   @Test
   void errorsFromTheLibraryNameTheFlagsThatSetTheValues() {
-    // The library names its parameters (samplingRate, targetEpsilon, interval, count); the CLI names flags.
+    // The library names its parameters (samplingRate, targetEpsilon, interval, count) as data; the CLI names flags.
     CliRun zeroRate = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0",
         "--steps", "10");
     assertThat(zeroRate.code()).isEqualTo(2);
@@ -382,6 +382,69 @@ class PrivacyCommandTest {
         "--steps", "10", "--noise-to-clients-ratio", "-1");
     assertThat(ratio.err()).isEqualTo("cohort privacy calibrate: error: --noise-to-clients-ratio (-1.0) must be a "
         + "finite number > 0" + NL);
+  }
+
+  @Test
+  @Timeout(60)
+  void aVanishingNoiseMultiplierGivesAHugeOrInfiniteEpsilonInsteadOfHanging() {
+    // Both used to run forever: a quadrature point count overflowed a long.
+    CliRun tiny = epsilonWith("--noise-multiplier", "1e-10");
+    assertThat(tiny.code()).isZero();
+    assertThat(tiny.out()).startsWith("epsilon            5.5e+21" + NL);
+    CliRun vanishing = epsilonWith("--noise-multiplier", "1e-160");
+    assertThat(vanishing.code()).isZero();
+    assertThat(vanishing.out()).startsWith("epsilon            inf" + NL);
+    assertThat(json(run("privacy", "epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1e-160", "--steps",
+        "100", "--delta", "1e-5", "--json"))).containsEntry("epsilon", null)
+        .doesNotContainKey("optimal_order");
+    CliRun calibrate = run("privacy", "calibrate", "--epsilon", "1e300", "--delta", "1e-5", "--sampling-rate",
+        "0.01", "--steps", "100");
+    assertThat(calibrate.code()).isEqualTo(2);
+    assertThat(calibrate.err()).isEqualTo("cohort privacy calibrate: error: --epsilon (1.0E300) is met at --delta "
+        + "(1.0E-5) with --sampling-rate (0.01) and --steps (100) even by a noise multiplier of 2^-40: the target "
+        + "does not limit the noise" + NL);
+    CliRun pld = epsilonWith("--accountant", "pld", "--noise-multiplier", "1e-200");
+    assertThat(pld.code()).isEqualTo(2);
+    assertThat(pld.err()).startsWith("cohort privacy epsilon: error: --noise-multiplier (1.0E-200) must be larger "
+        + "for PLD accounting: the privacy loss of this mechanism spans [");
+  }
+
+  @Test
+  void aCoarsePldIntervalGivesItsPessimisticEpsilonNotNaN() {
+    // It used to print "error: Infinite or NaN", and --json "epsilon": null (which means infinite).
+    CliRun text = epsilonWith("--accountant", "pld", "--interval", "1000");
+    assertThat(text.code()).isZero();
+    assertThat(text.err()).isEmpty();
+    assertThat(text.out()).isEqualTo(lines("epsilon            5000", "delta              1e-05",
+        "accountant         pld (pessimistic connect-the-dots, interval 1000, add-or-remove-one)"));
+    assertThat(json(run("privacy", "epsilon", "--accountant", "pld", "--interval", "1000", "--sampling-rate", "0.01",
+        "--noise-multiplier", "1", "--steps", "100", "--delta", "1e-5", "--json"))).containsEntry("epsilon", 5000.0);
+  }
+
+  @Test
+  void pldCalibrationErrorsNameTheStepsFlag() {
+    // It used to say "count (1000000000)", the library's name.
+    CliRun r = run("privacy", "calibrate", "--accountant", "pld", "--epsilon", "1", "--delta", "1e-5",
+        "--sampling-rate", "0.5", "--steps", "1000000000");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("cohort privacy calibrate: error: --interval (1.0E-4) must be coarser, or "
+        + "--steps (1000000000) smaller: the privacy loss of 1000000000 compositions spans ");
+    CliRun order = run("privacy", "calibrate", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0.01",
+        "--steps", "10", "--orders", "2,0.5");
+    assertThat(order.err()).isEqualTo("cohort privacy calibrate: error: --orders (0.5) must be a finite number > 1"
+        + NL);
+  }
+
+  @Test
+  void aLibraryErrorAboutNoFlagsValueIsAnInternalError() {
+    // The command computed the value itself, so a rejection is a bug in the command, not a usage error.
+    Flags.ParameterNames names = new Flags.ParameterNames().flag("delta", "--delta");
+    assertThatThrownBy(() -> names.translating(() -> dev.cohort.privacy.DpEvent.gaussian(-1)))
+        .isInstanceOf(dev.cohort.privacy.InvalidParameterException.class)
+        .hasMessage("noiseMultiplier (-1.0) must be a finite number > 0");
+    assertThatThrownBy(() -> names.translating(() -> dev.cohort.privacy.PldAccountant.create().epsilon(2)))
+        .isInstanceOf(Flags.FlagException.class)
+        .hasMessage("--delta (2.0) must be in (0, 1)");
   }
 
   @Test
@@ -428,7 +491,7 @@ class PrivacyCommandTest {
   void privacyWithoutASubcommandPrintsItsUsage() {
     CliRun r = run("privacy");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).startsWith("Usage: cohort privacy [-hV] [COMMAND]").contains("epsilon", "calibrate");
+    assertThat(r.out()).startsWith("Usage: cohort privacy [-hV] [--verbose] [COMMAND]").contains("epsilon", "calibrate");
   }
 
   @Test
@@ -463,15 +526,9 @@ class PrivacyCommandTest {
   }
 
   @Test
-  void numbersArePrintedAsTheShortestDecimalInPythonsExponentStyle() {
-    assertThat(dev.cohort.privacy.Numbers.format(2.0)).isEqualTo("2"); // Python's repr would say 2.0
-    assertThat(dev.cohort.privacy.Numbers.format(1e-5)).isEqualTo("1e-05");
-    assertThat(dev.cohort.privacy.Numbers.format(1e-4)).isEqualTo("0.0001");
-    assertThat(dev.cohort.privacy.Numbers.format(1.2)).isEqualTo("1.2");
-    assertThat(dev.cohort.privacy.Numbers.format(0.0025)).isEqualTo("0.0025");
-    assertThat(dev.cohort.privacy.Numbers.format(2.5e-7)).isEqualTo("2.5e-07");
-    assertThat(dev.cohort.privacy.Numbers.format(1.5e16)).isEqualTo("1.5e+16");
-    assertThat(PrivacyCommand.number(0.7242234026106552)).isEqualTo("0.7242234026");
+  void epsilonIsPrintedToTenSignificantDigits() {
+    assertThat(GuaranteeOutput.epsilon(0.7242234026106552)).isEqualTo("0.7242234026");
+    assertThat(GuaranteeOutput.epsilon(Double.POSITIVE_INFINITY)).isEqualTo("inf");
   }
 
   @Test

@@ -2,9 +2,9 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +45,33 @@ class TutorialCommandTest {
   }
 
   @Test
+  void helpPrintsTheTutorialsUsage() {
+    // It used to be "Unknown option: '--help'".
+    assertThat(run("tutorial", "--help")).isZero();
+    assertThat(last.out()).startsWith("Usage: cohort tutorial [-hV] [--verbose] [--data=DIR] [NAME]");
+  }
+
+  @Test
+  void dataForATutorialThatReadsNoneIsAUsageError(@TempDir Path dir) {
+    // It used to be ignored silently.
+    assertThat(run("tutorial", "custom-federated-algorithms-1", "--data", dir.toString())).isEqualTo(2);
+    assertThat(last.out()).isEmpty();
+    assertThat(last.err()).isEqualTo("cohort tutorial: error: --data (" + dir + ") must not be given with "
+        + "custom-federated-algorithms-1: that tutorial reads no data" + System.lineSeparator());
+    assertThat(run("tutorial", "--data", dir.toString())).isEqualTo(2);
+    assertThat(last.err()).contains("--data (" + dir + ") must not be given without a tutorial NAME");
+  }
+
+  @Test
+  void unusableDataFilesExitWithOneNamingTheFile(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("t10k-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), new byte[] {1, 2, 3});
+    assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", dir.toString())).isEqualTo(1);
+    assertThat(last.err()).startsWith("cohort tutorial: error: " + dir.resolve("t10k-images-idx3-ubyte.gz")
+        + ": truncated IDX header: the file holds 3 bytes, the header has 16").doesNotContain("bug");
+  }
+
+  @Test
   void secondTutorialRunsOnFashionMnist() {
     // The shared copy next to the checkout (CI has it), else Debian's dataset-fashion-mnist package.
     Path data = null;
@@ -55,7 +82,9 @@ class TutorialCommandTest {
         break;
       }
     }
-    Assumptions.assumeTrue(data != null, "Fashion-MNIST test split not found; skipping the second tutorial");
+    Prerequisites.require(data != null, "Fashion-MNIST's test split (t10k-images-idx3-ubyte.gz and "
+        + "t10k-labels-idx1-ubyte.gz) in ../shared/data/fashion_mnist or /usr/share/datasets/fashion-mnist",
+        "apt-get install dataset-fashion-mnist");
     assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", data.toString())).isZero();
     // tff.md §1.10: the zero model's losses.
     assertThat(last.out()).contains("\n2.3025851\n", "initial_model loss = 23.025854\n",

@@ -16,6 +16,7 @@ import dev.cohort.core.types.StructType;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
+import dev.cohort.privacy.Numbers;
 import dev.cohort.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
     FederatedValue halves = (FederatedValue) addHalfOnClients.call(List.of(1.0, 3.0, 2.0));
     List<String> printed = new ArrayList<>();
     for (Object member : halves.members()) {
-      printed.add(PyFormat.float32(((Tensor) member).floatValue()));
+      printed.add(Numbers.float32(((Tensor) member).floatValue()));
     }
     out.println(printed);
 
@@ -194,6 +195,6 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
 
   private static String float32(Object result) {
     Object v = result instanceof FederatedValue f ? f.value() : result;
-    return PyFormat.float32(((Tensor) v).floatValue());
+    return Numbers.float32(((Tensor) v).floatValue());
   }
 }

@@ -16,6 +16,7 @@ import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
+import dev.cohort.privacy.Numbers;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -172,7 +173,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
       model = federatedTrain.call(model, learningRate, federatedTrainData);
       learningRate = learningRate * 0.9;
       float loss = scalar(federatedEval.call(model, federatedTrainData));
-      out.println("round " + round + ", loss=" + PyFormat.float64(loss));
+      out.println("round " + round + ", loss=" + Numbers.float64(loss));
     }
   }
 
@@ -186,14 +187,14 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
    */
   static List<Sequence> federatedTrainData(IdxFiles.Split data) {
     if (data.rows() * data.columns() != 784) {
-      throw new IllegalArgumentException(data.imagesFile() + ": images of " + data.rows() + "x" + data.columns()
+      throw new DataFileException(data.imagesFile() + ": images of " + data.rows() + "x" + data.columns()
           + " pixels; the tutorial's model takes 28x28 (784 inputs)");
     }
     int[] perDigit = new int[10];
     for (int i = 0; i < data.count(); i++) {
       int label = data.label(i);
       if (label > 9) {
-        throw new IllegalArgumentException(data.labelsFile() + ": example " + i + " has label " + label
+        throw new DataFileException(data.labelsFile() + ": example " + i + " has label " + label
             + "; the tutorial's clients are the ten digits, labels 0..9");
       }
       perDigit[label]++;
@@ -205,7 +206,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
       }
     }
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException(data.labelsFile() + ": no examples of digit" + (missing.size() == 1 ? " " : "s ")
+      throw new DataFileException(data.labelsFile() + ": no examples of digit" + (missing.size() == 1 ? " " : "s ")
           + missing.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " among its " + data.count() + " labels; the tutorial's"
           + " clients are the ten digits (client d trains on the examples labelled d), so each needs at least one"
           + " (examples per digit: " + Arrays.toString(perDigit) + ")");
@@ -283,6 +284,6 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   }
 
   private static String float32(Object result) {
-    return PyFormat.float32(scalar(result));
+    return Numbers.float32(scalar(result));
   }
 }

@@ -27,7 +27,8 @@ import java.util.zip.ZipException;
  *       bytes cannot hold more than {@code 1032 n} (deflate's largest expansion). Data is then read as it
  *       arrives, so memory follows what the file really holds.
  * </ul>
- * Every failure is an {@link IllegalArgumentException} whose message starts with the file's path.
+ * Every failure is an {@link IllegalArgumentException} whose message starts with the file's path: a
+ * {@link DataFileException} for a file that exists but cannot be used, a plain one for a missing file.
  */
 final class IdxFiles {
   /** Deflate's largest expansion: a 258-byte match coded in 2 bits. */
@@ -51,8 +52,8 @@ final class IdxFiles {
   /**
    * Reads an images file and its labels file.
    *
-   * @throws IllegalArgumentException naming the file if it is missing, empty, not IDX, truncated, corrupt, too
-   *     large, followed by extra bytes, or if the counts differ
+   * @throws IllegalArgumentException naming the file if it is missing; {@link DataFileException} if it is empty,
+   *     not IDX, truncated, corrupt, too large, followed by extra bytes, or if the counts differ
    */
   static Split read(Path images, Path labels) {
     Idx i = readIdx(images, 0x803, -1, null);
@@ -74,7 +75,7 @@ final class IdxFiles {
     try (PushbackInputStream raw = new PushbackInputStream(Files.newInputStream(p), 2)) {
       long length = Files.size(p);
       if (length == 0) {
-        throw new IllegalArgumentException(p + ": empty file (0 bytes), expected IDX " + kind + " (magic 0x"
+        throw new DataFileException(p + ": empty file (0 bytes), expected IDX " + kind + " (magic 0x"
             + Integer.toHexString(magic) + ", gzip-compressed or plain) starting with its header");
       }
       byte[] start = raw.readNBytes(2);
@@ -85,16 +86,16 @@ final class IdxFiles {
         int rank = magic & 0xff;
         byte[] header = in.readNBytes(4 + 4 * rank);
         if (header.length < 4) {
-          throw new IllegalArgumentException(p + ": truncated IDX header: " + content + header.length
+          throw new DataFileException(p + ": truncated IDX header: " + content + header.length
               + " bytes, the header has " + (4 + 4 * rank));
         }
         int found = readInt(header, 0);
         if (found != magic) {
-          throw new IllegalArgumentException(p + ": magic number 0x" + Integer.toHexString(found)
+          throw new DataFileException(p + ": magic number 0x" + Integer.toHexString(found)
               + ", expected 0x" + Integer.toHexString(magic) + " (IDX " + kind + ")");
         }
         if (header.length < 4 + 4 * rank) {
-          throw new IllegalArgumentException(p + ": truncated IDX header: " + content + header.length
+          throw new DataFileException(p + ": truncated IDX header: " + content + header.length
               + " bytes, the header has " + (4 + 4 * rank));
         }
         int[] dims = new int[rank];
@@ -106,40 +107,40 @@ final class IdxFiles {
         String announced = kind.equals("images")
             ? dims[0] + " images of " + dims[1] + "x" + dims[2] + " pixels" : dims[0] + " labels";
         if (dims[0] < 0 || (rank == 3 && (dims[1] <= 0 || dims[2] <= 0))) {
-          throw new IllegalArgumentException(p + ": bad header (" + announced + ")");
+          throw new DataFileException(p + ": bad header (" + announced + ")");
         }
         if (expectedCount >= 0 && dims[0] != expectedCount) {
-          throw new IllegalArgumentException(p + ": " + dims[0] + " labels for the " + expectedCount + " images of "
+          throw new DataFileException(p + ": " + dims[0] + " labels for the " + expectedCount + " images of "
               + countedIn);
         }
         if (product.compareTo(BigInteger.valueOf(Shape.MAX_SIZE)) > 0) {
-          throw new IllegalArgumentException(p + ": the header announces " + announced + " (" + product
+          throw new DataFileException(p + ": the header announces " + announced + " (" + product
               + " bytes), more than the largest array (" + Shape.MAX_SIZE + " bytes)");
         }
         long size = product.longValueExact();
         long room = gzip ? MAX_DEFLATE_RATIO * length : length - header.length;
         if (size > room) {
-          throw new IllegalArgumentException(p + ": truncated: the header announces " + announced + " (" + size
+          throw new DataFileException(p + ": truncated: the header announces " + announced + " (" + size
               + " bytes after the " + header.length + "-byte header), " + (gzip ? "more than a " + length
               + "-byte gzip file can hold (deflate expands at most " + MAX_DEFLATE_RATIO + ":1)"
               : "the file holds " + room));
         }
         byte[] data = in.readNBytes((int) size);
         if (data.length < size) {
-          throw new IllegalArgumentException(p + ": truncated: the header announces " + announced + " (" + size
+          throw new DataFileException(p + ": truncated: the header announces " + announced + " (" + size
               + " bytes after the " + header.length + "-byte header), " + content + data.length);
         }
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-          throw new IllegalArgumentException(p + ": " + extra + " bytes follow the " + announced
+          throw new DataFileException(p + ": " + extra + " bytes follow the " + announced
               + " the header announces");
         }
         return new Idx(dims, data);
       }
     } catch (ZipException e) {
-      throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
+      throw new DataFileException(p + ": " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(p + ": cannot read: " + e.getMessage(), e);
+      throw new DataFileException(p + ": cannot read: " + e.getMessage(), e);
     }
   }
 

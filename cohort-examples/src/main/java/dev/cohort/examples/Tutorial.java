@@ -18,7 +18,8 @@ public interface Tutorial {
    * Runs the tutorial, printing to {@code out}.
    *
    * @param dataDir a directory with the tutorial's data files, or null to use the default locations
-   * @throws IllegalArgumentException if the data cannot be found or read (the message says how to get it)
+   * @throws IllegalArgumentException if the data cannot be found (the message says how to get it); a
+   *     {@link DataFileException} if a data file is there but cannot be used
    */
   void run(PrintStream out, Path dataDir);
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.cohort.core.values.Struct;
+import dev.cohort.privacy.Numbers;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import dev.cohort.testing.Prerequisites;
@@ -185,11 +186,11 @@ class CustomFederatedAlgorithms2Test {
 
   @Test
   void pythonAndNumpyNumberFormats() {
-    assertThat(PyFormat.float32(69.53334f)).isEqualTo("69.53334");
-    assertThat(PyFormat.float32(70f)).isEqualTo("70.0");
-    assertThat(PyFormat.float32(0.101132266f)).isEqualTo("0.101132266");
-    assertThat(PyFormat.float64((double) 21.605524f)).isEqualTo("21.60552406311035");
-    assertThat(PyFormat.float32(1e-5f)).isEqualTo("1e-05");
+    assertThat(Numbers.float32(69.53334f)).isEqualTo("69.53334");
+    assertThat(Numbers.float32(70f)).isEqualTo("70.0");
+    assertThat(Numbers.float32(0.101132266f)).isEqualTo("0.101132266");
+    assertThat(Numbers.float64((double) 21.605524f)).isEqualTo("21.60552406311035");
+    assertThat(Numbers.float32(1e-5f)).isEqualTo("1e-05");
     assertThat(NumpyFormat.intArray(new int[] {3, 3, 3, 3, 3}, "int32")).isEqualTo("array([3, 3, 3, 3, 3], dtype=int32)");
   }
 }

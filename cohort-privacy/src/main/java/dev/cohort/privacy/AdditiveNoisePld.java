@@ -133,7 +133,8 @@ final class AdditiveNoisePld {
       } else {
         double x = inverseLoss(epsilon);
         // (1-q)F(x) + qF(x+s) - e^ε F(x), rearranged to avoid cancelling (1-q)F(x) against e^ε F(x)
-        d = q * cdf(x + SENSITIVITY) - (Math.expm1(epsilon) + q) * cdf(x);
+        double em1 = Math.expm1(epsilon);
+        d = q * cdf(x + SENSITIVITY) - (Double.isFinite(em1) ? (em1 + q) * cdf(x) : expTimesCdf(epsilon, 0, x));
       }
     } else {
       if (q < 1.0 && epsilon >= -Math.log1p(-q)) {
@@ -142,10 +143,26 @@ final class AdditiveNoisePld {
         double x = inverseLoss(epsilon);
         // F(x) - e^ε((1-q)F(x) + qF(x-s)) = (1 - e^ε(1-q))F(x) - e^ε q F(x-s)
         double keep = q == 1.0 ? 1.0 : -Math.expm1(epsilon + Math.log1p(-q));
-        d = keep * cdf(x) - Math.exp(epsilon) * q * cdf(x - SENSITIVITY);
+        double e = Math.exp(epsilon);
+        d = keep * cdf(x) - (Double.isFinite(e) ? e * q * cdf(x - SENSITIVITY)
+            : expTimesCdf(epsilon, Math.log(q), x - SENSITIVITY));
       }
     }
     return Math.min(1.0, Math.max(0.0, d));
+  }
+
+  /**
+   * e^(ε + logFactor)·F(x) in log space, for an ε past ~709 where e^ε overflows while F(x) is tiny (coarse
+   * intervals put grid points there): the plain product would be ∞·0 = NaN.
+   */
+  private double expTimesCdf(double epsilon, double logFactor, double x) {
+    double logCdf;
+    if (noise == Noise.GAUSSIAN) {
+      logCdf = SpecialFunctions.normalLogCdf(x / scale);
+    } else {
+      logCdf = x < 0 ? Math.log(0.5) + x / scale : Math.log1p(-0.5 * Math.exp(-x / scale));
+    }
+    return logCdf == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(epsilon + logFactor + logCdf);
   }
 
   /** {ε_lower, ε_upper}: the range of losses the discretisation must cover. */
@@ -172,14 +189,23 @@ final class AdditiveNoisePld {
   /** The pessimistic connect-the-dots PMF on the grid of multiples of {@code interval}. */
   PldPmf connectTheDots(double interval) {
     double[] bounds = epsilonBounds();
-    long lo = (long) Math.floor(bounds[0] / interval);
-    long hi = (long) Math.ceil(bounds[1] / interval);
-    long count = hi - lo + 1;
-    if (count > MAX_POINTS) {
-      throw new IllegalArgumentException("interval (" + interval + ") must be coarser for noiseMultiplier ("
-          + scale + "): the privacy loss of this mechanism spans [" + bounds[0] + ", " + bounds[1] + "], which "
-          + "would need " + count + " grid points (at most " + MAX_POINTS + ")");
+    if (!Double.isFinite(bounds[0]) || !Double.isFinite(bounds[1])) {
+      throw new InvalidParameterException(ParameterText.of(ParameterText.named("noiseMultiplier", scale),
+          " must be larger for PLD accounting: the privacy loss of this mechanism spans [" + bounds[0] + ", "
+              + bounds[1] + "], beyond the range of a double; the RDP accountant reports epsilon = +infinity "
+              + "there"));
     }
+    // In double arithmetic: a span beyond 2^63 grid points must not wrap around to a small count.
+    double lower = Math.floor(bounds[0] / interval);
+    double count = Math.ceil(bounds[1] / interval) - lower + 1;
+    if (count > MAX_POINTS) {
+      throw new InvalidParameterException(ParameterText.of(ParameterText.named("interval", interval),
+          " must be coarser for ", ParameterText.named("noiseMultiplier", scale), ": the privacy loss of this "
+              + "mechanism spans [" + bounds[0] + ", " + bounds[1] + "], which would need "
+              + (count < 0x1p63 ? Long.toString((long) count) : Double.toString(count)) + " grid points (at most "
+              + MAX_POINTS + ")"));
+    }
+    long lo = (long) lower;
     int n = (int) count;
     double[] deltas = new double[n];
     double running = 1.0;
@@ -196,7 +222,10 @@ final class AdditiveNoisePld {
     double[] probs = new double[n];
     probs[0] = 1.0 - deltas[0] + (deltas[1] - deltas[0]) / em1;
     for (int k = 1; k < n - 1; k++) {
-      probs[k] = ((deltas[k + 1] - deltas[k]) - e * (deltas[k] - deltas[k - 1])) / em1;
+      probs[k] = Double.isFinite(e)
+          ? ((deltas[k + 1] - deltas[k]) - e * (deltas[k] - deltas[k - 1])) / em1
+          // An interval past ~709 overflows e^d; e^d/(e^d - 1) = -1/expm1(-d) does not (and 1/expm1(d) is 0).
+          : (deltas[k + 1] - deltas[k]) / em1 + (deltas[k] - deltas[k - 1]) / Math.expm1(-interval);
     }
     probs[n - 1] = (deltas[n - 1] - deltas[n - 2]) / Math.expm1(-interval);
     for (int k = 0; k < n; k++) {

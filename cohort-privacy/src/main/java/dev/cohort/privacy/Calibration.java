@@ -1,5 +1,7 @@
 package dev.cohort.privacy;
 
+import static dev.cohort.privacy.ParameterText.named;
+
 import java.util.OptionalLong;
 
 /**
@@ -53,9 +55,9 @@ public final class Calibration {
   private static void requireBudgetLeft(PrivacyAccountant accountant, double targetEpsilon, double targetDelta) {
     PrivacyGuarantee spent = quiet(accountant, targetDelta);
     if (!(spent.epsilon() <= targetEpsilon)) {
-      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached: the ledger "
-          + "already spends epsilon=" + spent.epsilon() + " at targetDelta (" + targetDelta + ")"
-          + becauseOf(spent));
+      throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+          " cannot be reached: the ledger already spends epsilon=" + spent.epsilon() + " at ",
+          named("targetDelta", targetDelta), becauseOf(spent)));
     }
   }
 
@@ -65,10 +67,10 @@ public final class Calibration {
    * of the accountant, not of the budget.
    */
   private static void requireNoFloor(double targetEpsilon, String where, PrivacyGuarantee failing) {
-    String reason = becauseOf(failing);
-    if (!reason.isEmpty()) {
-      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached " + where
-          + reason);
+    ParameterText reason = becauseOf(failing);
+    if (!reason.parameters().isEmpty() || !reason.toString().isEmpty()) {
+      throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+          " cannot be reached " + where, reason));
     }
   }
 
@@ -76,11 +78,11 @@ public final class Calibration {
    * Why a guarantee is +∞ where the accountant says so (the PLD truncation floor), as ": …" to append to a
    * message; empty otherwise.
    */
-  private static String becauseOf(PrivacyGuarantee g) {
+  private static ParameterText becauseOf(PrivacyGuarantee g) {
     if (g.epsilon() == Double.POSITIVE_INFINITY && g.hasWarnings()) {
-      return ": " + String.join("; ", g.warnings());
+      return ParameterText.of(": ", ParameterText.join("; ", g.warningTexts()));
     }
-    return "";
+    return ParameterText.of();
   }
 
   /**
@@ -99,8 +101,9 @@ public final class Calibration {
     positiveEpsilon(targetEpsilon);
     Checks.delta("targetDelta", targetDelta);
     if (samplingRate == 0 || steps == 0) {
-      throw new IllegalArgumentException("samplingRate (" + samplingRate + ") and steps (" + steps
-          + ") must both be > 0: otherwise no privacy is spent and any noise multiplier meets the target");
+      throw new InvalidParameterException(ParameterText.of(named("samplingRate", samplingRate), " and ",
+          named("steps", steps), " must both be > 0: otherwise no privacy is spent and any noise multiplier "
+              + "meets the target"));
     }
     requireBudgetLeft(accountant, targetEpsilon, targetDelta);
     double lo;
@@ -112,10 +115,14 @@ public final class Calibration {
       int k = 0;
       while (meets(accountant, samplingRate, lo, steps, targetEpsilon, targetDelta)) {
         hi = lo;
-        lo /= 2;
-        if (++k > MAX_DOUBLINGS) {
-          break;
+        if (++k >= MAX_DOUBLINGS) {
+          // Stopping here used to return this σ as if it were the smallest, after evaluating ever smaller ones.
+          throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+              " is met at ", named("targetDelta", targetDelta), " with ", named("samplingRate", samplingRate),
+              " and ", named("steps", steps), " even by a noise multiplier of 2^-40: the target does not limit "
+                  + "the noise"));
         }
+        lo /= 2;
       }
     } else {
       lo = start;
@@ -126,9 +133,10 @@ public final class Calibration {
         hi *= 2;
         if (++k > MAX_DOUBLINGS) {
           PrivacyGuarantee most = candidate(accountant, samplingRate, hi, steps, targetDelta);
-          throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached at "
-              + "targetDelta (" + targetDelta + ") with samplingRate (" + samplingRate + ") and steps (" + steps
-              + ") by any noise multiplier up to 2^40" + becauseOf(most));
+          throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+              " cannot be reached at ", named("targetDelta", targetDelta), " with ",
+              named("samplingRate", samplingRate), " and ", named("steps", steps),
+              " by any noise multiplier up to 2^40", becauseOf(most)));
         }
       }
     }
@@ -161,8 +169,8 @@ public final class Calibration {
     positiveEpsilon(targetEpsilon);
     Checks.delta("targetDelta", targetDelta);
     if (samplingRate == 0) {
-      throw new IllegalArgumentException("samplingRate (" + samplingRate + ") must be > 0: with no sampling no "
-          + "step spends privacy, so the budget does not limit the number of steps");
+      throw Checks.invalid("samplingRate", samplingRate, "must be > 0: with no sampling no step spends privacy, "
+          + "so the budget does not limit the number of steps");
     }
     requireBudgetLeft(accountant, targetEpsilon, targetDelta);
     if (!meets(accountant, samplingRate, noiseMultiplier, 1, targetEpsilon, targetDelta)) {
@@ -178,9 +186,9 @@ public final class Calibration {
       good = bad;
       bad *= 2;
       if (++k > MAX_DOUBLINGS) {
-        throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") is not exceeded within 2^40 "
-            + "steps at samplingRate (" + samplingRate + ") and noiseMultiplier (" + noiseMultiplier
-            + "): the budget does not limit the number of steps");
+        throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+            " is not exceeded within 2^40 steps at ", named("samplingRate", samplingRate), " and ",
+            named("noiseMultiplier", noiseMultiplier), ": the budget does not limit the number of steps"));
       }
     }
     while (bad - good > 1) {
@@ -213,7 +221,7 @@ public final class Calibration {
       double noiseToClientsRatio, double targetEpsilon, double targetDelta) {
     Checks.notNull("accountant", accountant);
     if (population < 1) {
-      throw new IllegalArgumentException("population (" + population + ") must be >= 1");
+      throw Checks.invalid("population", population, "must be >= 1");
     }
     Checks.nonNegative("rounds", rounds);
     Checks.positive("noiseToClientsRatio", noiseToClientsRatio);
@@ -223,9 +231,10 @@ public final class Calibration {
     if (!meetsClients(accountant, population, population, rounds, noiseToClientsRatio, targetEpsilon,
         targetDelta)) {
       PrivacyGuarantee all = candidate(accountant, 1.0, noiseToClientsRatio * population, rounds, targetDelta);
-      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") cannot be reached: even all "
-          + population + " clients per round (noise multiplier " + noiseToClientsRatio * population
-          + ") give epsilon " + all.epsilon() + " at targetDelta (" + targetDelta + ")" + becauseOf(all));
+      throw new InvalidParameterException(ParameterText.of(named("targetEpsilon", targetEpsilon),
+          " cannot be reached: even all " + population + " clients per round (noise multiplier "
+              + noiseToClientsRatio * population + ") give epsilon " + all.epsilon() + " at ",
+          named("targetDelta", targetDelta), becauseOf(all)));
     }
     long bad = 0; // ε(bad) > target, or 0 as a sentinel below the range
     long good = population;
@@ -259,7 +268,7 @@ public final class Calibration {
 
   private static void positiveEpsilon(double targetEpsilon) {
     if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
-      throw new IllegalArgumentException("targetEpsilon (" + targetEpsilon + ") must be a finite number > 0");
+      throw Checks.invalid("targetEpsilon", targetEpsilon, "must be a finite number > 0");
     }
   }
 }

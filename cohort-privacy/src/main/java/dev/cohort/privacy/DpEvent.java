@@ -111,11 +111,11 @@ public sealed interface DpEvent {
     /** Rejects sizes that do not satisfy 0 ≤ sampleSize ≤ sourceDatasetSize, 1 ≤ sourceDatasetSize. */
     public SampledWithoutReplacement {
       if (sourceDatasetSize < 1) {
-        throw new IllegalArgumentException("sourceDatasetSize (" + sourceDatasetSize + ") must be >= 1");
+        throw Checks.invalid("sourceDatasetSize", sourceDatasetSize, "must be >= 1");
       }
       if (sampleSize < 0 || sampleSize > sourceDatasetSize) {
-        throw new IllegalArgumentException("sampleSize (" + sampleSize + ") must be in [0, sourceDatasetSize ("
-            + sourceDatasetSize + ")]");
+        throw new InvalidParameterException(ParameterText.of(ParameterText.named("sampleSize", sampleSize),
+            " must be in [0, ", ParameterText.named("sourceDatasetSize", sourceDatasetSize), "]"));
       }
       Checks.notNull("event", event);
     }
@@ -154,7 +154,7 @@ public sealed interface DpEvent {
       Checks.positive("noiseMultiplier", noiseMultiplier);
       Checks.notNull("stepCounts", stepCounts);
       if (stepCounts.isEmpty()) {
-        throw new IllegalArgumentException("stepCounts ([]) must not be empty");
+        throw Checks.invalid("stepCounts", "[]", "must not be empty");
       }
       for (int i = 0; i < stepCounts.size(); i++) {
         String name = "stepCounts[" + i + "]";

@@ -1,7 +1,7 @@
 package dev.cohort.privacy;
 
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +9,10 @@ import java.util.Set;
 
 /**
  * An RDP accountant for training loops: record each round's noise multiplier, sampling rate and sampling kind,
- * and read the cumulative (ε, δ) at any time. It keeps the running RDP sum per order and caches the per-round RDP
- * curve of every (sampling rate, noise multiplier) pair it has seen, so a read costs one pass over the order grid
- * and a round with known parameters costs one vector addition; nothing is recomputed from history.
+ * and read the cumulative (ε, δ) at any time. Its ledger is an immutable {@link RdpAccountant} (the running RDP sum
+ * per order), replaced on each round; it caches the per-round RDP curve of every (sampling rate, noise multiplier)
+ * pair it has seen, so a read costs one pass over the order grid and a round with known parameters costs one
+ * vector addition; nothing is recomputed from history.
  *
  * <p>The guarantee is computed for one {@link Sampling} assumption: {@link Sampling#POISSON} uses the
  * Poisson-subsampled Gaussian under add-or-remove-one (as TFF's DP tutorial and dp_accounting do);
@@ -35,27 +36,22 @@ public final class IncrementalAccountant {
   /** Distinct (q, σ) curves kept; adaptive schemes that change σ every round simply recompute. */
   private static final int CACHE_LIMIT = 4096;
 
-  private final OrderGrid grid;
-  private final Conversion conversion;
-  private final FractionalOrders fractionalOrders;
   private final Sampling assumed;
   private final double delta;
-  private final double[] sums;
   private final Map<Key, double[]> cache = new HashMap<>();
-  private final Set<String> warnings = new LinkedHashSet<>();
-  private final Set<String> loggedEdges = new java.util.HashSet<>();
+  private final Set<String> loggedEdges = new HashSet<>();
+  private RdpAccountant ledger;
   private long rounds;
   private PrivacyGuarantee lastAtDelta;
 
   private record Key(double samplingRate, double noiseMultiplier) {}
 
   private IncrementalAccountant(Builder b) {
-    this.grid = b.orders;
-    this.conversion = b.conversion;
-    this.fractionalOrders = b.fractionalOrders;
     this.assumed = b.assumedSampling;
     this.delta = b.delta;
-    this.sums = new double[grid.size()];
+    // Poisson sampling is accounted under add-or-remove-one, fixed-size sampling under replace-one.
+    this.ledger = RdpAccountant.empty(b.settings, assumed == Sampling.POISSON
+        ? NeighboringRelation.ADD_OR_REMOVE_ONE : NeighboringRelation.REPLACE_ONE);
   }
 
   /** A builder with δ = 1e-5, Poisson sampling, dp_accounting's grid, improved conversion, exact orders. */
@@ -65,9 +61,7 @@ public final class IncrementalAccountant {
 
   /** Settings of an {@link IncrementalAccountant}. */
   public static final class Builder {
-    private OrderGrid orders = OrderGrid.dpAccounting();
-    private Conversion conversion = Conversion.IMPROVED;
-    private FractionalOrders fractionalOrders = FractionalOrders.EXACT;
+    private RdpSettings settings = RdpSettings.DEFAULTS;
     private Sampling assumedSampling = Sampling.POISSON;
     private double delta = 1e-5;
 
@@ -87,19 +81,19 @@ public final class IncrementalAccountant {
 
     /** The Rényi orders (default {@link OrderGrid#dpAccounting()}). */
     public Builder orders(OrderGrid orders) {
-      this.orders = Checks.notNull("orders", orders);
+      settings = settings.withOrders(orders);
       return this;
     }
 
     /** The RDP → (ε, δ) conversion (default {@link Conversion#IMPROVED}). */
     public Builder conversion(Conversion conversion) {
-      this.conversion = Checks.notNull("conversion", conversion);
+      settings = settings.withConversion(conversion);
       return this;
     }
 
     /** The fractional-order mode (default {@link FractionalOrders#EXACT}). */
     public Builder fractionalOrders(FractionalOrders fractionalOrders) {
-      this.fractionalOrders = Checks.notNull("fractionalOrders", fractionalOrders);
+      settings = settings.withFractionalOrders(fractionalOrders);
       return this;
     }
 
@@ -120,7 +114,12 @@ public final class IncrementalAccountant {
     recordRounds(noiseMultiplier, samplingRate, sampling, 1);
   }
 
-  /** Records {@code count} identical rounds (see {@link #recordRound}). */
+  /**
+   * Records {@code count} identical rounds (see {@link #recordRound}).
+   *
+   * @throws InvalidParameterException for an invalid argument, or if the total number of rounds would exceed
+   *     2^63 - 1
+   */
   public synchronized void recordRounds(double noiseMultiplier, double samplingRate, Sampling sampling,
       long count) {
     Checks.positive("noiseMultiplier", noiseMultiplier);
@@ -130,31 +129,32 @@ public final class IncrementalAccountant {
     if (count == 0) {
       return;
     }
+    if (count > Long.MAX_VALUE - rounds) {
+      throw Checks.invalid("count", count, "must be at most " + (Long.MAX_VALUE - rounds) + ": " + rounds
+          + " rounds are recorded, and the total must fit a long");
+    }
+    Set<ParameterText> notes = new LinkedHashSet<>();
     if (sampling != assumed && samplingRate > 0 && samplingRate < 1) {
-      String w = "rounds that used " + sampling + " sampling were accounted as " + assumed
-          + " sampling (the assumption of this accountant); epsilon does not strictly cover them";
-      if (warnings.add(w)) {
-        LOG.log(System.Logger.Level.WARNING, w);
-      }
+      notes.add(ParameterText.of("rounds that used " + sampling + " sampling were accounted as " + assumed
+          + " sampling (the assumption of this accountant); epsilon does not strictly cover them"));
     }
     double[] perRound = cache.get(new Key(samplingRate, noiseMultiplier));
     if (perRound == null) {
       perRound = assumed == Sampling.POISSON
-          ? RdpAccountant.poissonGaussian(samplingRate, noiseMultiplier, grid, fractionalOrders,
-              w -> {
-                if (warnings.add(w)) {
-                  LOG.log(System.Logger.Level.WARNING, w);
-                }
-              })
-          : RdpAccountant.withoutReplacementGaussian(samplingRate, noiseMultiplier, grid);
+          ? RdpAccountant.poissonGaussian(samplingRate, noiseMultiplier, ledger.orders(),
+              ledger.fractionalOrders(), notes::add)
+          : RdpAccountant.withoutReplacementGaussian(samplingRate, noiseMultiplier, ledger.orders());
       if (cache.size() >= CACHE_LIMIT) {
         cache.clear();
       }
       cache.put(new Key(samplingRate, noiseMultiplier), perRound);
     }
-    for (int i = 0; i < sums.length; i++) {
-      sums[i] += count * perRound[i];
+    for (ParameterText w : notes) {
+      if (!ledger.notes().contains(w)) {
+        LOG.log(System.Logger.Level.WARNING, w.toString()); // once: the ledger keeps it from now on
+      }
     }
+    ledger = ledger.plus(perRound, count, notes);
     rounds += count;
     lastAtDelta = null;
   }
@@ -169,14 +169,12 @@ public final class IncrementalAccountant {
 
   /** The cumulative guarantee at another δ. */
   public synchronized PrivacyGuarantee spent(double delta) {
-    Checks.delta("delta", delta);
-    return logOnce(RdpConversion.epsilon(grid.raw(), sums, delta, conversion, new ArrayList<>(warnings)));
+    return logOnce(ledger.quietEpsilon(delta));
   }
 
   /** The cumulative δ at the given ε. */
   public synchronized PrivacyGuarantee deltaAt(double epsilon) {
-    Checks.epsilon("epsilon", epsilon);
-    return logOnce(RdpConversion.delta(grid.raw(), sums, epsilon, conversion, new ArrayList<>(warnings)));
+    return logOnce(ledger.quietDelta(epsilon));
   }
 
   /** Logs a grid-edge warning the first time this accountant meets it (a training loop reads every round). */
@@ -205,16 +203,16 @@ public final class IncrementalAccountant {
 
   /** The cumulative RDP per order of {@link #orders()}, a copy. */
   public synchronized double[] rdp() {
-    return sums.clone();
+    return ledger.rdp();
   }
 
   /** The order grid. */
-  public OrderGrid orders() {
-    return grid;
+  public synchronized OrderGrid orders() {
+    return ledger.orders();
   }
 
   /** The warnings raised so far. */
   public synchronized List<String> warnings() {
-    return List.copyOf(warnings);
+    return ledger.notes().stream().map(ParameterText::toString).toList();
   }
 }

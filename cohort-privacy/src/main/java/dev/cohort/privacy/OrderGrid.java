@@ -75,11 +75,11 @@ public final class OrderGrid {
   public static OrderGrid of(double... orders) {
     Checks.notNull("orders", orders);
     if (orders.length == 0) {
-      throw new IllegalArgumentException("orders ([]) must not be empty");
+      throw Checks.invalid("orders", "[]", "must not be empty");
     }
     for (double a : orders) {
       if (!(a > 1) || Double.isInfinite(a)) {
-        throw new IllegalArgumentException("order (" + a + ") must be a finite number > 1");
+        throw Checks.invalid("order", a, "must be a finite number > 1");
       }
     }
     double[] sorted = Arrays.stream(orders).sorted().distinct().toArray();

@@ -49,6 +49,9 @@ final class OtherRdp {
     if (alpha == 1) {
       return 0.0;
     }
+    if (cgf(alpha + 1, sigma) == Double.POSITIVE_INFINITY) {
+      return Double.POSITIVE_INFINITY; // σ so small that the largest cumulant used overflows
+    }
     double logQ = Math.log(q);
     double eps2 = 2 / (2 * sigma * sigma);
     double logEps2Minus1 = eps2 + Math.log1p(-Math.exp(-eps2)); // ln(e^{ε(2)} - 1)

@@ -107,7 +107,7 @@ public final class PldAccountant implements PrivacyAccountant {
           .selfCompose(count, TAIL_MASS_TRUNCATION);
       return with(r, a);
     } else if (event instanceof DpEvent.SelfComposed s) {
-      return add(s.event(), Math.multiplyExact(count, s.count()));
+      return add(s.event(), Checks.repetitions(count, s.count()));
     } else if (event instanceof DpEvent.Composed c) {
       PldAccountant acc = this;
       for (DpEvent e : c.events()) {
@@ -158,14 +158,19 @@ public final class PldAccountant implements PrivacyAccountant {
         floor = Math.max(floor, add.infinityMass);
       }
     }
-    List<String> warnings = floor > delta ? List.of(floorWarning(delta, floor)) : List.of();
+    if (Double.isNaN(eps)) {
+      throw new IllegalStateException("internal: PLD accounting gave epsilon = NaN at delta " + delta + " ("
+          + describe() + ")");
+    }
+    List<ParameterText> warnings = floor > delta ? List.of(floorWarning(delta, floor)) : List.of();
     return new PrivacyGuarantee(eps, delta, OptionalDouble.empty(), false, warnings);
   }
 
-  static String floorWarning(double delta, double floor) {
-    return "delta (" + delta + ") is below the truncation floor of PLD accounting: the discretisation puts "
-        + floor + " of probability at an infinite privacy loss (up to " + TAIL_MASS_TRUNCATION + " per "
-        + "composition), so epsilon is +infinity; use a delta above the floor, or the RDP accountant";
+  static ParameterText floorWarning(double delta, double floor) {
+    return ParameterText.of(ParameterText.named("delta", delta), " is below the truncation floor of PLD "
+        + "accounting: the discretisation puts " + floor + " of probability at an infinite privacy loss (up to "
+        + TAIL_MASS_TRUNCATION + " per composition), so epsilon is +infinity; use a delta above the floor, or the "
+        + "RDP accountant");
   }
 
   @Override
@@ -177,6 +182,10 @@ public final class PldAccountant implements PrivacyAccountant {
       if (add != remove) {
         d = Math.max(d, add.deltaForEpsilon(epsilon));
       }
+    }
+    if (Double.isNaN(d)) {
+      throw new IllegalStateException("internal: PLD accounting gave delta = NaN at epsilon " + epsilon + " ("
+          + describe() + ")");
     }
     return new PrivacyGuarantee(epsilon, Math.min(1.0, d), OptionalDouble.empty(), false, List.of());
   }

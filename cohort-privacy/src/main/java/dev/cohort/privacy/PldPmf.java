@@ -23,7 +23,7 @@ final class PldPmf {
   }
 
   double loss(int k) {
-    return (lowerIndex + k) * interval;
+    return ((double) lowerIndex + k) * interval; // in double: lowerIndex + k may exceed a long's range
   }
 
   /**
@@ -54,6 +54,11 @@ final class PldPmf {
       if (massUpper > delta && massLower > 0 && Math.log((massUpper - delta) / massLower) >= loss) {
         break; // ε lies at or above this loss
       }
+      if (loss <= 0) {
+        // ε lies below a loss ≤ 0, so ε = 0 meets δ. Stopping here also keeps e^-loss from overflowing (to +∞,
+        // or NaN against a zero probability) on coarse grids, whose negative losses can be below -709.
+        return 0.0;
+      }
       massUpper += probs[k];
       massLower += Math.exp(-loss) * probs[k];
       if (massUpper >= delta && massLower == 0) {
@@ -74,14 +79,20 @@ final class PldPmf {
     }
     long span = (long) probs.length + other.probs.length - 1;
     if (span > Fft.MAX_SIZE) {
-      throw new IllegalArgumentException("interval (" + interval + ") must be coarser, or the events fewer: their "
-          + "composed privacy loss spans " + span + " grid points, more than the 2^26 an FFT may have (1 GiB of "
-          + "work arrays)");
+      throw Checks.invalid("interval", interval, "must be coarser, or the events fewer: their composed privacy "
+          + "loss spans " + span + " grid points, more than the 2^26 an FFT may have (1 GiB of work arrays)");
     }
     double[] conv = Fft.convolve(probs, other.probs);
     clampNegative(conv);
     double inf = infinityMass + other.infinityMass - infinityMass * other.infinityMass;
-    return truncated(lowerIndex + other.lowerIndex, conv, inf, tail);
+    long lower;
+    try {
+      lower = Math.addExact(lowerIndex, other.lowerIndex);
+    } catch (ArithmeticException e) {
+      throw new InvalidParameterException(ParameterText.of(ParameterText.named("interval", interval),
+          " must be coarser: the composed privacy loss does not fit the grid's index range"), e);
+    }
+    return truncated(lower, conv, inf, tail);
   }
 
   /**
@@ -101,9 +112,10 @@ final class PldPmf {
     long lower = bounds[0];
     long upper = bounds[1];
     if (upper - lower >= Fft.MAX_SIZE) {
-      throw new IllegalArgumentException("interval (" + interval + ") must be coarser, or count (" + n
-          + ") smaller: the privacy loss of " + n + " compositions spans " + (upper - lower + 1) + " grid points, "
-          + "more than the 2^26 an FFT may have (1 GiB of work arrays)");
+      throw new InvalidParameterException(ParameterText.of(ParameterText.named("interval", interval),
+          " must be coarser, or ", ParameterText.named("count", n), " smaller: the privacy loss of " + n
+              + " compositions spans " + (upper - lower + 1) + " grid points, more than the 2^26 an FFT may have "
+              + "(1 GiB of work arrays)"));
     }
     long outLen = upper - lower + 1;
     int size = Fft.nextPowerOfTwo(Math.max(outLen, len));
@@ -134,8 +146,8 @@ final class PldPmf {
     try {
       first = Math.addExact(Math.multiplyExact(lowerIndex, n), lower);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("count (" + n + ") must be smaller: the composed privacy loss does not "
-          + "fit the grid's index range", e);
+      throw new InvalidParameterException(ParameterText.of(ParameterText.named("count", n), " must be smaller: "
+          + "the composed privacy loss does not fit the grid's index range"), e);
     }
     return new PldPmf(interval, first, out, Math.min(1.0, inf));
   }

@@ -1,6 +1,6 @@
 package dev.cohort.privacy;
 
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,21 +26,24 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  */
 public final class RdpAccountant implements PrivacyAccountant {
+  private final RdpSettings settings;
   private final OrderGrid grid;
   private final NeighboringRelation relation;
-  private final Conversion conversion;
-  private final FractionalOrders fractionalOrders;
   private final double[] rdp;
-  private final List<String> notes;
+  private final List<ParameterText> notes;
 
-  private RdpAccountant(OrderGrid grid, NeighboringRelation relation, Conversion conversion,
-      FractionalOrders fractionalOrders, double[] rdp, List<String> notes) {
-    this.grid = grid;
+  private RdpAccountant(RdpSettings settings, NeighboringRelation relation, double[] rdp,
+      Collection<ParameterText> notes) {
+    this.settings = settings;
+    this.grid = settings.orders();
     this.relation = relation;
-    this.conversion = conversion;
-    this.fractionalOrders = fractionalOrders;
     this.rdp = rdp;
     this.notes = List.copyOf(notes);
+  }
+
+  /** An empty accountant with these settings (the start of an {@link IncrementalAccountant}'s ledger). */
+  static RdpAccountant empty(RdpSettings settings, NeighboringRelation relation) {
+    return new RdpAccountant(settings, relation, new double[settings.orders().size()], List.of());
   }
 
   /** An empty accountant with the defaults: dp_accounting's grid, add-or-remove-one, improved, exact. */
@@ -55,16 +58,14 @@ public final class RdpAccountant implements PrivacyAccountant {
 
   /** Settings of an empty {@link RdpAccountant}. */
   public static final class Builder {
-    private OrderGrid orders = OrderGrid.dpAccounting();
+    private RdpSettings settings = RdpSettings.DEFAULTS;
     private NeighboringRelation relation = NeighboringRelation.ADD_OR_REMOVE_ONE;
-    private Conversion conversion = Conversion.IMPROVED;
-    private FractionalOrders fractionalOrders = FractionalOrders.EXACT;
 
     private Builder() {}
 
     /** The Rényi orders to track (default {@link OrderGrid#dpAccounting()}). */
     public Builder orders(OrderGrid orders) {
-      this.orders = Checks.notNull("orders", orders);
+      settings = settings.withOrders(orders);
       return this;
     }
 
@@ -76,20 +77,19 @@ public final class RdpAccountant implements PrivacyAccountant {
 
     /** The RDP → (ε, δ) conversion (default {@link Conversion#IMPROVED}). */
     public Builder conversion(Conversion conversion) {
-      this.conversion = Checks.notNull("conversion", conversion);
+      settings = settings.withConversion(conversion);
       return this;
     }
 
     /** How fractional orders of the subsampled Gaussian are evaluated (default {@link FractionalOrders#EXACT}). */
     public Builder fractionalOrders(FractionalOrders fractionalOrders) {
-      this.fractionalOrders = Checks.notNull("fractionalOrders", fractionalOrders);
+      settings = settings.withFractionalOrders(fractionalOrders);
       return this;
     }
 
     /** The empty accountant. */
     public RdpAccountant build() {
-      return new RdpAccountant(orders, relation, conversion, fractionalOrders, new double[orders.size()],
-          List.of());
+      return empty(settings, relation);
     }
   }
 
@@ -105,12 +105,12 @@ public final class RdpAccountant implements PrivacyAccountant {
 
   /** The conversion used by {@link #epsilon} and {@link #delta}. */
   public Conversion conversion() {
-    return conversion;
+    return settings.conversion();
   }
 
   /** The fractional-order mode. */
   public FractionalOrders fractionalOrders() {
-    return fractionalOrders;
+    return settings.fractionalOrders();
   }
 
   /** The accumulated RDP at each order of {@link #orders()}, a copy. */
@@ -120,8 +120,7 @@ public final class RdpAccountant implements PrivacyAccountant {
 
   /** The same ledger converted with another conversion. */
   public RdpAccountant withConversion(Conversion conversion) {
-    return new RdpAccountant(grid, relation, Checks.notNull("conversion", conversion), fractionalOrders, rdp,
-        notes);
+    return new RdpAccountant(settings.withConversion(conversion), relation, rdp, notes);
   }
 
   @Override
@@ -134,9 +133,26 @@ public final class RdpAccountant implements PrivacyAccountant {
     Checks.notNull("event", event);
     Checks.nonNegative("count", count);
     double[] sum = rdp.clone();
-    Set<String> newNotes = new LinkedHashSet<>(notes);
+    Set<ParameterText> newNotes = new LinkedHashSet<>(notes);
     add(event, count, sum, newNotes);
-    return new RdpAccountant(grid, relation, conversion, fractionalOrders, sum, new ArrayList<>(newNotes));
+    return new RdpAccountant(settings, relation, sum, newNotes);
+  }
+
+  /**
+   * This ledger plus {@code count} steps whose one-step RDP curve (on this grid) is {@code perStep}, with
+   * {@code newNotes} added to its notes: the incremental accountant's round, without recomputing a known curve.
+   */
+  RdpAccountant plus(double[] perStep, long count, Collection<ParameterText> newNotes) {
+    double[] sum = rdp.clone();
+    accumulate(sum, perStep, count);
+    Set<ParameterText> allNotes = new LinkedHashSet<>(notes);
+    allNotes.addAll(newNotes);
+    return new RdpAccountant(settings, relation, sum, allNotes);
+  }
+
+  /** The notes (warnings) gathered while composing, in order. */
+  List<ParameterText> notes() {
+    return notes;
   }
 
   @Override
@@ -147,19 +163,24 @@ public final class RdpAccountant implements PrivacyAccountant {
   /** {@link #epsilon} without logging (for searches that evaluate many candidates). */
   PrivacyGuarantee quietEpsilon(double delta) {
     Checks.delta("delta", delta);
-    return RdpConversion.epsilon(grid.raw(), rdp, delta, conversion, notes);
+    return RdpConversion.epsilon(grid.raw(), rdp, delta, settings.conversion(), notes);
   }
 
   @Override
   public PrivacyGuarantee delta(double epsilon) {
+    return RdpConversion.logWarnings(quietDelta(epsilon));
+  }
+
+  /** {@link #delta} without logging. */
+  PrivacyGuarantee quietDelta(double epsilon) {
     Checks.epsilon("epsilon", epsilon);
-    return RdpConversion.logWarnings(RdpConversion.delta(grid.raw(), rdp, epsilon, conversion, notes));
+    return RdpConversion.delta(grid.raw(), rdp, epsilon, settings.conversion(), notes);
   }
 
   @Override
   public String describe() {
-    return "rdp (" + kebab(conversion) + " conversion, " + grid.name() + " orders, " + kebab(fractionalOrders)
-        + " fractional orders, " + kebab(relation) + ")";
+    return "rdp (" + kebab(settings.conversion()) + " conversion, " + grid.name() + " orders, "
+        + kebab(settings.fractionalOrders()) + " fractional orders, " + kebab(relation) + ")";
   }
 
   @Override
@@ -178,7 +199,7 @@ public final class RdpAccountant implements PrivacyAccountant {
    * @throws IllegalArgumentException if an order exceeds {@link SubsampledGaussianRdp#MAX_ORDER} (and q &gt; 0)
    */
   static double[] poissonGaussian(double q, double sigma, OrderGrid grid, FractionalOrders mode,
-      java.util.function.Consumer<String> warn) {
+      java.util.function.Consumer<ParameterText> warn) {
     double[] orders = grid.raw();
     if (q > 0 && q < 1) {
       SubsampledGaussianRdp.checkOrders(orders);
@@ -207,7 +228,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     return out;
   }
 
-  private void add(DpEvent event, long count, double[] sum, Set<String> newNotes) {
+  private void add(DpEvent event, long count, double[] sum, Set<ParameterText> newNotes) {
     if (count == 0) {
       return;
     }
@@ -224,7 +245,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     } else if (event instanceof DpEvent.PoissonSampled p) {
       requireRelation(event, NeighboringRelation.ADD_OR_REMOVE_ONE, NeighboringRelation.REPLACE_SPECIAL);
       double sigma = effectiveGaussian(p.event(), "PoissonSampled");
-      double[] one = poissonGaussian(p.samplingRate(), sigma, grid, fractionalOrders, newNotes::add);
+      double[] one = poissonGaussian(p.samplingRate(), sigma, grid, settings.fractionalOrders(), newNotes::add);
       accumulate(sum, one, count);
     } else if (event instanceof DpEvent.SampledWithoutReplacement w) {
       requireRelation(event, NeighboringRelation.REPLACE_ONE);
@@ -237,7 +258,7 @@ public final class RdpAccountant implements PrivacyAccountant {
         sum[i] += count * OtherRdp.treeAggregation(t.noiseMultiplier(), max, orders[i]);
       }
     } else if (event instanceof DpEvent.SelfComposed s) {
-      add(s.event(), Math.multiplyExact(count, s.count()), sum, newNotes);
+      add(s.event(), Checks.repetitions(count, s.count()), sum, newNotes);
     } else if (event instanceof DpEvent.Composed c) {
       for (DpEvent e : c.events()) {
         add(e, count, sum, newNotes);
@@ -263,7 +284,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     for (int i = 0; i < allowed.length; i++) {
       names.append(i == 0 ? "" : " or ").append(allowed[i]);
     }
-    throw new IllegalArgumentException("neighboringRelation (" + relation + ") must be " + names + " for "
+    throw Checks.invalid("neighboringRelation", relation, "must be " + names + " for "
         + event.getClass().getSimpleName() + " events (" + event + ")");
   }
 
@@ -280,7 +301,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     if (event instanceof DpEvent.Gaussian g) {
       return count / (g.noiseMultiplier() * g.noiseMultiplier());
     } else if (event instanceof DpEvent.SelfComposed s) {
-      return inverseSquareSum(s.event(), Math.multiplyExact(count, s.count()), where);
+      return inverseSquareSum(s.event(), Checks.repetitions(count, s.count()), where);
     } else if (event instanceof DpEvent.Composed c) {
       double total = 0;
       for (DpEvent e : c.events()) {

@@ -45,7 +45,7 @@ final class RdpConversion {
 
   /** ε at δ: the minimum over the grid (the first minimum on ties, like numpy's argmin). */
   static PrivacyGuarantee epsilon(double[] orders, double[] rdp, double delta, Conversion conversion,
-      List<String> notes) {
+      List<ParameterText> notes) {
     int best = 0;
     double bestEps = Double.POSITIVE_INFINITY;
     for (int i = 0; i < orders.length; i++) {
@@ -62,7 +62,7 @@ final class RdpConversion {
 
   /** δ at ε: the minimum over the grid, capped at 1. */
   static PrivacyGuarantee delta(double[] orders, double[] rdp, double epsilon, Conversion conversion,
-      List<String> notes) {
+      List<ParameterText> notes) {
     int best = 0;
     double bestLog = Double.POSITIVE_INFINITY;
     for (int i = 0; i < orders.length; i++) {
@@ -78,14 +78,14 @@ final class RdpConversion {
   }
 
   private static PrivacyGuarantee result(double epsilon, double delta, double[] orders, int best,
-      boolean meaningful, List<String> notes) {
-    List<String> warnings = new ArrayList<>(notes);
+      boolean meaningful, List<ParameterText> notes) {
+    List<ParameterText> warnings = new ArrayList<>(notes);
     boolean edge = meaningful && orders.length > 1 && (best == 0 || best == orders.length - 1);
     if (edge) {
       String which = best == 0 ? "smallest" : "largest";
       String w = "the optimal RDP order " + Numbers.format(orders[best]) + " is the " + which
           + " order of the grid; a grid extending beyond it may give a tighter bound";
-      warnings.add(w); // kept last: see edgeWarning
+      warnings.add(ParameterText.of(w)); // kept last: see edgeWarning
     }
     // An order is reported only where it bounds something: not for ε = 0 or +∞ (δ = 0 or 1), where every order
     // or none gives the same answer.

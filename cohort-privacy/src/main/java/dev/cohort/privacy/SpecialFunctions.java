@@ -172,7 +172,7 @@ final class SpecialFunctions {
   static double logAdd(double a, double b) {
     double lo = Math.min(a, b);
     double hi = Math.max(a, b);
-    if (lo == Double.NEGATIVE_INFINITY) {
+    if (lo == Double.NEGATIVE_INFINITY || hi == Double.POSITIVE_INFINITY) {
       return hi;
     }
     return hi + Math.log1p(Math.exp(lo - hi));

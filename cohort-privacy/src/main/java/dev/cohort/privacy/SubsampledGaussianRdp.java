@@ -50,8 +50,8 @@ final class SubsampledGaussianRdp {
   static void checkOrders(double[] orders) {
     for (double a : orders) {
       if (a > MAX_ORDER) {
-        throw new IllegalArgumentException("order (" + a + ") must be <= " + (long) MAX_ORDER + " for a sampled "
-            + "Gaussian: its RDP takes time proportional to the order");
+        throw Checks.invalid("order", a, "must be <= " + (long) MAX_ORDER + " for a sampled Gaussian: its RDP "
+            + "takes time proportional to the order");
       }
     }
   }
@@ -61,7 +61,7 @@ final class SubsampledGaussianRdp {
    *
    * @param warn receives a message when an order has to be given up (absolute mode only); it is then +∞
    */
-  static double rdp(double q, double sigma, double alpha, FractionalOrders mode, Consumer<String> warn) {
+  static double rdp(double q, double sigma, double alpha, FractionalOrders mode, Consumer<ParameterText> warn) {
     if (q == 0) {
       return 0.0;
     }
@@ -76,9 +76,9 @@ final class SubsampledGaussianRdp {
     } else {
       logA = logAFractionalAbsolute(q, sigma, alpha);
       if (logA == Double.POSITIVE_INFINITY) {
-        warn.accept("the RDP series at order " + alpha + " (samplingRate " + q + ", noiseMultiplier " + sigma
-            + ") did not converge within " + MAX_ABSOLUTE_TERMS
-            + " terms in ABSOLUTE_UPPER_BOUND mode; the order is excluded (as in dp_accounting)");
+        warn.accept(ParameterText.of("the RDP series at order " + alpha + " (samplingRate " + q
+            + ", noiseMultiplier " + sigma + ") did not converge within " + MAX_ABSOLUTE_TERMS
+            + " terms in ABSOLUTE_UPPER_BOUND mode; the order is excluded (as in dp_accounting)"));
         return Double.POSITIVE_INFINITY;
       }
     }
@@ -108,6 +108,9 @@ final class SubsampledGaussianRdp {
         continue;
       }
       double t = logC + k * logQ + (alpha - k) * log1mQ + logExpm1(((double) k * k - k) * inv2s2);
+      if (t == Double.POSITIVE_INFINITY) {
+        return Double.POSITIVE_INFINITY; // σ so small that a term overflows: A_α exceeds every double
+      }
       if (t > max) {
         sum = sum * Math.exp(max - t) + 1.0;
         max = t;
@@ -304,9 +307,15 @@ final class SubsampledGaussianRdp {
         : SpecialFunctions.LOG_HALF + SpecialFunctions.logErfc(y);
   }
 
-  /** The number of points {@link #logAQuadrature} evaluates. */
+  /**
+   * The number of points {@link #logAQuadrature} evaluates, or {@link Long#MAX_VALUE} where that many do not fit
+   * a {@code long} or cannot be computed (σ so small that the step underflows, or so large that it is NaN): the
+   * count is only compared with {@link #MAX_QUADRATURE_POINTS}, so saturating keeps such σ off the quadrature
+   * instead of wrapping to a negative count that passes the comparison.
+   */
   static long quadraturePoints(double sigma, double alpha) {
-    return (long) Math.ceil((quadratureHigh(sigma, alpha) - quadratureLow(sigma)) / quadratureStep(sigma)) + 1;
+    double points = Math.ceil((quadratureHigh(sigma, alpha) - quadratureLow(sigma)) / quadratureStep(sigma)) + 1;
+    return points < 0x1p62 ? (long) points : Long.MAX_VALUE; // false for NaN too
   }
 
   /**

@@ -15,6 +15,10 @@
  *   <li>Settings: {@link dev.cohort.privacy.OrderGrid}, {@link dev.cohort.privacy.Conversion},
  *       {@link dev.cohort.privacy.FractionalOrders}, {@link dev.cohort.privacy.NeighboringRelation},
  *       {@link dev.cohort.privacy.Sampling}; results are {@link dev.cohort.privacy.PrivacyGuarantee}s.
+ *   <li>Errors: {@link dev.cohort.privacy.InvalidParameterException} — the parameter, the value and the rule as
+ *       data, in a {@link dev.cohort.privacy.ParameterText} (warnings are kept the same way).
+ *   <li>{@link dev.cohort.privacy.Numbers} — Cohort's one number printer (its modes serve the library's messages,
+ *       the command line and the tutorials' Python-style outputs).
  * </ul>
  *
  * <p>Warnings (an optimum at the edge of the order grid, an order given up, a sampling assumption not met) are

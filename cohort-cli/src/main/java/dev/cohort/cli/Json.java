@@ -1,0 +1,78 @@
+package dev.cohort.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A flat JSON object writer for {@code --json} output, one object per line: strings escaped, numbers at full
+ * precision ({@link Double#toString}), an infinite number as {@code null} (the documented spelling of an infinite
+ * ε). NaN is never written: it would mean a failure, and a failure must not read as infinity.
+ */
+final class Json {
+  private final StringBuilder sb = new StringBuilder("{");
+
+  private Json key(String k) {
+    if (sb.length() > 1) {
+      sb.append(',');
+    }
+    sb.append(quote(k)).append(':');
+    return this;
+  }
+
+  Json put(String k, String v) {
+    key(k).sb.append(quote(v));
+    return this;
+  }
+
+  /**
+   * A number; {@code null} if it is infinite.
+   *
+   * @throws IllegalStateException for NaN (an internal error: no command reports a NaN)
+   */
+  Json put(String k, double v) {
+    if (Double.isNaN(v)) {
+      throw new IllegalStateException("internal: NaN for JSON field " + k);
+    }
+    key(k).sb.append(Double.isFinite(v) ? Double.toString(v) : "null");
+    return this;
+  }
+
+  Json put(String k, long v) {
+    key(k).sb.append(v);
+    return this;
+  }
+
+  Json put(String k, boolean v) {
+    key(k).sb.append(v);
+    return this;
+  }
+
+  Json put(String k, List<String> values) {
+    List<String> quoted = new ArrayList<>();
+    for (String v : values) {
+      quoted.add(quote(v));
+    }
+    key(k).sb.append('[').append(String.join(",", quoted)).append(']');
+    return this;
+  }
+
+  /** The object, closed. */
+  String end() {
+    return sb.append('}').toString();
+  }
+
+  private static String quote(String s) {
+    StringBuilder q = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        q.append('\\').append(c);
+      } else if (c < 0x20) {
+        q.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        q.append(c);
+      }
+    }
+    return q.append('"').toString();
+  }
+}
