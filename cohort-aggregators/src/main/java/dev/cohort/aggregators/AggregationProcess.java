@@ -24,7 +24,7 @@ import java.util.Objects;
  * AggregationProcess mean = new MeanFactory().create(TensorType.FLOAT32, TensorType.FLOAT32);
  * Object state = mean.initialize().call();
  * Struct out = (Struct) mean.next().call(state, List.of(1.0, 2.0, 3.0), List.of(3.0, 2.0, 1.0));
- * out.get("result");                                   // 1.6666666 (= 10/6)
+ * out.get("result");                                   // 10/6 at SERVER
  * }</pre>
  *
  * <p>The processes this module's factories create stream: their {@code next} is compiled to one
