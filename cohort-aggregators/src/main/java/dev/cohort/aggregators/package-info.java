@@ -11,6 +11,8 @@
  *       {@link dev.cohort.aggregators.WeightedAggregationFactory}.
  *   <li>Sums and means: {@link dev.cohort.aggregators.SumFactory}, {@link dev.cohort.aggregators.MeanFactory},
  *       {@link dev.cohort.aggregators.UnweightedMeanFactory}.
+ *   <li>Robustness: {@link dev.cohort.aggregators.Robust} (clipping by L2 norm, zeroing by an
+ *       {@link dev.cohort.aggregators.NormOrder}), with fixed norms or norms from an estimation process.
  * </ul>
  *
  * <p>Factories validate their parameters and the value types they are given, and processes validate their contract,

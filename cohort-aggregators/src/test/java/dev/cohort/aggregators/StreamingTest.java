@@ -91,4 +91,11 @@ class StreamingTest {
     AggregationProcess unweighted = new UnweightedMeanFactory().create(FLOAT32);
     assertThat(materializations(() -> new Rounds(unweighted).next(scalars()))).isEmpty();
   }
+
+  @Test
+  void clippingAndZeroingStream() {
+    WeightedAggregationFactory robust = Robust.zeroing(3.0, NormOrder.L2, Robust.clipping(2.0, new MeanFactory()));
+    AggregationProcess p = robust.create(FLOAT32, FLOAT32);
+    assertThat(materializations(() -> new Rounds(p).next(scalars(), scalars()))).isEmpty();
+  }
 }
