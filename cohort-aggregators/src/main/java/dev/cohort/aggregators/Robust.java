@@ -23,8 +23,8 @@ import java.util.Objects;
  * weightedness from it; weights pass to the inner process unchanged.
  *
  * <p>The norm is fixed, or reported each round by an {@link EstimationProcess} whose {@code next} receives each
- * client's norm (before clipping or zeroing) and whose {@code report} gives {@code float32@SERVER}: adaptive
- * clipping. The norm in force is broadcast; clients clip or zero and
+ * client's norm (before clipping or zeroing) and whose {@code report} gives {@code float32@SERVER}, such as
+ * {@link QuantileEstimation#noNoise}: adaptive clipping, whose norm follows a quantile of the clients' norms. The norm in force is broadcast; clients clip or zero and
  * flag it; the inner process aggregates, a {@link SumFactory} counts the flags.
  *
  * <table>
@@ -35,7 +35,10 @@ import java.util.Objects;
  * </table>
  *
  * <pre>{@code
- * WeightedAggregationFactory robust = Robust.zeroing(10.0, NormOrder.LINF, Robust.clipping(1.0, new MeanFactory()));
+ * // TFF's robust_aggregator: clip at the estimated 0.8 quantile of the norms, zero values far above the 0.98 one
+ * WeightedAggregationFactory robust = Robust.zeroing(
+ *     QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0), NormOrder.LINF,
+ *     Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()));
  * }</pre>
  */
 public final class Robust {

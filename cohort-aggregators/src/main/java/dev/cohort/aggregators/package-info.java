@@ -13,6 +13,8 @@
  *       {@link dev.cohort.aggregators.UnweightedMeanFactory}.
  *   <li>Robustness: {@link dev.cohort.aggregators.Robust} (clipping by L2 norm, zeroing by an
  *       {@link dev.cohort.aggregators.NormOrder}), with fixed norms or norms from an estimation process.
+ *   <li>Estimation: {@link dev.cohort.aggregators.QuantileEstimation} (TFF's private quantile estimation process
+ *       without noise; geometric and arithmetic updates), the norms of adaptive clipping and zeroing.
  * </ul>
  *
  * <p>Factories validate their parameters and the value types they are given, and processes validate their contract,

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -85,12 +86,12 @@ class MeanFactoryTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("MeanFactory: the value type must be a float32 tensor type or a struct of float32 tensor types"
             + " with fully known shapes, found <float32,int32>");
-    assertThatThrownBy(() -> new MeanFactory().create(FLOAT32, TensorType.of(dev.cohort.tensor.DType.FLOAT32, 2)))
+    assertThatThrownBy(() -> new MeanFactory().create(FLOAT32, TensorType.of(DType.FLOAT32, 2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("MeanFactory: the weight type must be a numeric scalar (float32, int32 or int64), found"
             + " float32[2]");
     assertThatThrownBy(() -> new UnweightedMeanFactory().create(
-        TensorType.of(dev.cohort.tensor.DType.FLOAT32, TensorType.UNKNOWN)))
+        TensorType.of(DType.FLOAT32, TensorType.UNKNOWN)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("UnweightedMeanFactory: the value type must be a float32 tensor type or a struct of float32 tensor"
             + " types with fully known shapes, found float32[?]");

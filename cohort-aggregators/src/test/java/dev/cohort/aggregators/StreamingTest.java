@@ -98,4 +98,12 @@ class StreamingTest {
     AggregationProcess p = robust.create(FLOAT32, FLOAT32);
     assertThat(materializations(() -> new Rounds(p).next(scalars(), scalars()))).isEmpty();
   }
+
+  @Test
+  void adaptiveClippingStreams() {
+    UnweightedAggregationFactory adaptive = Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2),
+        new UnweightedMeanFactory());
+    AggregationProcess p = adaptive.create(FLOAT32);
+    assertThat(materializations(() -> new Rounds(p).next(scalars()))).isEmpty();
+  }
 }
