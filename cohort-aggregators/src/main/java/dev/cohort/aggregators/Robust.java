@@ -152,7 +152,7 @@ public final class Robust {
       Processes.requireFloats(who, valueType);
       AggregationProcess innerProcess = Processes.create(inner, valueType, weightType);
       AggregationProcess countSum = new SumFactory().create(TensorType.INT32);
-      Computation transform = transform(valueType);
+      Computation transform = transform(kind == Kind.ZEROING, order, valueType);
       Computation initialize = Computation.federated(kind.ing + "_initialize", () -> federatedZip(Processes.named(
           kind.ing + "_norm", norm.initialize().apply(), "inner_agg", innerProcess.initialize().apply(),
           kind.ed + "_count_agg", countSum.initialize().apply())));
@@ -182,33 +182,32 @@ public final class Robust {
           federatedZip(Processes.named(kind.ing, agg.get("measurements"), kind.ing + "_norm", normNow,
               kind.ed + "_count", count.get("result"))));
     }
+  }
 
-    /**
-     * {@code (<value=V,norm=float32> -> <value=V,norm=float32,flag=int32>)}: the clipped or zeroed value, its norm
-     * before, and 1 if it was changed (the norm exceeds the threshold).
-     */
-    private Computation transform(Type valueType) {
-      String name = Processes.localName((kind == Kind.CLIPPING ? "clip_" : "zero_") + order.label(), valueType);
-      StructType parameter = StructType.named("value", valueType, "norm", TensorType.FLOAT32);
-      StructType result = StructType.named("value", valueType, "norm", TensorType.FLOAT32, "flag", TensorType.INT32);
-      Kind k = kind;
-      NormOrder o = order;
-      return Computation.local(name, parameter, result, arg -> {
-        Struct s = (Struct) arg;
-        Object value = s.get(0);
-        float threshold = ((Tensor) s.get(1)).floatValue();
-        float norm = o.of(Processes.tensors(value));
-        boolean exceeds = norm > threshold;
-        Object out = value;
-        if (exceeds && k == Kind.ZEROING) {
-          out = Processes.mapTensors(value, t -> Tensor.zeros(t.dtype(), t.shape()));
-        } else if (exceeds) {
-          Tensor divisor = Tensor.scalar(norm / threshold);
-          out = Processes.mapTensors(value, t -> t.div(divisor));
-        }
-        return Struct.of(List.of("value", "norm", "flag"), List.of(out, Tensor.scalar(norm), Tensor.scalar(exceeds
-            ? 1 : 0)));
-      });
-    }
+  /**
+   * {@code (<value=V,norm=float32> -> <value=V,norm=float32,flag=int32>)}: the value clipped to (or, with
+   * {@code zeroing}, zeroed above) the threshold {@code norm}, the value's {@code order} norm before, and 1 if it was
+   * changed (its norm exceeds the threshold). A clipped value is divided by {@code norm / threshold}, as TFF does.
+   */
+  static Computation transform(boolean zeroing, NormOrder order, Type valueType) {
+    String name = Processes.localName((zeroing ? "zero_" : "clip_") + order.label(), valueType);
+    StructType parameter = StructType.named("value", valueType, "norm", TensorType.FLOAT32);
+    StructType result = StructType.named("value", valueType, "norm", TensorType.FLOAT32, "flag", TensorType.INT32);
+    return Computation.local(name, parameter, result, arg -> {
+      Struct s = (Struct) arg;
+      Object value = s.get(0);
+      float threshold = ((Tensor) s.get(1)).floatValue();
+      float norm = order.of(Processes.tensors(value));
+      boolean exceeds = norm > threshold;
+      Object out = value;
+      if (exceeds && zeroing) {
+        out = Processes.mapTensors(value, t -> Tensor.zeros(t.dtype(), t.shape()));
+      } else if (exceeds) {
+        Tensor divisor = Tensor.scalar(norm / threshold);
+        out = Processes.mapTensors(value, t -> t.div(divisor));
+      }
+      return Struct.of(List.of("value", "norm", "flag"), List.of(out, Tensor.scalar(norm),
+          Tensor.scalar(exceeds ? 1 : 0)));
+    });
   }
 }

@@ -106,4 +106,12 @@ class StreamingTest {
     AggregationProcess p = adaptive.create(FLOAT32);
     assertThat(materializations(() -> new Rounds(p).next(scalars()))).isEmpty();
   }
+
+  @Test
+  void differentiallyPrivateAggregationStreams() {
+    UnweightedAggregationFactory dp = Robust.zeroing(5.0, NormOrder.LINF,
+        DifferentiallyPrivateFactory.gaussianFixed(1.0, CLIENTS, 1.0, 7L));
+    AggregationProcess p = dp.create(FLOAT32);
+    assertThat(materializations(() -> new Rounds(p).next(scalars()))).isEmpty();
+  }
 }
