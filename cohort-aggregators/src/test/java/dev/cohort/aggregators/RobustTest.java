@@ -146,4 +146,18 @@ class RobustTest {
         .hasMessage("Robust.zeroing: the norm process's next must accept each client's norm, {float32}@CLIENTS,"
             + " found (<state=int32@SERVER,value={int32}@CLIENTS> -> int32@SERVER)");
   }
+
+  @Test
+  void aProcessSurvivesSerialization() {
+    // Local functions travel by name (one per kind and value type), so a loaded next runs like the original.
+    AggregationProcess p = Robust.zeroing(4.0, NormOrder.L2, Robust.clipping(2.0, new MeanFactory()))
+        .create(FOUR, FLOAT32);
+    AggregationProcess loaded = new AggregationProcess(Computation.deserialize(p.initialize().serialize()),
+        Computation.deserialize(p.next().serialize()));
+    assertThat(loaded.next().typeSignature()).isEqualTo(p.next().typeSignature());
+    List<Object> values = fours(1, 1.5, 3);
+    List<Integer> weights = List.of(1, 2, 1);
+    assertThat(flatResult(new Rounds(loaded).next(values, weights)))
+        .containsExactly(flatResult(new Rounds(p).next(values, weights)));
+  }
 }
