@@ -59,7 +59,10 @@ public record LabelSkew(int clients, int classes, int emptyClients, int minExamp
         nonEmpty == 0 ? 0 : tv / nonEmpty);
   }
 
-  /** One line, e.g. {@code 100 clients, 10 labels: examples 12..341 (mean 100.0, 0 empty), 2.31 labels per client, mean TV distance 0.742}. */
+  /**
+   * One line, e.g. {@code 100 clients, 10 labels: examples 12..341 (mean 100.0, 0 empty), 2.31 labels per client,
+   * mean TV distance 0.742}.
+   */
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%d clients, %d labels: examples %d..%d (mean %.1f, %d empty), %.2f labels"
