@@ -1,0 +1,16 @@
+/**
+ * Loaders that turn the files federated research uses into {@link dev.cohort.simulation.ClientData}, streaming:
+ * loading indexes a file in one pass and checks it; a client's examples are read when its dataset is iterated.
+ *
+ * <h2>Contents</h2>
+ * <ul>
+ *   <li>{@link dev.cohort.simulation.datasets.LeafJson}: LEAF JSON ({@code users}, {@code num_samples},
+ *       {@code user_data}), plain or gzip, several files merged; FEMNIST through
+ *       {@link dev.cohort.simulation.datasets.LeafFeatures#FEMNIST}.
+ *   <li>{@link dev.cohort.simulation.datasets.SpeakerText}: plain text by speaker (tiny shakespeare), each speaker
+ *       a client and each turn a {@code <snippets=str>} example.
+ *   <li>{@link dev.cohort.simulation.datasets.DatasetFormatException}: bad input, naming the file, the position,
+ *       the client and the problem.
+ * </ul>
+ */
+package dev.cohort.simulation.datasets;

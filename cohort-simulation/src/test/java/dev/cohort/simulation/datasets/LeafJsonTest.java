@@ -1,0 +1,308 @@
+package dev.cohort.simulation.datasets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.Struct;
+import dev.cohort.simulation.ClientData;
+import dev.cohort.simulation.Dataset;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeafJsonTest {
+  /** Small examples for files the tests write: x has four numbers. */
+  static final LeafFeatures TINY = new LeafFeatures(
+      StructType.named("y", TensorType.INT32, "x", TensorType.of(DType.FLOAT32, 4)), "x", "y");
+
+  static final String VALID = "{\"users\": [\"b\", \"a\"], \"num_samples\": [2, 1], \"hierarchies\": [],\n"
+      + " \"user_data\": {\"a\": {\"x\": [[0.5, 1, 0.25, 0.0]], \"y\": [7]},\n"
+      + "  \"b\": {\"y\": [1, 2], \"x\": [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.5]]}}}\n";
+
+  @TempDir
+  Path dir;
+
+  Path write(String name, String json) throws IOException {
+    Path p = dir.resolve(name);
+    if (name.endsWith(".gz")) {
+      Files.write(p, gzip(json.getBytes(StandardCharsets.UTF_8)));
+    } else {
+      Files.writeString(p, json);
+    }
+    return p;
+  }
+
+  static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(bytes);
+    }
+    return out.toByteArray();
+  }
+
+  static List<Integer> labels(Dataset d, String name) {
+    List<Integer> out = new ArrayList<>();
+    for (Object e : d) {
+      out.add(((Tensor) ((Struct) e).get(name)).intValue());
+    }
+    return out;
+  }
+
+  static long examples(ClientData cd) {
+    long n = 0;
+    for (String id : cd.clientIds()) {
+      n += cd.dataset(id).count();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- the real FEMNIST sample
+
+  @Test
+  void theFemnistSampleHasTheWritersAndExamplesItsSourceStates() {
+    ClientData.Split femnist = LeafJson.femnist(SharedData.require("femnist_leaf"));
+    assertThat(femnist.train().size()).isEqualTo(73);
+    assertThat(femnist.test().clientIds()).isEqualTo(femnist.train().clientIds());
+    assertThat(femnist.train().elementType()).hasToString("<label=int32,pixels=float32[28,28]>");
+    assertThat(femnist.train().datasetFromAllClients().count()).isEqualTo(10621);
+    assertThat(femnist.test().datasetFromAllClients().count()).isEqualTo(1216);
+    assertThat(examples(femnist.test())).isEqualTo(1216);
+    assertThat(femnist.train().datasetFromAllClients().filter(LeafJsonTest::isDigit).count()).isEqualTo(7582);
+    assertThat(femnist.test().datasetFromAllClients().filter(LeafJsonTest::isDigit).count()).isEqualTo(881);
+    List<Integer> all = labels(femnist.test().datasetFromAllClients(), "label");
+    assertThat(all).allMatch(y -> y >= 0 && y <= 61);
+  }
+
+  static boolean isDigit(Object example) {
+    return ((Tensor) ((Struct) example).get("label")).intValue() < 10;
+  }
+
+  @Test
+  void oneFemnistFileHasTheWritersItsSourceLists() {
+    Path root = SharedData.require("femnist_leaf");
+    ClientData train = LeafJson.load(LeafFeatures.FEMNIST,
+        List.of(root.resolve("train/all_data_10_niid_05_keep_0_train_9.json.gz")));
+    ClientData test = LeafJson.load(LeafFeatures.FEMNIST,
+        List.of(root.resolve("test/all_data_10_niid_05_keep_0_test_9.json.gz")));
+    assertThat(train.clientIds()).containsExactly("f3116_03", "f3152_47", "f3155_15", "f3171_30", "f3200_41");
+    assertThat(examples(train)).isEqualTo(779);
+    assertThat(examples(test)).isEqualTo(89);
+  }
+
+  @Test
+  void oneWritersExamplesAreWhatPythonsJsonModuleReads() throws Exception {
+    Path root = SharedData.require("femnist_leaf");
+    ClientData.Split femnist = LeafJson.femnist(root);
+    checkWriter(femnist.test().dataset("f3152_47"), fixture("femnist_f3152_47_test.txt"));
+    checkWriter(femnist.train().dataset("f3152_47"), fixture("femnist_f3152_47_train.txt"));
+    Path script = Path.of(getClass().getResource("femnist_writer.py").toURI());
+    String live = python(script, root.resolve("test/all_data_10_niid_05_keep_0_test_9.json.gz"), "f3152_47");
+    if (live != null) {
+      assertThat(live).as("the fixture, regenerated by its script now").isEqualTo(
+          new String(fixtureBytes("femnist_f3152_47_test.txt"), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The script's output, or null where python3 is not installed (the checked-in fixture still holds). */
+  static String python(Path script, Path file, String writer) throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder("python3", script.toString(), file.toString(), writer).redirectErrorStream(true)
+          .start();
+    } catch (IOException notInstalled) {
+      return null;
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+    return new String(out, StandardCharsets.UTF_8);
+  }
+
+  byte[] fixtureBytes(String name) throws IOException {
+    try (InputStream in = getClass().getResourceAsStream(name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  Map<String, String> fixture(String name) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : new String(fixtureBytes(name), StandardCharsets.UTF_8).split("\n")) {
+      int space = line.indexOf(' ');
+      out.put(line.substring(0, space), line.substring(space + 1));
+    }
+    return out;
+  }
+
+  static void checkWriter(Dataset d, Map<String, String> expected) throws NoSuchAlgorithmException {
+    List<Object> examples = d.toList();
+    assertThat(examples).hasSize(Integer.parseInt(expected.get("count")));
+    List<String> labels = new ArrayList<>();
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    ByteBuffer buf = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (Object e : examples) {
+      labels.add(String.valueOf(((Tensor) ((Struct) e).get("label")).intValue()));
+      buf.clear();
+      buf.asFloatBuffer().put(((Tensor) ((Struct) e).get("pixels")).floatData());
+      sha.update(buf.array());
+    }
+    assertThat(String.join(" ", labels)).isEqualTo(expected.get("labels"));
+    float[] first = ((Tensor) ((Struct) examples.get(0)).get("pixels")).floatData();
+    String[] middle = expected.get("pixels_400_409").split(" ");
+    for (int i = 0; i < middle.length; i++) {
+      assertThat(first[400 + i]).isEqualTo((float) Double.parseDouble(middle[i]));
+    }
+    assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(expected.get("pixels_sha256"));
+  }
+
+  // ---------------------------------------------------------------- files the tests write
+
+  @Test
+  void plainAndGzipFilesGiveTheSameSortedClientsAndExamples() throws IOException {
+    for (String name : List.of("a.json", "a.json.gz")) {
+      ClientData cd = LeafJson.load(TINY, List.of(write(name, VALID)));
+      assertThat(cd.clientIds()).containsExactly("a", "b");
+      assertThat(cd.elementType()).hasToString("<y=int32,x=float32[4]>");
+      assertThat(cd.dataset("b").toList()).hasToString("[<y=1,x=[1.0, 2.0, 3.0, 4.0]>, <y=2,x=[5.0, 6.0, 7.0, 8.5]>]");
+      assertThat(cd.dataset("a").toList()).hasToString("[<y=7,x=[0.5, 1.0, 0.25, 0.0]>]");
+      Struct batch = (Struct) cd.datasetFromAllClients().batch(3).toList().get(0);
+      assertThat(((Tensor) batch.get("x")).floatData()).containsExactly(0.5f, 1, 0.25f, 0, 1, 2, 3, 4, 5, 6, 7, 8.5f);
+    }
+  }
+
+  @Test
+  void severalFilesMergeAndAClientInTwoFilesIsAnError() throws IOException {
+    Path one = write("one.json", VALID);
+    Path two = write("two.json.gz", "{\"users\": [\"c\"], \"num_samples\": [1],"
+        + " \"user_data\": {\"c\": {\"x\": [[9, 9, 9, 9]], \"y\": [3]}}}");
+    ClientData cd = LeafJson.load(TINY, List.of(one, two));
+    assertThat(cd.clientIds()).containsExactly("a", "b", "c");
+    assertThat(labels(cd.datasetFromAllClients(), "y")).containsExactly(7, 1, 2, 3);
+    assertThat(LeafJson.filesIn(dir)).containsExactly(one, two);
+    Path again = write("three.json", "{\"users\": [\"a\"], \"num_samples\": [0],"
+        + " \"user_data\": {\"a\": {\"x\": [], \"y\": []}}}");
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(one, again))).isInstanceOf(DatasetFormatException.class)
+        .hasMessage(again + ": line 1, column 52: client 'a': this client is also in " + one
+            + " (line 2, column 16); a client may appear in only one file");
+  }
+
+  @Test
+  void numSamplesThatDisagreeWithUserDataAreAnErrorNamingFilePositionAndClient() throws IOException {
+    Path p = write("bad.json", VALID.replace("[2, 1]", "[3, 1]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(p))).isInstanceOf(DatasetFormatException.class)
+        .hasMessage(p + ": line 3, column 3: client 'b': num_samples says 3 examples, but x has 2 and y has 2")
+        .satisfies(e -> {
+          DatasetFormatException d = (DatasetFormatException) e;
+          assertThat(d.file()).isEqualTo(p);
+          assertThat(d.client()).isEqualTo("b");
+          assertThat(d.position()).isEqualTo("line 3, column 3");
+        });
+    Path q = write("bad2.json", VALID.replace("\"y\": [1, 2]", "\"y\": [1]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(q)))
+        .hasMessage(q + ": line 3, column 3: client 'b': num_samples says 2 examples, but x has 2 and y has 1");
+  }
+
+  @Test
+  void aUserListedWithoutDataOrDataWithoutAUserIsAnError() throws IOException {
+    Path p = write("nodata.json", VALID.replace("[\"b\", \"a\"], \"num_samples\": [2, 1]",
+        "[\"b\", \"a\", \"z\"], \"num_samples\": [2, 1, 4]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(p)))
+        .hasMessage(p + ": line 1, column 11: client 'z': listed in users (entry 2) but has no entry in user_data");
+    Path q = write("nouser.json", VALID.replace("[\"b\", \"a\"], \"num_samples\": [2, 1]",
+        "[\"b\"], \"num_samples\": [2]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(q)))
+        .hasMessage(q + ": line 2, column 16: client 'a': has an entry in user_data but is not listed in users");
+    Path r = write("counts.json", VALID.replace("[2, 1]", "[2]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(r)))
+        .hasMessage(r + ": line 1, column 11: users lists 2 clients but num_samples has 1 counts");
+    Path s = write("missing.json", "{\"users\": [], \"num_samples\": []}");
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(s)))
+        .hasMessage(s + ": line 1, column 33: the object lacks \"user_data\"; LEAF JSON needs users, num_samples"
+            + " and user_data");
+  }
+
+  @Test
+  void malformedJsonIsAnErrorWithItsLineAndColumn() throws IOException {
+    Path p = write("broken.json", VALID.replace("[5.0, 6.0,", "[5.0 6.0,"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(p))).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(p + ": line 3, column 55: malformed JSON: Unexpected character ('6'");
+    Path dup = write("dup.json", VALID.replace("\"hierarchies\": [],", "\"users\": [],"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(dup)))
+        .hasMessageStartingWith(dup + ": line 1, column 53: malformed JSON: Duplicate field 'users'");
+    Path trailing = write("trailing.json", VALID + "{}");
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(trailing)))
+        .hasMessage(trailing + ": line 4, column 1: expected the end of the file after the JSON object, found an"
+            + " object");
+  }
+
+  @Test
+  void anExampleThatDoesNotFitTheFeaturesIsAnErrorNamingIt() throws IOException {
+    Path p = write("short.json", VALID.replace("[5.0, 6.0, 7.0, 8.5]", "[5.0, 6.0, 7.0]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(p)))
+        .hasMessage(p + ": line 3, column 64: client 'b': x[1]: expected 4 values for float32[4], found 3");
+    Path q = write("label.json", VALID.replace("\"y\": [7]", "\"y\": [\"7\"]"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(q)))
+        .hasMessage(q + ": line 2, column 56: client 'a': y[0]: expected an integer for int32, found a string");
+    Path r = write("huge.json", VALID.replace("0.25", "1e999"));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(r)))
+        .hasMessage(r + ": line 2, column 37: client 'a': x[0]: expected a finite number, found 1e999");
+  }
+
+  @Test
+  void aTruncatedOrCorruptGzipIsAnErrorNamingTheFile() throws IOException {
+    byte[] gz = gzip(VALID.getBytes(StandardCharsets.UTF_8));
+    Path truncated = dir.resolve("truncated.json.gz");
+    Files.write(truncated, java.util.Arrays.copyOf(gz, gz.length / 2));
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(truncated))).isInstanceOf(DatasetFormatException.class)
+        .hasMessageMatching(java.util.regex.Pattern.quote(truncated.toString())
+            + ": decompressed byte \\d+: the gzip stream is truncated \\(Unexpected end of ZLIB input stream\\)");
+    Path notGzip = write("plain.json.gz.json", VALID);
+    Path renamed = dir.resolve("plain.json.gz");
+    Files.move(notGzip, renamed);
+    assertThatThrownBy(() -> LeafJson.load(TINY, List.of(renamed)))
+        .hasMessage(renamed + ": decompressed byte 0: the gzip stream is corrupt (Not in GZIP format)");
+  }
+
+  @Test
+  void aFileChangedAfterLoadingIsRefusedWhenAClientIsRead() throws IOException {
+    Path p = write("changing.json", VALID);
+    ClientData cd = LeafJson.load(TINY, List.of(p));
+    Files.writeString(p, VALID.replace("8.5", "9.5"));
+    Files.setLastModifiedTime(p, FileTime.fromMillis(Files.getLastModifiedTime(p).toMillis() + 5000));
+    assertThatThrownBy(() -> cd.dataset("b").toList()).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(p + ": byte 0: client 'b': the file changed since it was loaded");
+  }
+
+  @Test
+  void aClientIsReadWhenItsDatasetIsIteratedAndNotHeldAfterwards() throws IOException {
+    Path p = write("lazy.json", VALID);
+    FileTime loaded = Files.getLastModifiedTime(p);
+    ClientData cd = LeafJson.load(TINY, List.of(p));
+    Dataset b = cd.dataset("b");
+    assertThat(b.toList().get(1)).hasToString("<y=2,x=[5.0, 6.0, 7.0, 8.5]>");
+    // The same size and time with other content where client b's examples are: only a new read sees it.
+    Files.writeString(p, VALID.replace("8.5", "9.5"));
+    Files.setLastModifiedTime(p, loaded);
+    assertThat(b.toList().get(1)).hasToString("<y=2,x=[5.0, 6.0, 7.0, 9.5]>");
+  }
+}
