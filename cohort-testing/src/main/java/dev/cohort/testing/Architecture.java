@@ -34,7 +34,7 @@ import java.util.TreeSet;
 public final class Architecture {
   /** Every Cohort module's root package, under {@code dev.cohort}. */
   private static final Set<String> MODULE_ROOTS =
-      Set.of("tensor", "nn", "core", "privacy", "examples", "cli", "bench", "testing");
+      Set.of("tensor", "nn", "core", "privacy", "learning", "examples", "cli", "bench", "testing");
 
   private Architecture() {}
 
