@@ -15,6 +15,6 @@ class ArchitectureTest {
 
   @Test
   void packagesDependOnlyDownwardAndFormNoCycle() {
-    Architecture.checkLayers("dev.cohort.learning", ".", "optimizers");
+    Architecture.checkLayers("dev.cohort.learning", ".", "optimizers models");
   }
 }
