@@ -1,0 +1,147 @@
+package dev.cohort.aggregators;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.Value;
+import dev.cohort.core.compiler.Compiler;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/** What the factories share: creating and applying inner processes, streaming, type checks, local names. */
+final class Processes {
+  private Processes() {}
+
+  /** The process of {@code factory} for the value type, and the weight type when the factory is weighted. */
+  static AggregationProcess create(AggregationFactory factory, Type valueType, Type weightType) {
+    if (factory instanceof WeightedAggregationFactory w) {
+      return w.create(valueType, weightType);
+    }
+    return ((UnweightedAggregationFactory) factory).create(valueType);
+  }
+
+  /** {@code process.next} applied in the current trace; {@code weight} is null for an unweighted process. */
+  static Value next(AggregationProcess process, Value state, Value value, Value weight) {
+    return process.isWeighted() ? process.next().apply(state, value, weight) : process.next().apply(state, value);
+  }
+
+  /**
+   * {@code traced} rewritten into MapReduceForm and wired back: one client computation and one
+   * {@code federated_aggregate}, so that a client value several aggregations read is computed once per client and
+   * streamed, not held for all clients. The type signature is unchanged.
+   */
+  static Computation streaming(Computation traced) {
+    return Compiler.toMapReduceForm(traced).toComputation();
+  }
+
+  /** {@code <state=...,result=...,measurements=...>}, what {@code next} returns. */
+  static Map<String, Object> output(Object state, Object result, Object measurements) {
+    return named("state", state, "result", result, "measurements", measurements);
+  }
+
+  /** An ordered map from alternating names and values, for named structs (zipped with {@code federatedZip}). */
+  static Map<String, Object> named(Object... namesAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      m.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return m;
+  }
+
+  /**
+   * Checks that {@code type} is a tensor type or a (nested) struct of them whose leaves satisfy {@code leaf} and have
+   * fully known shapes (the zero of an aggregation needs them).
+   *
+   * @throws IllegalArgumentException "{@code <who>: the <role> type must be <expected>, found <type>}"
+   */
+  static void requireStructure(String who, String role, Type type, Predicate<TensorType> leaf, String expected) {
+    if (type == null) {
+      throw new IllegalArgumentException(who + ": the " + role + " type must not be null");
+    }
+    if (!TypeAnalysis.isStructureOf(type, t -> leaf.test(t) && t.isFullyDefined())) {
+      throw new IllegalArgumentException(who + ": the " + role + " type must be " + expected
+          + " with fully known shapes, found " + type);
+    }
+  }
+
+  /** {@link #requireStructure} for float32 tensors, the values TFF's float-only factories accept. */
+  static void requireFloats(String who, Type valueType) {
+    requireStructure(who, "value", valueType, TypeAnalysis::isFloat,
+        "a float32 tensor type or a struct of float32 tensor types");
+  }
+
+  /** {@link #requireStructure} for numeric tensors. */
+  static void requireNumeric(String who, Type valueType) {
+    requireStructure(who, "value", valueType, TypeAnalysis::isNumeric,
+        "a numeric tensor type or a struct of numeric tensor types");
+  }
+
+  /**
+   * Checks that a weight type is a numeric scalar.
+   *
+   * @throws IllegalArgumentException "{@code <who>: the weight type must be a numeric scalar ..., found <type>}"
+   */
+  static void requireScalarWeight(String who, Type weightType) {
+    if (!TypeAnalysis.isNumericScalar(weightType)) {
+      throw new IllegalArgumentException(who + ": the weight type must be a numeric scalar (float32, int32 or int64),"
+          + " found " + weightType);
+    }
+  }
+
+  /**
+   * A stable local-computation name for a function of the given kind at the given types: {@code aggregators.<kind>.}
+   * followed by the types' TFF notation with every character other than a letter or digit escaped as {@code _xx}
+   * (hex), so that different types never share a name and the name is a dotted identifier.
+   */
+  static String localName(String kind, Type... types) {
+    StringBuilder sb = new StringBuilder("aggregators.").append(kind).append(".t");
+    for (int i = 0; i < types.length; i++) {
+      String notation = (i > 0 ? ";" : "") + types[i];
+      for (char c : notation.toCharArray()) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+          sb.append(c);
+        } else {
+          sb.append('_').append(String.format("%02x", (int) c));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Applies {@code f} to every tensor of a runtime value (a tensor or a struct of them), keeping the names. */
+  static Object mapTensors(Object value, UnaryOperator<Tensor> f) {
+    if (value instanceof Tensor t) {
+      return f.apply(t);
+    }
+    Struct s = (Struct) value;
+    List<Object> out = new ArrayList<>(s.size());
+    for (Object v : s.values()) {
+      out.add(mapTensors(v, f));
+    }
+    return Struct.of(s.names(), out);
+  }
+
+  /** The tensors of a runtime value, depth first. */
+  static List<Tensor> tensors(Object value) {
+    List<Tensor> out = new ArrayList<>();
+    collect(value, out);
+    return out;
+  }
+
+  private static void collect(Object value, List<Tensor> out) {
+    if (value instanceof Tensor t) {
+      out.add(t);
+    } else {
+      for (Object v : ((Struct) value).values()) {
+        collect(v, out);
+      }
+    }
+  }
+}

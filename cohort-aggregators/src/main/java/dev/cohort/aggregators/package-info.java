@@ -1,0 +1,24 @@
+/**
+ * Aggregators: composable {@link dev.cohort.aggregators.AggregationProcess}es and the factories that create them, as
+ * in TFF's {@code tff.aggregators}.
+ *
+ * <h2>Contents</h2>
+ * <ul>
+ *   <li>The contract: {@link dev.cohort.aggregators.AggregationProcess} ({@code initialize}, {@code next}),
+ *       {@link dev.cohort.aggregators.EstimationProcess} ({@code initialize}, {@code next}, {@code report}), and the
+ *       factories {@link dev.cohort.aggregators.AggregationFactory} —
+ *       {@link dev.cohort.aggregators.UnweightedAggregationFactory} or
+ *       {@link dev.cohort.aggregators.WeightedAggregationFactory}.
+ *   <li>Sums and means: {@link dev.cohort.aggregators.SumFactory}, {@link dev.cohort.aggregators.MeanFactory},
+ *       {@link dev.cohort.aggregators.UnweightedMeanFactory}.
+ *   <li>Robustness: {@link dev.cohort.aggregators.Robust} (clipping by L2 norm, zeroing by an
+ *       {@link dev.cohort.aggregators.NormOrder}), with fixed norms or norms from an estimation process.
+ *   <li>Estimation: {@link dev.cohort.aggregators.QuantileEstimation} (TFF's private quantile estimation process
+ *       without noise; geometric and arithmetic updates), the norms of adaptive clipping and zeroing.
+ * </ul>
+ *
+ * <p>Factories validate their parameters and the value types they are given, and processes validate their contract,
+ * when they are built: an {@link java.lang.IllegalArgumentException} names the factory or part, the parameter, what
+ * was expected and what was found.
+ */
+package dev.cohort.aggregators;
