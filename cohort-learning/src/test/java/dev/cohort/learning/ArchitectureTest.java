@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("learning", "tensor", "nn", "core");
+    Architecture.checkModuleDependencies("learning", "tensor", "nn", "core", "aggregators");
   }
 
   @Test
   void packagesDependOnlyDownwardAndFormNoCycle() {
-    Architecture.checkLayers("dev.cohort.learning", ".", "optimizers models");
+    Architecture.checkLayers("dev.cohort.learning", ".", "optimizers models", "templates", "algorithms");
   }
 }

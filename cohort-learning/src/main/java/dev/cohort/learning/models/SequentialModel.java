@@ -2,7 +2,6 @@ package dev.cohort.learning.models;
 
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
-import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
 import dev.cohort.nn.ForwardPass;
@@ -151,7 +150,7 @@ public final class SequentialModel implements FunctionalModel {
     private final List<Parameter> trainable = new ArrayList<>();
     private final List<Parameter> nonTrainable = new ArrayList<>();
     private final Struct gradients;
-    private final Type weightsType;
+    private final Struct template;
 
     Worker(Sequential net, Loss loss) {
       this.net = net;
@@ -164,12 +163,12 @@ public final class SequentialModel implements FunctionalModel {
         }
       }
       this.gradients = Struct.of(grads.toArray());
-      this.weightsType = weightsOf(net).type();
+      this.template = weightsOf(net).toValue();
     }
 
     @Override
     public void setWeights(ModelWeights weights) {
-      Nest.checkSameStructure("the model's weights", Nest.zeros(weightsType), "the weights to load",
+      Nest.checkSameStructure("the model's weights", template, "the weights to load",
           weights.toValue());
       List<Tensor> t = Nest.flatten(weights.trainable());
       for (int i = 0; i < trainable.size(); i++) {

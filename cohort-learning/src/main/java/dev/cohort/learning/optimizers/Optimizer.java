@@ -178,4 +178,28 @@ public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Y
       return Struct.named("state", step.state(), "weights", step.weights());
     });
   }
+
+  /**
+   * {@link #getHparams} as a local computation {@code (S -> H)} for weights of type {@code weightsType}, named
+   * {@code learning.optimizers.<kind>.get_hparams_<digest>}.
+   */
+  default Computation getHparamsComputation(Type weightsType) {
+    StructType s = stateType(weightsType);
+    Struct initial = initialize(weightsType);
+    FunctionType type = new FunctionType(s, Nest.typeOf(getHparams(initial)));
+    return Computation.local(StableName.of("learning.optimizers." + kind() + ".get_hparams", type), type,
+        arg -> getHparams((Struct) arg));
+  }
+
+  /**
+   * {@link #setHparams} as a local computation {@code (<state=S,hparams=H> -> S)} for weights of type
+   * {@code weightsType}, named {@code learning.optimizers.<kind>.set_hparams_<digest>}.
+   */
+  default Computation setHparamsComputation(Type weightsType) {
+    StructType s = stateType(weightsType);
+    Struct initial = initialize(weightsType);
+    FunctionType type = new FunctionType(StructType.named("state", s, "hparams", Nest.typeOf(getHparams(initial))), s);
+    return Computation.local(StableName.of("learning.optimizers." + kind() + ".set_hparams", type), type,
+        arg -> setHparams((Struct) ((Struct) arg).get(0), (Struct) ((Struct) arg).get(1)));
+  }
 }
