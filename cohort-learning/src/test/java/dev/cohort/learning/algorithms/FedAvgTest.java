@@ -2,6 +2,7 @@ package dev.cohort.learning.algorithms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.StructType;
@@ -239,5 +240,15 @@ class FedAvgTest {
     ModelWeights zeros = ModelWeights.fromValue(dev.cohort.learning.Nest.zeros(model().initialWeights().type()));
     Object reset = fedAvg.setModelWeights().call(state, zeros.toValue());
     assertThat(fedAvg.getModelWeights().call(reset)).isEqualTo(zeros.toValue());
+  }
+
+  @Test
+  void aSerializedProcessRunsARoundToTheSameBits() {
+    LearningProcess fedAvg = FedAvg.weighted(model(), Optimizer.sgdm(0.1), Optimizer.adam(0.05));
+    Computation initialize = Computation.deserialize(fedAvg.initialize().serialize());
+    Computation next = Computation.deserialize(fedAvg.next().serialize());
+    assertThat(next.typeSignature()).isEqualTo(fedAvg.next().typeSignature());
+    Object expected = fedAvg.next().call(fedAvg.initialize().call(), clients(3));
+    assertThat(next.call(initialize.call(), clients(3))).isEqualTo(expected);
   }
 }
