@@ -50,13 +50,4 @@ public record ModelWeights(Struct trainable, Struct nonTrainable) {
   public StructType trainableType() {
     return (StructType) Nest.typeOf(trainable);
   }
-
-  /**
-   * Checks that {@code other} has the same structure, dtypes and shapes as these weights.
-   *
-   * @throws IllegalArgumentException naming the first difference
-   */
-  public void checkMatches(String what, ModelWeights other) {
-    Nest.checkSameStructure("the model's weights", toValue(), what, other.toValue());
-  }
 }

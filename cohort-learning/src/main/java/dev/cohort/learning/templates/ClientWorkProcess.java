@@ -56,11 +56,6 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
     }
   }
 
-  /** The type of the result's update, {@code U}. */
-  public Type updateType() {
-    return ((StructType) ((FederatedType) ((StructType) next.typeSignature().result()).type(1)).member()).type(0);
-  }
-
   /**
    * TFF's {@code build_model_delta_client_work}: each client trains the model it receives on its data with
    * {@code clientOptimizer}, batch by batch, and returns {@code update = initial − trained} trainable weights with

@@ -48,9 +48,4 @@ public record DistributionProcess(Computation initialize, Computation next) {
         });
     return new DistributionProcess(initialize, next);
   }
-
-  /** The type of the state, {@code S@SERVER}. */
-  public FederatedType stateType() {
-    return (FederatedType) initialize.typeSignature().result();
-  }
 }

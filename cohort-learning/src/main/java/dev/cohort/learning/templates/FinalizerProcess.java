@@ -46,11 +46,6 @@ public record FinalizerProcess(Computation initialize, Computation next, Optiona
     }
   }
 
-  /** The type of the state, {@code S@SERVER}. */
-  public FederatedType stateType() {
-    return (FederatedType) initialize.typeSignature().result();
-  }
-
   /**
    * TFF's {@code build_apply_optimizer_finalizer}: the server optimizer's state is the state, and
    * {@code (state, trainable) = optimizer.next(state, trainable, update)} (the update is a pseudo-gradient: with

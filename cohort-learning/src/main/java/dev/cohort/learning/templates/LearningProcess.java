@@ -61,11 +61,6 @@ public record LearningProcess(Computation initialize, Computation next, Computat
     }
   }
 
-  /** The type of the state, {@code S@SERVER}. */
-  public FederatedType stateType() {
-    return (FederatedType) initialize.typeSignature().result();
-  }
-
   /**
    * TFF's {@code compose_learning_process}: one round broadcasts the global model ({@code distributor}), trains on the
    * clients ({@code clientWork}), aggregates their updates ({@code aggregator}, weighted by the clients' update

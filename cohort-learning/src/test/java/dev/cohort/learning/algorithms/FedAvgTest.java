@@ -170,6 +170,7 @@ class FedAvgTest {
     }
   }
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   private static Object run(LearningProcess process, int threads, int rounds) {
     try (InProcessContext context = InProcessContext.builder().threads(threads).build();
          ContextStack.Scope scope = ContextStack.install(context)) {
