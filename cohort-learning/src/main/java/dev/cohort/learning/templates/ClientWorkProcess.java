@@ -1,0 +1,172 @@
+package dev.cohort.learning.templates;
+
+import static dev.cohort.core.Intrinsics.federatedMap;
+import static dev.cohort.core.Intrinsics.federatedSum;
+import static dev.cohort.core.Intrinsics.federatedValue;
+import static dev.cohort.core.Intrinsics.federatedZip;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.Value;
+import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.Placement;
+import dev.cohort.core.types.SequenceType;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
+import dev.cohort.learning.Nest;
+import dev.cohort.learning.StableName;
+import dev.cohort.learning.models.BatchOutput;
+import dev.cohort.learning.models.FunctionalModel;
+import dev.cohort.learning.models.Metric;
+import dev.cohort.learning.models.ModelWeights;
+import dev.cohort.learning.models.ModelWorker;
+import dev.cohort.learning.optimizers.Optimizer;
+import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The measured process of the clients' local work, TFF's {@code ClientWorkProcess}:
+ *
+ * <pre>
+ * initialize: ( -&gt; S@SERVER)
+ * next:       (&lt;state=S@SERVER,weights=W@CLIENTS,client_data={B*}@CLIENTS&gt;
+ *                 -&gt; &lt;state=S@SERVER,result={&lt;update=U,update_weight=float32&gt;}@CLIENTS,measurements=M@SERVER&gt;)
+ * </pre>
+ *
+ * @param initialize the initial state
+ * @param next one round
+ */
+public record ClientWorkProcess(Computation initialize, Computation next) {
+  /** Checks the types above, naming the part that breaks them. */
+  public ClientWorkProcess {
+    FederatedType state = Processes.initialState("ClientWorkProcess", initialize);
+    StructType out = Processes.next("ClientWorkProcess", next, state, "weights", "client_data");
+    if (!(out.type(1) instanceof FederatedType r) || r.placement() != Placement.CLIENTS
+        || !(r.member() instanceof StructType m) || m.size() != 2 || !"update".equals(m.name(0))
+        || !"update_weight".equals(m.name(1))) {
+      throw new IllegalArgumentException("ClientWorkProcess: next must return a result {<update=U,update_weight=W>}"
+          + "@CLIENTS, found " + next.typeSignature());
+    }
+  }
+
+  /**
+   * TFF's {@code build_model_delta_client_work}: each client trains the model it receives on its data with
+   * {@code clientOptimizer}, batch by batch, and returns {@code update = initial − trained} trainable weights with
+   * weight {@code weighting} (its examples, or 1). An update with a NaN or infinity is zeroed and weighted 0, its
+   * metrics are reset, and it counts in the measurement {@code num_non_finite_clients}. The state is {@code <>}; the
+   * measurements are {@code <train=<metric=value,...>,num_non_finite_clients=int32>}, the metrics summed over
+   * clients, then finalized.
+   *
+   * <p>The client data streams: a client's batches are read one at a time from its {@link Sequence}. Each worker
+   * thread trains with its own {@link ModelWorker} of the model, created on first use and reused for every client it
+   * trains (see {@link FunctionalModel}). The client optimizer's hyper-parameters are a constant of the computation,
+   * so they travel with its serialized form.
+   */
+  public static ClientWorkProcess modelDelta(FunctionalModel model, Optimizer clientOptimizer,
+      ClientWeighting weighting) {
+    ModelWeights initial = model.initialWeights();
+    StructType weightsType = initial.type();
+    StructType trainableType = initial.trainableType();
+    Struct hparams = clientOptimizer.getHparams(clientOptimizer.initialize(trainableType));
+    List<Metric> metrics = model.metrics();
+    StructType metricStates = metricsType(metrics, false);
+    StructType resultType = StructType.named("update", trainableType, "update_weight", TensorType.FLOAT32);
+    FunctionType trainType = new FunctionType(
+        StructType.named("weights", weightsType, "client_data", SequenceType.of(model.inputSpec()), "hparams",
+            Nest.typeOf(hparams)),
+        StructType.named("result", resultType, "metrics", metricStates, "non_finite", TensorType.INT32));
+    ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
+    Computation train = Computation.local(StableName.of("learning.client_work.model_delta." + model.name() + "."
+        + clientOptimizer.kind() + "." + weighting.name().toLowerCase(Locale.ROOT), trainType), trainType,
+        arg -> {
+          Struct a = (Struct) arg;
+          return trainClient(workers.get(), metrics, clientOptimizer, weighting, ModelWeights.fromValue(a.get(0)),
+              (Sequence) a.get(1), (Struct) a.get(2));
+        });
+    FunctionType finalizeType = new FunctionType(metricStates, metricsType(metrics, true));
+    Computation finalizeMetrics = Computation.local(StableName.of("learning.metrics.finalize." + model.name(),
+        finalizeType), finalizeType, arg -> {
+          Struct s = (Struct) arg;
+          List<Object> values = new ArrayList<>();
+          for (int i = 0; i < metrics.size(); i++) {
+            values.add(metrics.get(i).finalizeState(s.get(i)));
+          }
+          return Struct.of(s.names(), values);
+        });
+    Computation initialize = Computation.federated("model_delta_initialize",
+        () -> federatedValue(Struct.empty(), Placement.SERVER));
+    Computation next = Computation.federated("model_delta_next", "state", FederatedType.atServer(StructType.EMPTY),
+        "weights", FederatedType.atClients(weightsType), "client_data",
+        FederatedType.atClients(SequenceType.of(model.inputSpec())), (state, weights, data) -> {
+          Value out = federatedMap(train, List.of(weights, data, federatedValue(hparams, Placement.CLIENTS)));
+          Map<String, Object> measurements = new LinkedHashMap<>();
+          measurements.put("train", federatedMap(finalizeMetrics, federatedSum(out.get("metrics"))));
+          measurements.put("num_non_finite_clients", federatedSum(out.get("non_finite")));
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("state", state);
+          result.put("result", out.get("result"));
+          result.put("measurements", federatedZip(measurements));
+          return result;
+        });
+    return new ClientWorkProcess(initialize, next);
+  }
+
+  private static StructType metricsType(List<Metric> metrics, boolean finalized) {
+    List<StructType.Field> fields = new ArrayList<>();
+    for (Metric m : metrics) {
+      fields.add(new StructType.Field(m.name(), finalized ? m.resultType() : m.stateType()));
+    }
+    return new StructType(fields);
+  }
+
+  private static Struct trainClient(ModelWorker worker, List<Metric> metrics, Optimizer optimizer,
+      ClientWeighting weighting, ModelWeights initial, Sequence data, Struct hparams) {
+    worker.setWeights(initial);
+    Struct state = optimizer.setHparams(optimizer.initialize(initial.trainableType()), hparams);
+    Struct trainable = initial.trainable();
+    List<Object> metricStates = initialStates(metrics);
+    long examples = 0;
+    for (Object element : data) {
+      Struct batch = (Struct) element;
+      BatchOutput out = worker.lossAndGradients(batch, null);
+      for (int i = 0; i < metrics.size(); i++) {
+        metricStates.set(i, metrics.get(i).update().apply(metricStates.get(i), out, (Tensor) batch.get(1)));
+      }
+      Optimizer.Step step = optimizer.next(state, trainable, worker.gradients());
+      state = step.state();
+      trainable = (Struct) step.weights();
+      worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
+      examples += out.numExamples();
+    }
+    Object update = Nest.subtract(initial.trainable(), trainable);
+    float weight = weighting == ClientWeighting.NUM_EXAMPLES ? (float) examples : 1f;
+    int nonFinite = 0;
+    if (!Nest.allFinite(update)) {
+      update = Nest.map(update, t -> Tensor.zeros(t.dtype(), t.shape()));
+      weight = 0f;
+      nonFinite = 1;
+      metricStates = initialStates(metrics);
+    }
+    List<String> names = new ArrayList<>();
+    for (Metric m : metrics) {
+      names.add(m.name());
+    }
+    return Struct.named("result", Struct.named("update", update, "update_weight", Tensor.scalar(weight)),
+        "metrics", Struct.of(names, metricStates), "non_finite", Tensor.scalar(nonFinite));
+  }
+
+  private static List<Object> initialStates(List<Metric> metrics) {
+    List<Object> states = new ArrayList<>();
+    for (Metric m : metrics) {
+      states.add(m.initialState());
+    }
+    return states;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The building blocks of learning algorithms, TFF's {@code tff.learning.templates}: the measured processes
+ * {@link dev.cohort.learning.templates.DistributionProcess}, {@link dev.cohort.learning.templates.ClientWorkProcess}
+ * and {@link dev.cohort.learning.templates.FinalizerProcess} (the aggregator is cohort-aggregators'
+ * {@code AggregationProcess}), composed into a {@link dev.cohort.learning.templates.LearningProcess}. Every part is a
+ * federated computation with a type signature in TFF's notation.
+ */
+package dev.cohort.learning.templates;
