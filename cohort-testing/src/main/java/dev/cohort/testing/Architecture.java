@@ -19,9 +19,10 @@ import java.util.TreeSet;
  * The house rules of Cohort's layout, checked with ArchUnit on a module's compiled main classes.
  *
  * <ul>
- *   <li>Modules depend only on the modules below them: {@code tensor ← nn, core, privacy ← examples ← cli}, and
- *       benchmarks on top. Maven's dependency graph already keeps a module from compiling against one it does not
- *       declare; this rule makes the intended order explicit and catches a declared dependency that points up.
+ *   <li>Modules depend only on the modules below them: {@code tensor ← nn, core, privacy}, {@code core ←
+ *       analytics}, all of them {@code ← examples ← cli}, and benchmarks on top. Maven's dependency graph already
+ *       keeps a module from compiling against one it does not declare; this rule makes the intended order explicit
+ *       and catches a declared dependency that points up.
  *   <li>Inside a module, packages form layers: a package may use packages of lower layers and classes of its own
  *       package, never a package of its own layer or above. A package that no layer lists fails the check, so a
  *       new package is placed deliberately.
@@ -34,7 +35,7 @@ import java.util.TreeSet;
 public final class Architecture {
   /** Every Cohort module's root package, under {@code dev.cohort}. */
   private static final Set<String> MODULE_ROOTS =
-      Set.of("tensor", "nn", "core", "privacy", "examples", "cli", "bench", "testing");
+      Set.of("tensor", "nn", "core", "privacy", "analytics", "examples", "cli", "bench", "testing");
 
   private Architecture() {}
 
