@@ -15,20 +15,20 @@ final class HashBuckets {
 
   private HashBuckets() {}
 
-  /** FarmHash Fingerprint64 of {@code bytes[0, length)}, as a (signed) Java long. */
-  static long fingerprint64(byte[] bytes, int length) {
-    return FINGERPRINT64.hashBytes(bytes, 0, length).asLong();
+  /** FarmHash Fingerprint64 of {@code bytes}, as a (signed) Java long. */
+  static long fingerprint64(byte[] bytes) {
+    return FINGERPRINT64.hashBytes(bytes).asLong();
   }
 
   /**
-   * {@code to_hash_bucket_fast}: Fingerprint64 of {@code bytes[0, length)} modulo {@code buckets}, both unsigned.
+   * {@code to_hash_bucket_fast}: Fingerprint64 of {@code bytes} modulo {@code buckets}, both unsigned.
    *
    * @throws IllegalArgumentException if {@code buckets < 1}
    */
-  static long bucket(byte[] bytes, int length, long buckets) {
+  static long bucket(byte[] bytes, long buckets) {
     if (buckets < 1) {
       throw new IllegalArgumentException("the number of hash buckets must be at least 1, got " + buckets);
     }
-    return Long.remainderUnsigned(fingerprint64(bytes, length), buckets);
+    return Long.remainderUnsigned(fingerprint64(bytes), buckets);
   }
 }
