@@ -117,6 +117,7 @@ public final class CoreRuntimeBench {
     return result;
   }
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context
   private static void child(String scenario, int threads) {
     boolean big = !scenario.equals("many-clients");
     int clients = big ? BIG_CLIENTS : SCALAR_CLIENTS;
