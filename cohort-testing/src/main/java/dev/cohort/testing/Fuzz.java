@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Assertions;
  *
  * <p>The same seed gives the same mutations. A failing input is written to {@code target/fuzz-failures/} and the
  * failure names the format, the mutation's index, what was done to the file and the seed. The run stops at the
- * mutation count or the time budget, whichever comes first, and prints how many mutations it tried.
+ * mutation count or the time budget, whichever comes first, but never before it has tried the minimum (default
+ * 500, or the count if smaller): a loaded machine makes a run slower, never weaker, so a test may assert the minimum.
+ * It prints how many mutations it tried.
  */
 public final class Fuzz {
   /** The outcome of a fuzz run: mutations tried, and how many the reader accepted or rejected. */
@@ -62,6 +64,7 @@ public final class Fuzz {
   private final List<byte[]> originals;
   private long seed = 1;
   private int mutations = 2000;
+  private int minimum = 500;
   private Duration budget = Duration.ofSeconds(5);
   private Duration perInput = Duration.ofSeconds(10);
   private final List<Class<? extends Throwable>> rejections = new ArrayList<>();
@@ -92,7 +95,13 @@ public final class Fuzz {
     return this;
   }
 
-  /** The time after which no new mutation is started (default 5 s). */
+  /** The fewest mutations a run tries, whatever the time budget (default 500, capped at the count). */
+  public Fuzz atLeast(int minimum) {
+    this.minimum = minimum;
+    return this;
+  }
+
+  /** The time after which no new mutation is started, once the minimum is reached (default 5 s). */
   public Fuzz budget(Duration budget) {
     this.budget = budget;
     return this;
@@ -136,7 +145,8 @@ public final class Fuzz {
       return t;
     });
     try {
-      while (tried < mutations && System.nanoTime() < deadline) {
+      int floor = Math.min(minimum, mutations);
+      while (tried < mutations && (tried < floor || System.nanoTime() < deadline)) {
         byte[] original = originals.get(random.nextInt(originals.size()));
         StringBuilder how = new StringBuilder();
         byte[] candidate = mutate(original, random, how);

@@ -85,6 +85,13 @@ class FuzzTest {
   }
 
   @Test
+  void theMinimumIsTriedEvenWhenTheBudgetIsSpent() {
+    Fuzz.Report r = Fuzz.format("toy", List.of(VALID)).seed(4).mutations(1000).atLeast(300)
+        .budget(Duration.ZERO).rejects(IOException.class).run(FuzzTest::read);
+    assertThat(r.tried()).isEqualTo(300);
+  }
+
+  @Test
   void aHangFailsAfterThePerInputLimit() {
     assertThatThrownBy(() -> Fuzz.format("toy", List.of(VALID)).mutations(5).perInputLimit(Duration.ofMillis(50))
         .rejects(IOException.class)

@@ -41,7 +41,7 @@ class TypeNotationFuzzTest {
   @Test
   void mutatedNotationIsRejectedWithItsDocumentedExceptionOrRoundTrips() {
     Fuzz.Report report = Fuzz.format("type-notation", validNotations())
-        .seed(8).mutations(5000).budget(Duration.ofSeconds(4))
+        .seed(8).mutations(5000).atLeast(1000).budget(Duration.ofSeconds(4))
         .rejects(IllegalArgumentException.class)
         .run(bytes -> {
           Type t = Type.parse(new String(bytes, StandardCharsets.UTF_8));
