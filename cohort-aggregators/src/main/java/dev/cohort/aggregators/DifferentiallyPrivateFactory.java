@@ -215,6 +215,106 @@ public final class DifferentiallyPrivateFactory {
     return valueType -> create(who, new AdaptiveQuery(query), valueType);
   }
 
+  /**
+   * TFF's {@code tree_aggregation(noise_multiplier, clients_per_round, l2_norm_clip, record_specs, noise_seed,
+   * use_efficient)}: DP-FTRL's noise (Kairouz, McMahan, Song, Thakkar, Thakurta, Xu 2021, "Practical and Private
+   * (Deep) Learning without Sampling or Shuffling", arXiv 2103.00039). Clients clip to {@code l2NormClip}; round
+   * {@code t} returns {@code (sum_t + N_t - N_{t-1}) / clientsPerRound}, where {@code N_t} is the tree-aggregated
+   * cumulative noise, every node drawing {@code N(0, (l2NormClip * noiseMultiplier)^2)}; so the cumulative sum of
+   * the results is the noised prefix sum a server SGD step turns into FTRL. {@code useEfficient} takes Honaker's
+   * estimator ("Efficient Use of Differentially Private Binary Trees", 2015), which lowers the variance of a
+   * level-{@code l} node to {@code sigma^2 / (2 - 2^-l)}.
+   *
+   * <p>Where Cohort differs: the state holds the tree's node estimates with a fixed type, so the factory takes
+   * {@code maxRounds}, the rounds the one tree may run ({@code floor(log2 maxRounds) + 1} levels of the value's size
+   * in the state); a later round fails. Query state: the fields of {@code gaussianAdaptive} (the quantile ones unused)
+   * and {@code tree,tree_step} (int64) and {@code levels}; event {@code <noise_multiplier,
+   * clipped_count_noise_multiplier,tree,tree_step>}. Rounds of a tree are accounted together
+   * ({@link PrivacyLedger}), as {@code DpEvent.treeAggregation(noiseMultiplier, steps)}; {@link #dpEvent} refuses a
+   * single tree round.
+   *
+   * @throws IllegalArgumentException if {@code noiseMultiplier} is negative or not a finite float32,
+   *     {@code clientsPerRound < 1}, {@code l2NormClip} is not a finite float32 {@code > 0} or {@code maxRounds < 1}
+   */
+  public static UnweightedAggregationFactory treeAggregation(double noiseMultiplier, int clientsPerRound,
+      double l2NormClip, long maxRounds, boolean useEfficient, long noiseSeed) {
+    String who = "DifferentiallyPrivateFactory.treeAggregation";
+    nonNegative(who, "noiseMultiplier", noiseMultiplier);
+    clients(who, clientsPerRound);
+    positive(who, "l2NormClip", l2NormClip);
+    if (maxRounds < 1) {
+      throw new IllegalArgumentException(who + ": maxRounds (" + maxRounds + ") must be >= 1");
+    }
+    Struct scalars = treeScalars((float) l2NormClip, (float) noiseMultiplier, clientsPerRound, noiseSeed, 0f, 0f,
+        0f);
+    return valueType -> create(who, new TreeQuery(who, scalars, false, useEfficient, maxRounds, 0, 0), valueType);
+  }
+
+  /**
+   * TFF's {@code tree_adaptive(noise_multiplier, clients_per_round, record_specs)} with its defaults: initial clip
+   * 0.1, restart warmup 128, restart frequency 1024, target unclipped quantile 0.5, clip learning rate 0.2,
+   * clipped-count standard deviation {@code clientsPerRound / 20}.
+   *
+   * @throws IllegalArgumentException as {@link #treeAdaptive(double, int, double, int, int, double, double, double,
+   *     long)}
+   */
+  public static UnweightedAggregationFactory treeAdaptive(double noiseMultiplier, int clientsPerRound,
+      long noiseSeed) {
+    return treeAdaptive(noiseMultiplier, clientsPerRound, 0.1, 128, 1024, 0.5, 0.2,
+        noiseMultiplier > 0 ? 0.05 * clientsPerRound : 0.0, noiseSeed);
+  }
+
+  /**
+   * TFF's {@code tree_adaptive(...)}: TF-Privacy's {@code QAdaClipTreeResSumQuery} in a {@code RestartQuery} with a
+   * {@code PeriodicRoundRestartIndicator(period=restartFrequency, warmup=restartWarmup)}, normalized by
+   * {@code clientsPerRound}. The total {@code noiseMultiplier} is split as in {@link #gaussianAdaptive}; the value
+   * tree's nodes draw {@code N(0, (z_v C)^2)}, the clipped count's tree {@code N(0, sigma_b^2)}. The quantile
+   * estimate moves every round (geometric updates, from the count's tree residual); the clip takes the estimate when
+   * the tree restarts: after round {@code restartWarmup}, then every {@code restartFrequency} rounds (every
+   * {@code restartFrequency} rounds from the start when {@code restartWarmup} is 0, TFF's {@code None}).
+   * {@code dp_query_metrics = <current_clip,estimate_clip>}. The state holds {@code max(restartWarmup,
+   * restartFrequency)} steps of a tree.
+   *
+   * @throws IllegalArgumentException if a parameter is out of its range ({@code restartFrequency >= 1},
+   *     {@code restartWarmup} 0 or in {@code [1, restartFrequency - 1]}), as TFF checks, or as
+   *     {@link #gaussianAdaptive(double, int, double, double, double, double, long)}
+   */
+  public static UnweightedAggregationFactory treeAdaptive(double noiseMultiplier, int clientsPerRound,
+      double initialClip, int restartWarmup, int restartFrequency, double targetUnclippedQuantile,
+      double clipLearningRate, double clippedCountStddev, long noiseSeed) {
+    String who = "DifferentiallyPrivateFactory.treeAdaptive";
+    nonNegative(who, "noiseMultiplier", noiseMultiplier);
+    clients(who, clientsPerRound);
+    positive(who, "initialClip", initialClip);
+    if (restartFrequency < 1) {
+      throw new IllegalArgumentException(who + ": restartFrequency (" + restartFrequency + ") must be >= 1");
+    }
+    if (restartWarmup != 0 && (restartWarmup < 1 || restartWarmup >= restartFrequency)) {
+      throw new IllegalArgumentException(who + ": restartWarmup (" + restartWarmup + ") must be 0 (none) or in [1, "
+          + (restartFrequency - 1) + "] (restartFrequency - 1)");
+    }
+    if (!(targetUnclippedQuantile >= 0 && targetUnclippedQuantile <= 1)) {
+      throw new IllegalArgumentException(who + ": targetUnclippedQuantile (" + targetUnclippedQuantile
+          + ") must be in [0, 1]");
+    }
+    nonNegative(who, "clipLearningRate", clipLearningRate);
+    nonNegative(who, "clippedCountStddev", clippedCountStddev);
+    AdaptiveNoise noise = adaptiveClipNoiseParams(noiseMultiplier, clientsPerRound, clippedCountStddev);
+    Struct scalars = treeScalars((float) initialClip, (float) noise.valueNoiseMultiplier(), clientsPerRound,
+        noiseSeed, (float) targetUnclippedQuantile, (float) clipLearningRate, (float) clippedCountStddev);
+    long maxSteps = Math.max(restartWarmup, restartFrequency);
+    return valueType -> create(who, new TreeQuery(who, scalars, true, true, maxSteps, restartFrequency,
+        restartWarmup), valueType);
+  }
+
+  private static Struct treeScalars(float clip, float z, int clientsPerRound, long seed, float target, float rate,
+      float countStddev) {
+    return Struct.of(TreeQuery.scalarFields().names(), List.of(Tensor.scalar(clip), Tensor.scalar(clip * z),
+        Tensor.scalar(z), Tensor.scalar((float) clientsPerRound), Tensor.scalar(seed), Tensor.scalar(0L),
+        Tensor.scalar(0L), Tensor.scalar(0L), Tensor.scalar(clip), Tensor.scalar(target), Tensor.scalar(rate),
+        Tensor.scalar(countStddev), Tensor.scalar((float) clientsPerRound)));
+  }
+
   /** What a mechanism gives the shared process: TF-Privacy's {@code DPQuery}, over traced federated values. */
   interface Query {
     /** The query state of {@code initialize}. */
@@ -304,7 +404,7 @@ public final class DifferentiallyPrivateFactory {
 
     @Override
     public Value records(Value value, Value clip, Type valueType) {
-      return federatedMap(Robust.transform(false, NormOrder.L2, valueType), List.of(value, clip)).get("value");
+      return clippedValues(value, clip, valueType);
     }
 
     @Override
@@ -388,6 +488,11 @@ public final class DifferentiallyPrivateFactory {
     }
   }
 
+  /** The clients' values clipped to the global L2 norm {@code clip} broadcast to them. */
+  static Value clippedValues(Value value, Value clip, Type valueType) {
+    return federatedMap(Robust.transform(false, NormOrder.L2, valueType), List.of(value, clip)).get("value");
+  }
+
   /**
    * The clients' {@code <value=clip(x, C),below=1[||x|| <= C] - 1/2>} records of adaptive clipping, from the
    * broadcast clip {@code C}.
@@ -428,6 +533,11 @@ public final class DifferentiallyPrivateFactory {
    */
   public static DpEvent dpEvent(Object state) {
     Struct event = recordedEvent(state);
+    if (event.names().equals(TreeQuery.EVENT.names())) {
+      throw new IllegalStateException("DifferentiallyPrivateFactory.dpEvent: a round of tree aggregation is not an"
+          + " event by itself; the rounds of each tree are accounted together: record the states in a"
+          + " PrivacyLedger");
+    }
     double z = ((Tensor) event.get("noise_multiplier")).getDouble();
     if (z == 0) {
       throw new IllegalStateException("DifferentiallyPrivateFactory.dpEvent: the noise multiplier is 0, so the round"

@@ -1,8 +1,10 @@
 package dev.cohort.aggregators;
 
+import dev.cohort.core.values.Struct;
 import dev.cohort.privacy.DpEvent;
 import dev.cohort.privacy.PrivacyAccountant;
 import dev.cohort.privacy.PrivacyGuarantee;
+import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +29,8 @@ import java.util.List;
  */
 public final class PrivacyLedger {
   private final double samplingRate;
-  private final List<DpEvent> runs = new ArrayList<>();
+  /** Each a {@link DpEvent} (a run of equal rounds, {@link #counts} long) or a {@link Tree}. */
+  private final List<Object> runs = new ArrayList<>();
   private final List<Long> counts = new ArrayList<>();
   private long rounds;
 
@@ -62,6 +65,11 @@ public final class PrivacyLedger {
    * @throws IllegalArgumentException if {@code state} is not the state of a differentially private process
    */
   public void record(Object state) {
+    Struct recorded = DifferentiallyPrivateFactory.recordedEvent(state);
+    if (recorded.names().equals(TreeQuery.EVENT.names())) {
+      recordTreeStep(recorded);
+      return;
+    }
     DpEvent event = DifferentiallyPrivateFactory.dpEvent(state);
     DpEvent sampled = samplingRate == 1.0 ? event : DpEvent.poissonSampled(samplingRate, event);
     int last = runs.size() - 1;
@@ -74,6 +82,41 @@ public final class PrivacyLedger {
     rounds++;
   }
 
+  private void recordTreeStep(Struct event) {
+    if (samplingRate != 1.0) {
+      throw new IllegalStateException("PrivacyLedger.record: tree aggregation (DP-FTRL) is not amplified by"
+          + " sampling; account it in PrivacyLedger.unsampled()");
+    }
+    double z = ((Tensor) event.get("noise_multiplier")).getDouble();
+    if (z == 0) {
+      throw new IllegalStateException("PrivacyLedger.record: the noise multiplier is 0, so the round is not"
+          + " differentially private");
+    }
+    double count = ((Tensor) event.get("clipped_count_noise_multiplier")).getDouble();
+    long tree = ((Tensor) event.get("tree")).longValue();
+    long step = ((Tensor) event.get("tree_step")).longValue();
+    int last = runs.size() - 1;
+    if (last >= 0 && runs.get(last) instanceof Tree t && t.tree() == tree && t.steps() + 1 == step) {
+      runs.set(last, new Tree(t.noiseMultiplier(), t.countNoiseMultiplier(), tree, step));
+    } else {
+      runs.add(new Tree(z, count, tree, step));
+      counts.add(1L);
+    }
+    rounds++;
+  }
+
+  /**
+   * The rounds of one tree so far: {@code DpEvent.treeAggregation(z, steps)}, composed with the clipped count's tree
+   * when the clip is adaptive.
+   */
+  private record Tree(double noiseMultiplier, double countNoiseMultiplier, long tree, long steps) {
+    DpEvent event() {
+      DpEvent value = DpEvent.treeAggregation(noiseMultiplier, steps);
+      return countNoiseMultiplier == 0 ? value
+          : DpEvent.composed(value, DpEvent.treeAggregation(countNoiseMultiplier, steps));
+    }
+  }
+
   /** The number of rounds recorded. */
   public long rounds() {
     return rounds;
@@ -83,7 +126,7 @@ public final class PrivacyLedger {
   public DpEvent event() {
     List<DpEvent> out = new ArrayList<>(runs.size());
     for (int i = 0; i < runs.size(); i++) {
-      out.add(DpEvent.selfComposed(runs.get(i), counts.get(i)));
+      out.add(runs.get(i) instanceof Tree t ? t.event() : DpEvent.selfComposed((DpEvent) runs.get(i), counts.get(i)));
     }
     return out.size() == 1 ? out.get(0) : DpEvent.composed(out);
   }
