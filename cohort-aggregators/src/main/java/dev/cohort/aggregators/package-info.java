@@ -16,7 +16,8 @@
  *   <li>Estimation: {@link dev.cohort.aggregators.QuantileEstimation} (TFF's private quantile estimation process
  *       without noise; geometric and arithmetic updates), the norms of adaptive clipping and zeroing.
  *   <li>Differential privacy: {@link dev.cohort.aggregators.DifferentiallyPrivateFactory} (Gaussian noise with a
- *       fixed clip, keyed noise, a cohort-privacy {@link dev.cohort.privacy.DpEvent} per round).
+ *       fixed or adaptive clip, keyed noise, a cohort-privacy {@link dev.cohort.privacy.DpEvent} per round) and
+ *       {@link dev.cohort.aggregators.PrivacyLedger} (the (ε, δ) a run has spent, from any accountant).
  * </ul>
  *
  * <p>Factories validate their parameters and the value types they are given, and processes validate their contract,

@@ -113,5 +113,7 @@ class StreamingTest {
         DifferentiallyPrivateFactory.gaussianFixed(1.0, CLIENTS, 1.0, 7L));
     AggregationProcess p = dp.create(FLOAT32);
     assertThat(materializations(() -> new Rounds(p).next(scalars()))).isEmpty();
+    AggregationProcess adaptive = DifferentiallyPrivateFactory.gaussianAdaptive(1.0, CLIENTS, 7L).create(FLOAT32);
+    assertThat(materializations(() -> new Rounds(adaptive).next(scalars()))).isEmpty();
   }
 }
