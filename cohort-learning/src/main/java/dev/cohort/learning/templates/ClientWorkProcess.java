@@ -71,39 +71,13 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
    */
   public static ClientWorkProcess modelDelta(FunctionalModel model, Optimizer clientOptimizer,
       ClientWeighting weighting) {
-    ModelWeights initial = model.initialWeights();
-    StructType weightsType = initial.type();
-    StructType trainableType = initial.trainableType();
-    Struct hparams = clientOptimizer.getHparams(clientOptimizer.initialize(trainableType));
-    List<Metric> metrics = model.metrics();
-    StructType metricStates = metricsType(metrics, false);
-    StructType resultType = StructType.named("update", trainableType, "update_weight", TensorType.FLOAT32);
-    FunctionType trainType = new FunctionType(
-        StructType.named("weights", weightsType, "client_data", SequenceType.of(model.inputSpec()), "hparams",
-            Nest.typeOf(hparams)),
-        StructType.named("result", resultType, "metrics", metricStates, "non_finite", TensorType.INT32));
-    ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
-    Computation train = Computation.local(StableName.of("learning.client_work.model_delta." + model.name() + "."
-        + clientOptimizer.kind() + "." + weighting.name().toLowerCase(Locale.ROOT), trainType), trainType,
-        arg -> {
-          Struct a = (Struct) arg;
-          return trainClient(workers.get(), metrics, clientOptimizer, weighting, ModelWeights.fromValue(a.get(0)),
-              (Sequence) a.get(1), (Struct) a.get(2));
-        });
-    FunctionType finalizeType = new FunctionType(metricStates, metricsType(metrics, true));
-    Computation finalizeMetrics = Computation.local(StableName.of("learning.metrics.finalize." + model.name(),
-        finalizeType), finalizeType, arg -> {
-          Struct s = (Struct) arg;
-          List<Object> values = new ArrayList<>();
-          for (int i = 0; i < metrics.size(); i++) {
-            values.add(metrics.get(i).finalizeState(s.get(i)));
-          }
-          return Struct.of(s.names(), values);
-        });
+    Struct hparams = clientOptimizer.getHparams(clientOptimizer.initialize(model.initialWeights().trainableType()));
+    Computation train = modelDeltaTrain(model, clientOptimizer, weighting);
+    Computation finalizeMetrics = finalizeMetrics(model);
     Computation initialize = Computation.federated("model_delta_initialize",
         () -> federatedValue(Struct.empty(), Placement.SERVER));
     Computation next = Computation.federated("model_delta_next", "state", FederatedType.atServer(StructType.EMPTY),
-        "weights", FederatedType.atClients(weightsType), "client_data",
+        "weights", FederatedType.atClients(model.initialWeights().type()), "client_data",
         FederatedType.atClients(SequenceType.of(model.inputSpec())), (state, weights, data) -> {
           Value out = federatedMap(train, List.of(weights, data, federatedValue(hparams, Placement.CLIENTS)));
           Map<String, Object> measurements = new LinkedHashMap<>();
@@ -118,7 +92,53 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
     return new ClientWorkProcess(initialize, next);
   }
 
-  private static StructType metricsType(List<Metric> metrics, boolean finalized) {
+  /**
+   * The model-delta training of one client as a local computation
+   * {@code (<weights=W,client_data=B*,hparams=H> -> <result=<update,update_weight>,metrics=...,non_finite=int32>)}.
+   */
+  static Computation modelDeltaTrain(FunctionalModel model, Optimizer clientOptimizer, ClientWeighting weighting) {
+    ModelWeights initial = model.initialWeights();
+    StructType trainableType = initial.trainableType();
+    Struct hparams = clientOptimizer.getHparams(clientOptimizer.initialize(trainableType));
+    List<Metric> metrics = model.metrics();
+    FunctionType trainType = new FunctionType(
+        StructType.named("weights", initial.type(), "client_data", SequenceType.of(model.inputSpec()), "hparams",
+            Nest.typeOf(hparams)),
+        trainingResultType(model));
+    ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
+    return Computation.local(StableName.of("learning.client_work.model_delta." + model.name() + "."
+        + clientOptimizer.kind() + "." + weighting.name().toLowerCase(Locale.ROOT), trainType), trainType,
+        arg -> {
+          Struct a = (Struct) arg;
+          return trainClient(workers.get(), metrics, clientOptimizer, weighting, 0f, false,
+              ModelWeights.fromValue(a.get(0)), (Sequence) a.get(1), (Struct) a.get(2));
+        });
+  }
+
+  /** {@code <result=<update=trainable,update_weight=float32>,metrics=<metric states>,non_finite=int32>}. */
+  static StructType trainingResultType(FunctionalModel model) {
+    StructType resultType = StructType.named("update", model.initialWeights().trainableType(), "update_weight",
+        TensorType.FLOAT32);
+    return StructType.named("result", resultType, "metrics", metricsType(model.metrics(), false), "non_finite",
+        TensorType.INT32);
+  }
+
+  /** The model's metric finalizers as a local computation from summed states to values. */
+  static Computation finalizeMetrics(FunctionalModel model) {
+    List<Metric> metrics = model.metrics();
+    FunctionType finalizeType = new FunctionType(metricsType(metrics, false), metricsType(metrics, true));
+    return Computation.local(StableName.of("learning.metrics.finalize." + model.name(),
+        finalizeType), finalizeType, arg -> {
+          Struct s = (Struct) arg;
+          List<Object> values = new ArrayList<>();
+          for (int i = 0; i < metrics.size(); i++) {
+            values.add(metrics.get(i).finalizeState(s.get(i)));
+          }
+          return Struct.of(s.names(), values);
+        });
+  }
+
+  static StructType metricsType(List<Metric> metrics, boolean finalized) {
     List<StructType.Field> fields = new ArrayList<>();
     for (Metric m : metrics) {
       fields.add(new StructType.Field(m.name(), finalized ? m.resultType() : m.stateType()));
@@ -126,8 +146,13 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
     return new StructType(fields);
   }
 
-  private static Struct trainClient(ModelWorker worker, List<Metric> metrics, Optimizer optimizer,
-      ClientWeighting weighting, ModelWeights initial, Sequence data, Struct hparams) {
+  /**
+   * One client's local training from {@code initial}; with {@code proximal} every gradient gets FedProx's term
+   * {@code proximalStrength * (w - initial)} added before the optimizer step.
+   */
+  static Struct trainClient(ModelWorker worker, List<Metric> metrics, Optimizer optimizer,
+      ClientWeighting weighting, float proximalStrength, boolean proximal, ModelWeights initial, Sequence data,
+      Struct hparams) {
     worker.setWeights(initial);
     Struct state = optimizer.setHparams(optimizer.initialize(initial.trainableType()), hparams);
     Struct trainable = initial.trainable();
@@ -139,7 +164,9 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       for (int i = 0; i < metrics.size(); i++) {
         metricStates.set(i, metrics.get(i).update().apply(metricStates.get(i), out, (Tensor) batch.get(1)));
       }
-      Optimizer.Step step = optimizer.next(state, trainable, worker.gradients());
+      Object gradients = proximal ? LocalTraining.withProximalTerm(worker.gradients(), trainable, initial.trainable(),
+          proximalStrength) : worker.gradients();
+      Optimizer.Step step = optimizer.next(state, trainable, gradients);
       state = step.state();
       trainable = (Struct) step.weights();
       worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
@@ -154,15 +181,20 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       nonFinite = 1;
       metricStates = initialStates(metrics);
     }
+    return Struct.named("result", Struct.named("update", update, "update_weight", Tensor.scalar(weight)),
+        "metrics", metricStruct(metrics, metricStates), "non_finite", Tensor.scalar(nonFinite));
+  }
+
+  /** The metric states as the struct {@code <name=state,...>}. */
+  static Struct metricStruct(List<Metric> metrics, List<Object> states) {
     List<String> names = new ArrayList<>();
     for (Metric m : metrics) {
       names.add(m.name());
     }
-    return Struct.named("result", Struct.named("update", update, "update_weight", Tensor.scalar(weight)),
-        "metrics", Struct.of(names, metricStates), "non_finite", Tensor.scalar(nonFinite));
+    return Struct.of(names, states);
   }
 
-  private static List<Object> initialStates(List<Metric> metrics) {
+  static List<Object> initialStates(List<Metric> metrics) {
     List<Object> states = new ArrayList<>();
     for (Metric m : metrics) {
       states.add(m.initialState());

@@ -93,4 +93,23 @@ public record FinalizerProcess(Computation initialize, Computation next, Optiona
         });
     return new FinalizerProcess(initialize, next, Optional.of(optimizer));
   }
+
+  /**
+   * A finalizer that keeps the weights, with empty state and measurements (the finalizer of TFF's
+   * {@code build_fed_eval}, which trains nothing).
+   */
+  public static FinalizerProcess identity(StructType weightsType) {
+    Computation initialize = Computation.federated("identity_finalizer_initialize",
+        () -> federatedValue(Struct.empty(), Placement.SERVER));
+    Computation next = Computation.federated("identity_finalizer_next", "state", FederatedType.atServer(
+        StructType.EMPTY), "weights", FederatedType.atServer(weightsType), "update", FederatedType.atServer(
+        ModelWeights.fromValue(Nest.zeros(weightsType)).trainableType()), (state, weights, update) -> {
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("state", state);
+          result.put("result", weights);
+          result.put("measurements", federatedValue(Struct.empty(), Placement.SERVER));
+          return result;
+        });
+    return new FinalizerProcess(initialize, next, Optional.empty());
+  }
 }
