@@ -363,7 +363,6 @@ final class Fusion {
     FederatedValue[][] outside = new FederatedValue[m][];
     Fn[] functions = new Fn[m];
     Aggregation[] aggregations = new Aggregation[m];
-    int consumers = 0;
     for (int k = 0; k < m; k++) {
       Node node = nodes.get(k);
       List<Operand> operands = node.operands();
@@ -388,7 +387,6 @@ final class Fusion {
         IntrinsicRuntime.zipClients(op, sizes, in);
       } else {
         aggregations[k] = Aggregation.create(node.def(), node.type(), others, in);
-        consumers++;
         if (sizes.length == 2) {
           int values = sizes[0] < 0 ? in.clients(op) : sizes[0];
           Aggregation.checkWeightClients(op, values, sizes[1] < 0 ? in.clients(op) : sizes[1]);
@@ -396,6 +394,7 @@ final class Fusion {
       }
     }
     Aggregation[] active = Arrays.stream(aggregations).filter(a -> a != null).toArray(Aggregation[]::new);
+    // Accumulated in client order, exactly once each (the executor's contract): the count is the client's index.
     int[] next = new int[1];
     in.executor().fold(g.stage(), n, i -> contributions(nodes, source, sourceStage, outside, functions, aggregations,
         active.length, i, n, in), active, (acc, c) -> {
@@ -436,15 +435,16 @@ final class Fusion {
       Node node = nodes.get(k);
       try {
         List<Operand> operands = node.operands();
-        Object[] in0 = new Object[operands.size()];
-        for (int o = 0; o < in0.length; o++) {
+        Object[] inputs = new Object[operands.size()];
+        for (int o = 0; o < inputs.length; o++) {
           int from = operands.get(o).node();
-          in0[o] = from == SOURCE ? src : from == OUTSIDE ? outside[k][o].member(i) : values[from];
+          inputs[o] = from == SOURCE ? src : from == OUTSIDE ? outside[k][o].member(i) : values[from];
         }
         if (aggregations[k] != null) {
-          out[c++] = aggregations[k].contribution(in0[0], in0.length > 1 ? in0[1] : null);
+          out[c++] = aggregations[k].contribution(inputs[0], inputs.length > 1 ? inputs[1] : null);
         } else {
-          Object v = functions[k] != null ? functions[k].apply(in0[0]) : Struct.of(node.names(), Arrays.asList(in0));
+          Object v = functions[k] != null ? functions[k].apply(inputs[0])
+              : Struct.of(node.names(), Arrays.asList(inputs));
           values[k] = node.shared() ? in.materialize(v, false, node.stage()) : v;
         }
       } catch (RuntimeException | Error e) {
