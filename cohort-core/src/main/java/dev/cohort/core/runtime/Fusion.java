@@ -103,8 +103,7 @@ final class Fusion {
         continue;
       }
       Group g = group(b, s, free, groups.size());
-      if (g == null || taken.contains(g.source())
-          || g.nodes().stream().anyMatch(node -> taken.contains(node.local()))) {
+      if (g == null || g.nodes().stream().anyMatch(node -> taken.contains(node.local()))) {
         continue;
       }
       taken.add(g.source());
@@ -314,7 +313,7 @@ final class Fusion {
   }
 
   /** The free names of {@code e}, each with its number of occurrences. */
-  static Map<String, Integer> freeNames(Expr e) {
+  private static Map<String, Integer> freeNames(Expr e) {
     Map<String, Integer> out = new HashMap<>();
     collect(e, Set.of(), out);
     return out;
