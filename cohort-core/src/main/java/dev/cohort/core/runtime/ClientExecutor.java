@@ -14,7 +14,9 @@ import java.util.function.BiFunction;
  * <p>Contract: {@code accumulate} is applied on the calling thread, to results in increasing client index, exactly
  * once per client, so the result does not depend on the parallelism. At most a bounded number of task results may be
  * held at once, so memory does not grow with the number of clients. A task that throws fails the fold with a
- * {@link ClientFailureException} naming the client; no further results are accumulated.
+ * {@link ClientFailureException} naming the client (a {@code ClientFailureException} that the task or the
+ * accumulation throws itself is rethrown as it is: the interpreter throws one to name the intrinsic when one fold
+ * runs several); no further results are accumulated.
  */
 public interface ClientExecutor extends AutoCloseable {
 

@@ -15,8 +15,9 @@ import java.util.Map;
  * The reference interpreter: evaluates an {@link Expr} in an {@link Env}, one node kind at a time, in the manner of
  * JAX's {@code eval_jaxpr}. Block locals are released after their last use. CLIENTS-placed values are lazy: a
  * {@code federated_map} result is a recipe evaluated per client by the {@link ClientExecutor} when an aggregation
- * consumes it, so map-then-aggregate streams; a lazy value used more than once is materialized (in parallel) at the
- * point it is bound. A call's result is materialized before the call returns.
+ * consumes it, so map-then-aggregate streams. A lazy value whose uses are all aggregations (through per-client maps
+ * and zips of it) is evaluated with them in one pass ({@link Fusion}); any other lazy value used more than once is
+ * materialized (in parallel) at the point it is bound. A call's result is materialized before the call returns.
  */
 final class Interpreter {
   private final ClientExecutor executor;
@@ -99,12 +100,43 @@ final class Interpreter {
 
   private Object block(Expr.Block b, Env env) {
     Uses.BlockInfo info = uses.block(b);
+    Fusion.Plan plan = info.fusion();
     int n = b.locals().size();
     Env[] nodes = new Env[n];
+    // With fused groups: per local, the value a running group gave it; per group, its source while it runs.
+    Object[] fused = plan == null ? null : new Object[n];
+    FederatedValue[] sources = plan == null ? null : new FederatedValue[plan.groups()];
     Env cur = env;
     for (int k = 0; k < n; k++) {
       Expr.Binding local = b.locals().get(k);
-      Object v = prepare(eval(local.value(), cur), info.uses()[k]);
+      Object v;
+      if (plan != null && plan.firstAt()[k] != null && sources[plan.firstAt()[k].id()] != null) {
+        Fusion.Group g = plan.firstAt()[k];
+        Object[] results = Fusion.run(g, sources[g.id()], cur, this);
+        sources[g.id()] = null;
+        for (int j = 0; j < results.length; j++) {
+          if (results[j] != null) {
+            fused[g.nodes().get(j).local()] = results[j];
+          }
+        }
+      }
+      if (fused != null && fused[k] != null) {
+        v = fused[k];
+        fused[k] = null;
+      } else {
+        v = eval(local.value(), cur);
+        Fusion.Group g = plan == null ? null : plan.sourceAt()[k];
+        if (g != null && v instanceof FederatedValue f && f.placement() == Placement.CLIENTS && !f.isAllEqual()) {
+          sources[g.id()] = f;
+          for (Fusion.Node node : g.nodes()) {
+            if (!node.isConsumer()) {
+              fused[node.local()] = Fusion.MEMBER;
+            }
+          }
+        } else {
+          v = prepare(v, info.uses()[k]);
+        }
+      }
       cur = new Env(cur, local.name(), v);
       nodes[k] = cur;
       for (int j = 0; j <= k; j++) {

@@ -1,7 +1,6 @@
 package dev.cohort.core.runtime;
 
 import dev.cohort.core.ast.IntrinsicDef;
-import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.FederatedValue;
@@ -13,12 +12,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The in-process semantics of each intrinsic. Aggregations fold client results in client order; the per-client
- * parts (mapping, multiplying by weights, checking secure-sum bounds) run inside the client tasks, in parallel.
- * float32 sums and means are computed exactly as their rewrites to {@code federated_aggregate} compute them (zero,
- * then one float32 addition per client, then a multiplication by the float32 reciprocal of the total weight), so the
- * direct and the compiled forms agree bit for bit. A mean whose total weight is 0 (no clients, or weights summing to
- * 0) fails instead of returning NaN, as a division by 0 in {@code generic_divide} does.
+ * The in-process semantics of each intrinsic. Aggregations ({@link Aggregation}) fold client results in client
+ * order; the per-client parts (mapping, multiplying by weights, checking secure-sum bounds) run inside the client
+ * tasks, in parallel.
  */
 final class IntrinsicRuntime {
   private IntrinsicRuntime() {}
@@ -31,15 +27,9 @@ final class IntrinsicRuntime {
     String op = def.uri();
     return switch (def) {
       case GENERIC_ZERO -> Arith.zero(type);
-      case FEDERATED_AGGREGATE -> (Fn) arg -> {
-        Struct a = (Struct) arg;
-        FederatedValue v = (FederatedValue) a.get(0);
-        Fn accumulate = in.toFn(a.get(2));
-        Fn report = in.toFn(a.get(4));
-        Object total = in.executor().fold(op, in.clientsOf(v, op), v::member, a.get(1),
-            (u, m) -> accumulate.apply(Struct.of(u, m)));
-        return FederatedValue.atServer(report.apply(total));
-      };
+      case FEDERATED_AGGREGATE, FEDERATED_MEAN, FEDERATED_WEIGHTED_MEAN, FEDERATED_SUM, FEDERATED_MIN,
+          FEDERATED_MAX, FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM ->
+          (Fn) arg -> aggregate(def, type, arg, in);
       case FEDERATED_APPLY -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return FederatedValue.atServer(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
@@ -59,18 +49,6 @@ final class IntrinsicRuntime {
       case FEDERATED_MAP_ALL_EQUAL -> (Fn) arg -> {
         Struct a = (Struct) arg;
         return FederatedValue.allEqualAtClients(in.toFn(a.get(0)).apply(((FederatedValue) a.get(1)).value()));
-      };
-      case FEDERATED_MEAN -> (Fn) arg -> mean(op, (FederatedValue) arg, null, resultMember(type), in);
-      case FEDERATED_WEIGHTED_MEAN -> (Fn) arg -> {
-        Struct a = (Struct) arg;
-        return mean(op, (FederatedValue) a.get(0), (FederatedValue) a.get(1), resultMember(type), in);
-      };
-      case FEDERATED_SUM -> (Fn) arg -> sum(op, (FederatedValue) arg, resultMember(type), in);
-      case FEDERATED_MIN, FEDERATED_MAX -> (Fn) arg ->
-          minMax(op, (FederatedValue) arg, def == IntrinsicDef.FEDERATED_MIN, resultMember(type), in);
-      case FEDERATED_SECURE_SUM, FEDERATED_SECURE_SUM_BITWIDTH, FEDERATED_SECURE_MODULAR_SUM -> (Fn) arg -> {
-        Struct a = (Struct) arg;
-        return SecureSums.sum(def, (FederatedValue) a.get(0), a.get(1), resultMember(type), in);
       };
       case FEDERATED_SELECT, FEDERATED_SECURE_SELECT -> (Fn) arg -> select(op, (Struct) arg, in);
       case FEDERATED_VALUE_AT_CLIENTS -> (Fn) FederatedValue::allEqualAtClients;
@@ -122,86 +100,37 @@ final class IntrinsicRuntime {
     }
   }
 
-  private static Type resultMember(Type type) {
-    return ((FederatedType) ((FunctionType) type).result()).member();
-  }
-
-  /** The running sum of a fold: null until the first member arrives, then a value the fold owns. */
-  private static final class Sum {
-    Object total;
-
-    void add(Object v) {
-      total = Arith.addInto(total == null ? Arith.fillLike(v, 0) : total, v);
+  /**
+   * An aggregation call on its own: one fold of {@link Aggregation}'s parts over the clients of its CLIENTS
+   * operands ({@link Fusion} runs several in one fold).
+   */
+  private static FederatedValue aggregate(IntrinsicDef def, Type type, Object arg, Interpreter in) {
+    String op = def.uri();
+    int k = Aggregation.clientOperands(def);
+    FederatedValue value;
+    FederatedValue weight = null;
+    List<Object> others = List.of();
+    if (k == 0) {
+      value = (FederatedValue) arg;
+    } else {
+      Struct s = (Struct) arg;
+      value = (FederatedValue) s.get(0);
+      if (k == 2) {
+        weight = (FederatedValue) s.get(1);
+      }
+      others = s.values().subList(k, s.size());
     }
-
-    Object orZero(Type member) {
-      return total == null ? Arith.zero(member) : total;
+    Aggregation a = Aggregation.create(def, type, others, in);
+    int n = in.clientsOf(value, op);
+    FederatedValue w = weight;
+    if (w != null) {
+      Aggregation.checkWeightClients(op, n, in.clientsOf(w, op));
     }
-  }
-
-  /** {@code federated_sum}: the members added in client order to a zero of their type. */
-  private static FederatedValue sum(String op, FederatedValue value, Type member, Interpreter in) {
-    Sum s = in.executor().fold(op, in.clientsOf(value, op), value::member, new Sum(), (acc, v) -> {
-      acc.add(v);
+    in.executor().fold(op, n, i -> a.contribution(value.member(i), w == null ? null : w.member(i)), a, (acc, c) -> {
+      acc.accumulate(c);
       return acc;
     });
-    return FederatedValue.atServer(s.orZero(member));
-  }
-
-  /** The state of a mean's fold: the (weighted) sum and the total weight. */
-  private static final class MeanState {
-    final Sum sum = new Sum();
-    Object weight;
-    float count;
-  }
-
-  /** Mean at SERVER, weighted by {@code weight} or, when it is null, by 1.0 (float32) per client. */
-  private static FederatedValue mean(String op, FederatedValue value, FederatedValue weight, Type member,
-      Interpreter in) {
-    int n = in.clientsOf(value, op);
-    if (weight != null) {
-      int nw = in.clientsOf(weight, op);
-      if (nw != n) {
-        throw new IllegalArgumentException(op + ": the value has " + n + " clients but the weight has " + nw);
-      }
-    }
-    MeanState state = in.executor().fold(op, n, i -> {
-      Object v = value.member(i);
-      if (weight == null) {
-        return v;
-      }
-      Object w = weight.member(i);
-      return Struct.of(Arith.multiply(v, w), w);
-    }, new MeanState(), (s, contribution) -> {
-      if (weight == null) {
-        s.sum.add(contribution);
-        s.count += 1f;
-      } else {
-        Struct c = (Struct) contribution;
-        s.sum.add(c.get(0));
-        Object w = c.get(1);
-        s.weight = Arith.plus(s.weight == null ? Arith.fillLike(w, 0) : s.weight, w);
-      }
-      return s;
-    });
-    Tensor total = weight == null ? Tensor.scalar(state.count)
-        : state.weight == null ? Tensor.scalar(0f) : (Tensor) state.weight;
-    if (total.getDouble() == 0) {
-      throw new ArithmeticException(op + ": the total weight is 0 (over " + n + " client" + (n == 1 ? "" : "s")
-          + "), so the mean is undefined");
-    }
-    return FederatedValue.atServer(Arith.divide(state.sum.orZero(member), total));
-  }
-
-  private static FederatedValue minMax(String op, FederatedValue value, boolean min, Type member, Interpreter in) {
-    int seed = min ? 1 : -1;
-    Object[] acc = new Object[1];
-    in.executor().fold(op, in.clientsOf(value, op), value::member, acc, (a, v) -> {
-      Object cur = a[0] == null ? Arith.fillLike(v, seed) : a[0];
-      a[0] = min ? Arith.minimum(cur, v) : Arith.maximum(cur, v);
-      return a;
-    });
-    return FederatedValue.atServer(acc[0] == null ? Arith.fill(member, seed) : acc[0]);
+    return a.finish(n);
   }
 
   private static FederatedValue select(String op, Struct a, Interpreter in) {
@@ -224,21 +153,12 @@ final class IntrinsicRuntime {
   }
 
   private static FederatedValue zipAtClients(String op, Struct s, Interpreter in) {
-    int n = -1;
-    for (Object v : s.values()) {
-      FederatedValue f = (FederatedValue) v;
-      if (!f.isAllEqual()) {
-        if (n >= 0 && f.size() != n) {
-          throw new IllegalArgumentException(op + ": cannot zip CLIENTS values with " + n + " and " + f.size()
-              + " members");
-        }
-        n = f.size();
-      }
+    int[] sizes = new int[s.size()];
+    for (int k = 0; k < sizes.length; k++) {
+      FederatedValue f = (FederatedValue) s.get(k);
+      sizes[k] = f.isAllEqual() ? -1 : f.size();
     }
-    if (n < 0) {
-      n = in.clients(op);
-    }
-    return FederatedValue.atClients(op, n, i -> {
+    return FederatedValue.atClients(op, zipClients(op, sizes, in), i -> {
       List<Object> members = new ArrayList<>(s.size());
       for (Object v : s.values()) {
         members.add(((FederatedValue) v).member(i));
@@ -247,4 +167,23 @@ final class IntrinsicRuntime {
     });
   }
 
+  /**
+   * The number of clients of a zip of CLIENTS values with {@code sizes} members each (-1 for an all-equal one, which
+   * fits any number): their common size, or the call's number of clients if all are all-equal.
+   *
+   * @throws IllegalArgumentException if two sizes differ
+   */
+  static int zipClients(String op, int[] sizes, Interpreter in) {
+    int n = -1;
+    for (int size : sizes) {
+      if (size >= 0) {
+        if (n >= 0 && size != n) {
+          throw new IllegalArgumentException(op + ": cannot zip CLIENTS values with " + n + " and " + size
+              + " members");
+        }
+        n = size;
+      }
+    }
+    return n < 0 ? in.clients(op) : n;
+  }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * nested lambda counts as many (the lambda may run once per client). When every use of a struct-valued name selects
  * an element ({@code _arg1[0]}, {@code _arg1[1]}, as the parameters of a computation with several parameters are
  * used), uses are counted per element, recursively. The interpreter keeps a lazy CLIENTS value lazy only where it is
- * used once, and releases a local after its last use.
+ * used once or where all its uses are aggregations that {@link Fusion} runs in one pass, and releases a local after
+ * its last use.
  */
 final class Uses {
   /**
@@ -53,8 +54,12 @@ final class Uses {
     }
   }
 
-  /** Per block: for each local, its use, last use position, and whether a lambda captures it. */
-  record BlockInfo(Use[] uses, int[] lastUse, boolean[] captured) {}
+  /**
+   * Per block: for each local, its use, last use position (for a local that a fused group's arguments read, no
+   * earlier than where the group's pass runs), and whether a lambda captures it; and the block's fused groups
+   * ({@link Fusion}), or null if it has none.
+   */
+  record BlockInfo(Use[] uses, int[] lastUse, boolean[] captured, Fusion.Plan fusion) {}
 
   private final Map<Expr, BlockInfo> blocks = new IdentityHashMap<>();
   private final Map<Expr, Use> lambdas = new IdentityHashMap<>();
@@ -83,7 +88,15 @@ final class Uses {
           }
         }
       }
-      blocks.put(b, new BlockInfo(uses, last, captured));
+      Fusion.Plan fusion = Fusion.plan(b);
+      if (fusion != null) {
+        for (Fusion.Group g : fusion.sourceAt()) {
+          if (g != null) {
+            g.reads().forEach(j -> last[j] = Math.max(last[j], g.first()));
+          }
+        }
+      }
+      blocks.put(b, new BlockInfo(uses, last, captured, fusion));
     } else if (root instanceof Expr.Lambda l && l.parameterName() != null && !lambdas.containsKey(l)) {
       Use use = new Use();
       new Counter(l.parameterName(), use).count(l.result(), 1);

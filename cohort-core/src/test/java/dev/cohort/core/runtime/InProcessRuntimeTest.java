@@ -276,7 +276,8 @@ class InProcessRuntimeTest {
       }
       return x;
     });
-    // y is consumed twice, so it is computed for every client where it is bound, before either aggregation.
+    // y is consumed by two aggregations, which run in one pass computing y's member once per client: a failure there
+    // names the intrinsic that produces y, as when y was computed for every client where it is bound.
     Computation both = Computation.federated("both", FederatedType.atClients(FLOAT32), x -> {
       var y = federatedMap(work, x);
       return List.of(federatedSum(y), federatedMean(y));
