@@ -68,7 +68,7 @@ class TutorialCommandTest {
     Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), new byte[] {1, 2, 3});
     assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", dir.toString())).isEqualTo(1);
     assertThat(last.err()).startsWith("cohort tutorial: error: " + dir.resolve("t10k-images-idx3-ubyte.gz")
-        + ": truncated IDX header: the file holds 3 bytes, the header has 16").doesNotContain("bug");
+        + ": byte 3: truncated IDX header: the file holds 3 bytes, the header has 16").doesNotContain("bug");
   }
 
   @Test

@@ -4,6 +4,7 @@
  *
  * <h2>Contents</h2>
  * <ul>
+ *   <li>{@link dev.cohort.simulation.datasets.Idx}: IDX (MNIST, Fashion-MNIST), gzip or plain, strictly checked.
  *   <li>{@link dev.cohort.simulation.datasets.LeafJson}: LEAF JSON ({@code users}, {@code num_samples},
  *       {@code user_data}), plain or gzip, several files merged; FEMNIST through
  *       {@link dev.cohort.simulation.datasets.LeafFeatures#FEMNIST}.
