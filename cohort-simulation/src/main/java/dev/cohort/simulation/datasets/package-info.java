@@ -10,6 +10,8 @@
  *       {@link dev.cohort.simulation.datasets.LeafFeatures#FEMNIST}.
  *   <li>{@link dev.cohort.simulation.datasets.SpeakerText}: plain text by speaker (tiny shakespeare), each speaker
  *       a client and each turn a {@code <snippets=str>} example.
+ *   <li>{@link dev.cohort.simulation.datasets.RatingsCsv}: a ratings CSV (user, item, rating), each user a client,
+ *       split per user into train and test ratings.
  *   <li>{@link dev.cohort.simulation.datasets.DatasetFormatException}: bad input, naming the file, the position,
  *       the client and the problem.
  * </ul>
