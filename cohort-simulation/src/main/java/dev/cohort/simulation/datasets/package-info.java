@@ -12,6 +12,8 @@
  *       a client and each turn a {@code <snippets=str>} example.
  *   <li>{@link dev.cohort.simulation.datasets.RatingsCsv}: a ratings CSV (user, item, rating), each user a client,
  *       split per user into train and test ratings.
+ *   <li>{@link dev.cohort.simulation.datasets.StackExchangePosts}: a Stack Exchange {@code Posts.xml}, each user a
+ *       client, with TFF's StackOverflow features.
  *   <li>{@link dev.cohort.simulation.datasets.DatasetFormatException}: bad input, naming the file, the position,
  *       the client and the problem.
  * </ul>
