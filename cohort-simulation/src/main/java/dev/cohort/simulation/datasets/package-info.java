@@ -14,6 +14,8 @@
  *       split per user into train and test ratings.
  *   <li>{@link dev.cohort.simulation.datasets.StackExchangePosts}: a Stack Exchange {@code Posts.xml}, each user a
  *       client, with TFF's StackOverflow features.
+ *   <li>{@link dev.cohort.simulation.datasets.TffSqlite}: TFF's SQLite ClientData ({@code tf.train.Example} rows),
+ *       read as an {@link dev.cohort.simulation.datasets.ExampleSpec} says.
  *   <li>{@link dev.cohort.simulation.datasets.DatasetFormatException}: bad input, naming the file, the position,
  *       the client and the problem.
  * </ul>
