@@ -213,7 +213,7 @@ class IdxTest {
     Path goodLab = write("good-labels", goodLabels);
     Path candidate = dir.resolve("candidate");
     String prefix = dir + File.separator; // the candidate, or the good file it does not match
-    Fuzz.Report report = Fuzz.format(format, valid).seed(20260502).mutations(3000).budget(Duration.ofSeconds(4))
+    Fuzz.Report report = Fuzz.format(format, valid).seed(20260502).mutations(1500).budget(Duration.ofSeconds(120))
         .rejects(DatasetFormatException.class)
         .messagesStartWith(prefix)
         .run(bytes -> {
@@ -234,7 +234,7 @@ class IdxTest {
             throw rejections.get(0);
           }
         });
-    assertThat(report.tried()).isGreaterThanOrEqualTo(500);
+    assertThat(report.tried()).isEqualTo(1500); // all of them: the budget only guards against a hang
   }
 
   /** How many bytes the JDK's gzip reader gets out of a truncated stream before it fails. */

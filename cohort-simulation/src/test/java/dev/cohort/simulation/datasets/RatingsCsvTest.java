@@ -145,8 +145,8 @@ class RatingsCsvTest {
     byte[] head = new String(real, StandardCharsets.UTF_8).lines().limit(60)
         .reduce("", (a, b) -> a + b + "\n").getBytes(StandardCharsets.UTF_8);
     Path candidate = dir.resolve("candidate.csv");
-    Fuzz.Report report = Fuzz.format("ratings-csv", List.of(small, head)).seed(20260503).mutations(3000)
-        .budget(Duration.ofSeconds(4))
+    Fuzz.Report report = Fuzz.format("ratings-csv", List.of(small, head)).seed(20260503).mutations(1000)
+        .budget(Duration.ofSeconds(120))
         .rejects(DatasetFormatException.class)
         .messagesStartWith(candidate + ": line ")
         .run(bytes -> {
@@ -158,6 +158,6 @@ class RatingsCsvTest {
             r.test().dataset(user).count();
           }
         });
-    assertThat(report.tried()).isGreaterThanOrEqualTo(500);
+    assertThat(report.tried()).isEqualTo(1000); // all of them: the budget only guards against a hang
   }
 }

@@ -15,10 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -147,9 +145,8 @@ class StackExchangePostsTest {
     byte[] plain = SMALL.getBytes(StandardCharsets.UTF_8);
     Path xml = dir.resolve("candidate.xml");
     Path gz = dir.resolve("candidate.xml.gz");
-    Set<String> kinds = new HashSet<>();
     Fuzz.Report report = Fuzz.format("stackexchange-posts", List.of(plain, gzip(plain))).seed(20260504)
-        .mutations(3000).budget(Duration.ofSeconds(4))
+        .mutations(1000).budget(Duration.ofSeconds(120))
         .rejects(DatasetFormatException.class)
         .messagesStartWith(dir.toString())
         .run(bytes -> {
@@ -158,10 +155,10 @@ class StackExchangePostsTest {
           Files.write(file, bytes);
           ClientData cd = StackExchangePosts.load(file);
           for (String user : cd.clientIds()) {
-            kinds.add(String.valueOf(cd.dataset(user).count()));
+            cd.dataset(user).count();
           }
         });
-    assertThat(report.tried()).isGreaterThanOrEqualTo(500);
+    assertThat(report.tried()).isEqualTo(1000); // all of them: the budget only guards against a hang
   }
 
   static byte[] gzip(byte[] data) throws IOException {

@@ -241,8 +241,8 @@ class TrainingLoopTest {
     Checkpoints writer = new Checkpoints(ckpt, "toy", "run");
     Path valid = writer.write(3, new Toy("toy").saveState(new float[] {1, 2, 3, 4}), 1);
     byte[] bytes = Files.readAllBytes(valid);
-    Fuzz.Report report = Fuzz.format("checkpoint", List.of(bytes)).seed(20260506).mutations(3000)
-        .budget(Duration.ofSeconds(3))
+    Fuzz.Report report = Fuzz.format("checkpoint", List.of(bytes)).seed(20260506).mutations(1500)
+        .budget(Duration.ofSeconds(120))
         .rejects(CheckpointException.class)
         .messagesStartWith(ckpt.toString())
         .run(candidate -> {
