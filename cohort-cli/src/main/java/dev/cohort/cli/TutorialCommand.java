@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
 final class TutorialCommand implements Callable<Integer> {
   /** The tutorials that read data files, so take {@code --data}; the others reject it. */
-  static final Set<String> READ_DATA = Set.of("custom-federated-algorithms-2");
+  static final Set<String> READ_DATA = Set.of("custom-federated-algorithms-2", "working-with-client-data");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

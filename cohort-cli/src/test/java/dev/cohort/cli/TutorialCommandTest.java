@@ -26,7 +26,7 @@ class TutorialCommandTest {
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: custom-federated-algorithms-1, custom-federated-algorithms-2");
+        + " available: custom-federated-algorithms-1, custom-federated-algorithms-2, working-with-client-data");
   }
 
   @Test
