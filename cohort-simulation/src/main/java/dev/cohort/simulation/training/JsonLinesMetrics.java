@@ -20,7 +20,8 @@ import java.util.Objects;
  * Metrics as JSON lines, one object per round: {@code {"round":3,"client_work/train/loss":0.52,...}} (names flat,
  * in the process's order; non-finite values as the strings {@code "NaN"}, {@code "Infinity"}). Each release appends
  * a line and flushes; when a run resumes, the lines from the resumed round on are dropped first (the file is
- * rewritten through a temporary file and a rename).
+ * rewritten through a temporary file and a rename), and so is a last line without its newline, which a run killed
+ * while writing it leaves.
  */
 public final class JsonLinesMetrics implements MetricsSink {
   private static final JsonFactory JSON = new JsonFactory();
@@ -37,7 +38,9 @@ public final class JsonLinesMetrics implements MetricsSink {
   public void start(int firstRound) throws IOException {
     ByteArrayOutputStream kept = new ByteArrayOutputStream();
     if (Files.exists(file)) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      // A line without its newline is one a killed run was writing: it was never complete, so it is dropped.
+      List<String> lines = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
       for (int i = 0; i < lines.size(); i++) {
         if (round(lines.get(i), i + 1) < firstRound) {
           kept.writeBytes((lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8));

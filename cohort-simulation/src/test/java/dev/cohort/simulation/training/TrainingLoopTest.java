@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -172,6 +173,7 @@ class TrainingLoopTest {
     Path killed = dir.resolve("killed");
     assertThatThrownBy(() -> run(killed, new Toy("toy"), new Recorder(7))).hasMessage("killed after round 7");
     Files.writeString(killed.resolve("ckpt").resolve("checkpoint-000000009.ckpt.tmp"), "half-written by the kill");
+    Files.writeString(killed.resolve("metrics.jsonl"), "{\"round\":8,\"client_wo", StandardOpenOption.APPEND);
     Recorder second = new Recorder(-1);
     TrainingLoop.Result<float[]> resumed = run(killed, new Toy("toy"), second);
     assertThat(second.heard).containsExactly("resumed after 6 from checkpoint-000000006.ckpt");
