@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,8 +27,6 @@ import picocli.CommandLine.Parameters;
     description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
 final class TutorialCommand implements Callable<Integer> {
   /** The tutorials that read data files, so take {@code --data}; the others reject it. */
-  static final Set<String> READ_DATA = Set.of("image-classification", "custom-federated-algorithms-2");
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +57,7 @@ final class TutorialCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage(), e); // "unknown tutorial '…'; available: …"
     }
-    if (!READ_DATA.contains(tutorial.name())) {
+    if (!tutorial.readsData()) {
       Flags.notApplicable(spec, "--data", "with " + tutorial.name() + ": that tutorial reads no data");
     }
     // Tutorials print to a PrintStream; forward it, line by line, to picocli's writer.

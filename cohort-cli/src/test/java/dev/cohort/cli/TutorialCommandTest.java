@@ -27,7 +27,8 @@ class TutorialCommandTest {
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: image-classification, custom-federated-algorithms-1, custom-federated-algorithms-2");
+        + " available: image-classification, custom-federated-algorithms-1, custom-federated-algorithms-2,"
+        + " working-with-client-data");
   }
 
   @Test
@@ -69,7 +70,7 @@ class TutorialCommandTest {
     Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), new byte[] {1, 2, 3});
     assertThat(run("tutorial", "custom-federated-algorithms-2", "--data", dir.toString())).isEqualTo(1);
     assertThat(last.err()).startsWith("cohort tutorial: error: " + dir.resolve("t10k-images-idx3-ubyte.gz")
-        + ": truncated IDX header: the file holds 3 bytes, the header has 16").doesNotContain("bug");
+        + ": byte 3: truncated IDX header: the file holds 3 bytes, the header has 16").doesNotContain("bug");
   }
 
   @Test

@@ -37,6 +37,11 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
   }
 
   @Override
+  public boolean readsData() {
+    return false;
+  }
+
+  @Override
   public String summary() {
     return "Federated Core introduction: types, federated and local computations, sequences (TFF's part 1)";
   }

@@ -17,6 +17,7 @@ import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.privacy.Numbers;
+import dev.cohort.simulation.datasets.Idx;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -56,6 +57,11 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   }
 
   @Override
+  public boolean readsData() {
+    return true;
+  }
+
+  @Override
   public String summary() {
     return "Federated Averaging from Federated Core primitives on Fashion-MNIST (TFF's part 2; --data DIR)";
   }
@@ -68,14 +74,14 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   @Override
   @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    IdxFiles.Split data = FashionMnist.read(FashionMnist.locate(dataDir));
+    Idx.Examples data = FashionMnist.read(FashionMnist.locate(dataDir));
     try (InProcessContext context = InProcessContext.builder().build();
          ContextStack.Scope scope = ContextStack.install(context)) {
       tour(out, data);
     }
   }
 
-  private static void tour(PrintStream out, IdxFiles.Split data) {
+  private static void tour(PrintStream out, Idx.Examples data) {
     cell(out, "[(x.dtype, x.shape) for x in the IDX split]");
     out.println("[(dtype('uint8'), (" + data.count() + ", " + data.rows() + ", " + data.columns()
         + ")), (dtype('uint8'), (" + data.count() + ",))]");
@@ -185,7 +191,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
    *     label is outside 0..9, or if a digit has no examples: the tutorial's clients are the ten digits, and a
    *     client without data would have no batch to show, nothing to train on, and a loss of 0 in every average
    */
-  static List<Sequence> federatedTrainData(IdxFiles.Split data) {
+  static List<Sequence> federatedTrainData(Idx.Examples data) {
     if (data.rows() * data.columns() != 784) {
       throw new DataFileException(data.imagesFile() + ": images of " + data.rows() + "x" + data.columns()
           + " pixels; the tutorial's model takes 28x28 (784 inputs)");
@@ -222,7 +228,7 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
    * Client {@code digit}'s data: the first 1,000 examples labelled {@code digit}, in batches of 100, pixels divided by
    * 255 (in float64, then rounded to float32, as NumPy does).
    */
-  static Sequence getDataForDigit(IdxFiles.Split source, int digit) {
+  static Sequence getDataForDigit(Idx.Examples source, int digit) {
     List<Integer> all = new ArrayList<>();
     for (int i = 0; i < source.count(); i++) {
       if (source.label(i) == digit) {

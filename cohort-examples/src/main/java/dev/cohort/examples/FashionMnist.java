@@ -1,5 +1,8 @@
 package dev.cohort.examples;
 
+import dev.cohort.simulation.datasets.DatasetFormatException;
+import dev.cohort.simulation.datasets.Idx;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,11 +50,18 @@ final class FashionMnist {
   }
 
   /**
-   * Reads the split in {@code dir}, strictly ({@link IdxFiles}).
+   * Reads the split in {@code dir}, strictly ({@link Idx}).
    *
-   * @throws IllegalArgumentException naming the file when it is unreadable, corrupt or inconsistent
+   * @throws DataFileException naming the file when it is unreadable, corrupt or inconsistent (the tutorial's
+   *     contract: a data file that is there but cannot be used)
    */
-  static IdxFiles.Split read(Path dir) {
-    return IdxFiles.read(dir.resolve(IMAGES), dir.resolve(LABELS));
+  static Idx.Examples read(Path dir) {
+    try {
+      return Idx.read(dir.resolve(IMAGES), dir.resolve(LABELS));
+    } catch (DatasetFormatException e) {
+      throw new DataFileException(e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new DataFileException(e.getMessage() + ": " + e.getCause().getMessage(), e);
+    }
   }
 }

@@ -57,6 +57,11 @@ public final class ImageClassification implements Tutorial {
   }
 
   @Override
+  public boolean readsData() {
+    return true;
+  }
+
+  @Override
   public String summary() {
     return "FedAvg and federated evaluation of a softmax model on FEMNIST's digits (TFF's image classification;"
         + " --data DIR)";

@@ -15,6 +15,12 @@ public interface Tutorial {
   String summary();
 
   /**
+   * Whether the tutorial reads data files, so that a data directory may be given ({@code --data}); tutorials that
+   * build their data in code return false.
+   */
+  boolean readsData();
+
+  /**
    * Runs the tutorial, printing to {@code out}.
    *
    * @param dataDir a directory with the tutorial's data files, or null to use the default locations

@@ -144,16 +144,17 @@ class CustomFederatedAlgorithms2Test {
       out.write(new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 3});
     }
     assertThatThrownBy(() -> FashionMnist.read(dir))
-        .hasMessage(dir.resolve(FashionMnist.IMAGES) + ": magic number 0x801, expected 0x803 (IDX images)");
+        .isInstanceOf(DataFileException.class)
+        .hasMessage(dir.resolve(FashionMnist.IMAGES) + ": decompressed byte 0: magic number 0x801, expected 0x803 (IDX images)");
   }
 
   @Test
   void aDigitWithoutExamplesIsAnErrorNamingTheLabelsFileNotAnIndexOutOfBounds(@TempDir Path dir) throws Exception {
     // 100 examples, every label 0: clients 1..9 (the tutorial's clients are the digits) would have no data.
-    Files.write(dir.resolve(FashionMnist.IMAGES), IdxFilesTest.gzip(IdxFilesTest.images(100, 28, 28,
-        new byte[100 * 784]), 6));
-    Path labels = Files.write(dir.resolve(FashionMnist.LABELS), IdxFilesTest.gzip(IdxFilesTest.labels(100,
-        new byte[100]), 6));
+    Files.write(dir.resolve(FashionMnist.IMAGES), IdxBytes.gzip(IdxBytes.images(100, 28, 28,
+        new byte[100 * 784])));
+    Path labels = Files.write(dir.resolve(FashionMnist.LABELS), IdxBytes.gzip(IdxBytes.labels(100,
+        new byte[100])));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThatThrownBy(() -> new CustomFederatedAlgorithms2().run(new PrintStream(out, true, StandardCharsets.UTF_8),
         dir))
@@ -165,21 +166,21 @@ class CustomFederatedAlgorithms2Test {
     for (int i = 0; i < 100; i++) {
       oneMissing[i] = (byte) (i % 10 == 5 ? 4 : i % 10);
     }
-    Files.write(labels, IdxFilesTest.gzip(IdxFilesTest.labels(100, oneMissing), 6));
+    Files.write(labels, IdxBytes.gzip(IdxBytes.labels(100, oneMissing)));
     assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
         .hasMessageStartingWith(labels + ": no examples of digit 5 among its 100 labels;");
     oneMissing[7] = 10;
-    Files.write(labels, IdxFilesTest.gzip(IdxFilesTest.labels(100, oneMissing), 6));
+    Files.write(labels, IdxBytes.gzip(IdxBytes.labels(100, oneMissing)));
     assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
         .hasMessage(labels + ": example 7 has label 10; the tutorial's clients are the ten digits, labels 0..9");
   }
 
   @Test
   void imagesThatAreNot28By28AreNamed(@TempDir Path dir) throws Exception {
-    Path images = Files.write(dir.resolve(FashionMnist.IMAGES), IdxFilesTest.gzip(IdxFilesTest.images(10, 2, 2,
-        new byte[40]), 6));
-    Files.write(dir.resolve(FashionMnist.LABELS), IdxFilesTest.gzip(IdxFilesTest.labels(10,
-        new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), 6));
+    Path images = Files.write(dir.resolve(FashionMnist.IMAGES), IdxBytes.gzip(IdxBytes.images(10, 2, 2,
+        new byte[40])));
+    Files.write(dir.resolve(FashionMnist.LABELS), IdxBytes.gzip(IdxBytes.labels(10,
+        new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})));
     assertThatThrownBy(() -> CustomFederatedAlgorithms2.federatedTrainData(FashionMnist.read(dir)))
         .hasMessage(images + ": images of 2x2 pixels; the tutorial's model takes 28x28 (784 inputs)");
   }

@@ -369,11 +369,13 @@ final class Cursors {
     @Override
     public boolean advance() {
       Object[] arrays = new Object[leafSizes.length];
-      for (int i = 0; i < arrays.length; i++) {
-        arrays[i] = TensorArrays.allocate(leaves.type(i).dtype(), size * leafSizes[i]);
-      }
       int rows = 0;
       while (rows < size && source.advance()) {
+        if (rows == 0) { // storage only once there is an element: the pass's last call allocates nothing
+          for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = TensorArrays.allocate(leaves.type(i).dtype(), size * leafSizes[i]);
+          }
+        }
         if (source.columnar()) {
           for (int i = 0; i < arrays.length; i++) {
             source.copyLeaf(i, arrays[i], rows * leafSizes[i]);

@@ -15,6 +15,6 @@ class ArchitectureTest {
 
   @Test
   void packagesDependOnlyDownwardAndFormNoCycle() {
-    Architecture.checkLayers("dev.cohort.simulation", ".", "datasets");
+    Architecture.checkLayers("dev.cohort.simulation", ". proto", "datasets training");
   }
 }

@@ -84,7 +84,7 @@ class SpeakerTextTest {
   @Test
   void mutatedTextIsReadOrRejected() {
     Fuzz.Report r = Fuzz.format("speaker-text", List.of(PLAY.getBytes(StandardCharsets.UTF_8)))
-        .seed(20260504).mutations(3000).budget(Duration.ofSeconds(4))
+        .seed(20260504).mutations(800).budget(Duration.ofSeconds(120))
         .rejects(DatasetFormatException.class)
         .run(bytes -> {
           Path p = dir.resolve("fuzz.txt");
@@ -94,7 +94,7 @@ class SpeakerTextTest {
             cd.dataset(id).batch(2).toList();
           }
         });
-    assertThat(r.tried()).isGreaterThan(500);
+    assertThat(r.tried()).isEqualTo(800); // all of them: the budget only guards against a hang
     assertThat(r.accepted()).isPositive();
     assertThat(r.rejected()).isPositive();
   }

@@ -1,4 +1,4 @@
-package dev.cohort.examples;
+package dev.cohort.simulation.datasets;
 
 import java.io.IOException;
 import java.io.InputStream;
