@@ -15,6 +15,9 @@ import java.util.Arrays;
  */
 public final class Convolution {
   static final int CHUNK_BYTES = 1 << 19;
+  /** Input and output channels from which Winograd pays (measured in BENCHMARKS.md). */
+  static final int WINOGRAD_MIN_CHANNELS = 8;
+  private static final Winograd[] WINOGRAD = {new Winograd(2, 5), new Winograd(4, 3)};
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   private Convolution() {}
@@ -33,6 +36,23 @@ public final class Convolution {
     return Math.max(1, Math.min(rows, CHUNK_BYTES / (4 * g.patch())));
   }
 
+  /**
+   * The Winograd transform that runs {@code g}, or null for im2col + GEMM: stride-1 5x5 filters run as
+   * {@code F(2x2, 5x5)} and 3x3 as {@code F(4x4, 3x3)} once the channels are many enough that the GEMMs on
+   * transformed tiles, not the transforms, dominate.
+   */
+  static Winograd winograd(Conv2dGeometry g) {
+    if (g.c() < WINOGRAD_MIN_CHANNELS || g.f() < WINOGRAD_MIN_CHANNELS) {
+      return null;
+    }
+    for (Winograd w : WINOGRAD) {
+      if (w.applies(g)) {
+        return w;
+      }
+    }
+    return null;
+  }
+
   private static boolean isPointwise(Conv2dGeometry g) {
     return g.kh() == 1 && g.kw() == 1 && g.strideH() == 1 && g.strideW() == 1;
   }
@@ -40,6 +60,16 @@ public final class Convolution {
   /** {@code output = conv2d(input, filter)}; {@code output} is overwritten. */
   public static void forward(Conv2dGeometry g, float[] input, float[] filter, float[] output) {
     checkSizes(g, input, filter, output);
+    Winograd wino = winograd(g);
+    if (wino != null) {
+      wino.forward(g, input, filter, output);
+    } else {
+      forwardIm2col(g, input, filter, output);
+    }
+  }
+
+  /** The im2col + GEMM forward pass (also the reference of the Winograd path's tests). */
+  static void forwardIm2col(Conv2dGeometry g, float[] input, float[] filter, float[] output) {
     int rows = g.n() * g.outH() * g.outW();
     int k = g.patch();
     if (isPointwise(g)) {
@@ -64,6 +94,16 @@ public final class Convolution {
     checkArgument(dFilter.length == filter.length, "conv2d backward: dFilter has %s elements, expected %s", dFilter.length, filter.length);
     checkArgument(dInput == null || dInput.length == input.length,
         "conv2d backward: dInput has %s elements, expected %s", dInput == null ? 0 : dInput.length, input.length);
+    Winograd wino = winograd(g);
+    if (wino != null) {
+      wino.backward(g, input, filter, dOutput, dInput, dFilter);
+    } else {
+      backwardIm2col(g, input, filter, dOutput, dInput, dFilter);
+    }
+  }
+
+  /** The im2col + GEMM backward pass (also the reference of the Winograd path's tests). */
+  static void backwardIm2col(Conv2dGeometry g, float[] input, float[] filter, float[] dOutput, float[] dInput, float[] dFilter) {
     int rows = g.n() * g.outH() * g.outW();
     int k = g.patch();
     int f = g.f();
