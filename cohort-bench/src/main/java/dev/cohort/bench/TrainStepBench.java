@@ -123,6 +123,9 @@ public final class TrainStepBench {
       System.out.printf(Locale.ROOT, "round %d: Cohort MLP %.3f ms, CNN %.3f ms%n", r + 1, mlpMs, cnnMs);
     }
 
+    double oneThread = clientStepsPerSecond(1, seconds, xc, yc);
+    double twoThreads = clientStepsPerSecond(2, seconds, xc, yc);
+
     double peak = gemmGflops(1024, 1024, 1024, seconds / 2);
     double conv2 = gemmGflops(BATCH * 14 * 14, 5 * 5 * 32, 64, seconds / 2);
     double dense1 = gemmGflops(BATCH, 7 * 7 * 64, 512, seconds / 2);
@@ -138,11 +141,82 @@ public final class TrainStepBench {
     System.out.printf(Locale.ROOT, "| 1024 x 1024 x 1024 | %.1f | 1.00 |%n", peak);
     System.out.printf(Locale.ROOT, "| CNN conv2 im2col [3920 x 800] x [800 x 64] | %.1f | %.2f |%n", conv2, conv2 / peak);
     System.out.printf(Locale.ROOT, "| CNN dense1 [20 x 3136] x [3136 x 512] | %.1f | %.2f |%n", dense1, dense1 / peak);
+    double cnnGflops = CNN_STEP_FLOP / (cnnMs * 1e6);
+    System.out.printf(Locale.ROOT, "| CNN training step, %.2f GFLOP as direct convolution (im2col-equivalent), at %.3f ms | %.1f | %.2f |%n",
+        CNN_STEP_FLOP / 1e9, cnnMs, cnnGflops, cnnGflops / peak);
+    System.out.println();
+    System.out.println("| clients in parallel, CNN, one model per thread | client steps / s | speed-up |");
+    System.out.println("|---|---|---|");
+    System.out.printf(Locale.ROOT, "| 1 thread | %.1f | 1.00 |%n", oneThread);
+    System.out.printf(Locale.ROOT, "| 2 threads | %.1f | %.2f |%n", twoThreads, twoThreads / oneThread);
     if (check != null) {
       System.out.println();
       System.out.println("Numerics, same weights and batch, every parameter's gradient "
           + "(max |Cohort - PyTorch| / max |PyTorch|; the run fails above 1e-4): " + check);
     }
+  }
+
+  /**
+   * Multiply-adds x 2 of one CNN step as a direct convolution would count them (the work PyTorch's kernels do):
+   * forward, input gradient (not for conv1, whose input is data) and filter gradient of each layer.
+   */
+  static final double CNN_STEP_FLOP = 2.0 * BATCH * (
+      2 * (28 * 28 * 25 * 32.0)            // conv1: forward, filter gradient
+      + 3 * (14 * 14 * 25 * 32 * 64.0)     // conv2: forward, input and filter gradients
+      + 3 * (3136 * 512.0)                 // dense1
+      + 3 * (512 * 62.0));                 // dense2
+
+  /**
+   * Training steps per second of {@code threads} clients at once, each thread training its own copy of the CNN
+   * (as Cohort's runtime runs clients): no shared model, buffers or locks.
+   */
+  static double clientStepsPerSecond(int threads, double seconds, Tensor x, Tensor y) throws InterruptedException {
+    Sequential[] models = new Sequential[threads];
+    for (int t = 0; t < threads; t++) {
+      models[t] = Models.emnistCnn(false, 1);
+    }
+    long[] steps = new long[threads];
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+    long[] window = new long[2];
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      workers[t] = new Thread(() -> {
+        try {
+          long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
+          while (System.nanoTime() < warm) {
+            step(models[id], x, y, 0.01f);
+          }
+          barrier.await();
+          long start = System.nanoTime();
+          long end = start + (long) (seconds * 1e9);
+          long n = 0;
+          while (System.nanoTime() < end) {
+            step(models[id], x, y, 0.01f);
+            n++;
+          }
+          steps[id] = n;
+          if (id == 0) {
+            window[0] = start;
+          }
+          barrier.await();
+          if (id == 0) {
+            window[1] = System.nanoTime();
+          }
+        } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      workers[t].start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    long total = 0;
+    for (long n : steps) {
+      total += n;
+    }
+    return total / ((window[1] - window[0]) / 1e9);
   }
 
   private static Tensor labels(RandomStream rng, int classes) {
