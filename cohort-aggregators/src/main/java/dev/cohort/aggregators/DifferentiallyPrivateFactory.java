@@ -8,8 +8,11 @@ import static dev.cohort.core.types.TensorType.FLOAT32;
 import static dev.cohort.core.types.TensorType.INT64;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
@@ -109,32 +112,43 @@ public final class DifferentiallyPrivateFactory {
    * state one round on, and the round's event.
    */
   private static Computation noisedResult(Type valueType) {
-    StructType event = StructType.named("noise_multiplier", FLOAT32);
-    return Computation.local(Processes.localName("gaussian_noised_mean", valueType),
-        StructType.named("sum", valueType, "query", QUERY_STATE),
-        StructType.named("result", valueType, "query", QUERY_STATE, "dp_event", event), arg -> {
-          Struct s = (Struct) arg;
-          Struct q = (Struct) s.get(1);
-          float clip = ((Tensor) q.get(0)).floatValue();
-          float stddev = ((Tensor) q.get(1)).floatValue();
-          Tensor denominator = (Tensor) q.get(2);
-          long seed = ((Tensor) q.get(3)).longValue();
-          long round = ((Tensor) q.get(4)).longValue();
-          RandomStream noise = RandomStream.of(seed, round, NOISE);
-          List<Tensor> tensors = Processes.tensors(s.get(0));
-          List<Tensor> noisy = new ArrayList<>(tensors.size());
-          for (int i = 0; i < tensors.size(); i++) {
-            Tensor t = tensors.get(i);
-            noisy.add(t.add(noise.fork(i).normal(t.shape(), 0f, stddev)).div(denominator));
-          }
-          int[] next = {0};
-          Object result = Processes.mapTensors(s.get(0), t -> noisy.get(next[0]++));
-          Struct advanced = Struct.of(q.names(), List.of(q.get(0), q.get(1), q.get(2), q.get(3),
-              Tensor.scalar(round + 1)));
-          return Struct.of(List.of("result", "query", "dp_event"), List.of(result, advanced,
-              Struct.named("noise_multiplier", stddev / clip)));
-        });
+    return LocalFamily.define("aggregators.gaussian_noised_mean", NOISED_MEAN).at(noisedType(valueType));
   }
+
+  /** {@code (<sum=V,query=Q> -> <result=V,query=Q,dp_event=<noise_multiplier=float32>>)}. */
+  private static FunctionType noisedType(Type valueType) {
+    return new FunctionType(StructType.named("sum", valueType, "query", QUERY_STATE),
+        StructType.named("result", valueType, "query", QUERY_STATE, "dp_event",
+            StructType.named("noise_multiplier", FLOAT32)));
+  }
+
+  /** The family {@code aggregators.gaussian_noised_mean}, at {@link #noisedType} of any value type. */
+  private static final LocalFactory NOISED_MEAN = (type, parameters) -> {
+    Processes.noParameters(parameters);
+    Processes.familyValueType(type, DifferentiallyPrivateFactory::noisedType);
+    return arg -> {
+      Struct s = (Struct) arg;
+      Struct q = (Struct) s.get(1);
+      float clip = ((Tensor) q.get(0)).floatValue();
+      float stddev = ((Tensor) q.get(1)).floatValue();
+      Tensor denominator = (Tensor) q.get(2);
+      long seed = ((Tensor) q.get(3)).longValue();
+      long round = ((Tensor) q.get(4)).longValue();
+      RandomStream noise = RandomStream.of(seed, round, NOISE);
+      List<Tensor> tensors = Processes.tensors(s.get(0));
+      List<Tensor> noisy = new ArrayList<>(tensors.size());
+      for (int i = 0; i < tensors.size(); i++) {
+        Tensor t = tensors.get(i);
+        noisy.add(t.add(noise.fork(i).normal(t.shape(), 0f, stddev)).div(denominator));
+      }
+      int[] next = {0};
+      Object result = Processes.mapTensors(s.get(0), t -> noisy.get(next[0]++));
+      Struct advanced = Struct.of(q.names(), List.of(q.get(0), q.get(1), q.get(2), q.get(3),
+          Tensor.scalar(round + 1)));
+      return Struct.of(List.of("result", "query", "dp_event"), List.of(result, advanced,
+          Struct.named("noise_multiplier", stddev / clip)));
+    };
+  };
 
   /**
    * The DP event of the round that produced {@code state} (a process's state, as {@code next} returns it, or its
