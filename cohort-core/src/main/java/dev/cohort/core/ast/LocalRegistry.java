@@ -158,7 +158,12 @@ public final class LocalRegistry {
 
   /** A factory as errors name it: its own {@code toString()} if it has one (records do), else its class. */
   private static String describe(LocalFactory factory) {
-    return factory.getClass().isRecord() ? factory.toString() : factory.getClass().getName();
+    try {
+      boolean own = factory.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+      return own ? factory.toString() : factory.getClass().getName();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("internal: every class has toString", e);
+    }
   }
 
   private static void checkName(String name) {
