@@ -6,10 +6,14 @@ import static dev.cohort.core.Intrinsics.genericDivide;
 import static dev.cohort.core.Intrinsics.genericMultiply;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.List;
@@ -88,15 +92,26 @@ public record MeanFactory(UnweightedAggregationFactory valueSumFactory, Unweight
       return Computation.federated("mean_divide", "sum", valueType, "divisor", divisorType,
           (sum, divisor) -> genericDivide(sum, divisor));
     }
-    return Computation.local(Processes.localName("divide_no_nan", valueType, divisorType),
-        StructType.named("sum", valueType, "divisor", divisorType), valueType, arg -> {
-          Struct s = (Struct) arg;
-          float divisor = (float) ((Tensor) s.get(1)).getDouble();
-          if (divisor == 0f) {
-            return Processes.mapTensors(s.get(0), t -> Tensor.zeros(t.dtype(), t.shape()));
-          }
-          float reciprocal = 1f / divisor;
-          return Processes.mapTensors(s.get(0), t -> t.mul(reciprocal));
-        });
+    return LocalFamily.define("aggregators.divide_no_nan", DIVIDE_NO_NAN)
+        .at(StructType.named("sum", valueType, "divisor", divisorType), valueType, Struct.empty());
   }
+
+  /** The family {@code aggregators.divide_no_nan}: {@code (<sum=V,divisor=D> -> V)} for any V and scalar D. */
+  private static final LocalFactory DIVIDE_NO_NAN = (type, parameters) -> {
+    Processes.noParameters(parameters);
+    if (!(type.parameter() instanceof StructType p) || p.size() != 2 || !type.result().equals(p.type(0))
+        || !StructType.named("sum", p.type(0), "divisor", p.type(1)).equals(p)
+        || !TypeAnalysis.isNumericScalar(p.type(1))) {
+      throw new TypeMismatchException("expected (<sum=V,divisor=D> -> V) with D a numeric scalar", null, type);
+    }
+    return arg -> {
+      Struct s = (Struct) arg;
+      float divisor = (float) ((Tensor) s.get(1)).getDouble();
+      if (divisor == 0f) {
+        return Processes.mapTensors(s.get(0), t -> Tensor.zeros(t.dtype(), t.shape()));
+      }
+      float reciprocal = 1f / divisor;
+      return Processes.mapTensors(s.get(0), t -> t.mul(reciprocal));
+    };
+  };
 }

@@ -3,19 +3,24 @@ package dev.cohort.aggregators;
 import dev.cohort.core.Computation;
 import dev.cohort.core.Value;
 import dev.cohort.core.compiler.Compiler;
+import dev.cohort.core.types.FunctionType;
+import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.types.TypeAnalysis;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-/** What the factories share: creating and applying inner processes, streaming, type checks, local names. */
+/** What the factories share: creating and applying inner processes, streaming, type checks, local families. */
 final class Processes {
   private Processes() {}
 
@@ -96,23 +101,46 @@ final class Processes {
   }
 
   /**
-   * A stable local-computation name for a function of the given kind at the given types: {@code aggregators.<kind>.}
-   * followed by the types' TFF notation with every character other than a letter or digit escaped as {@code _xx}
-   * (hex), so that different types never share a name and the name is a dotted identifier.
+   * The value type {@code V} of a local family member whose parameter is a struct with {@code V} first, after
+   * checking that {@code requested} is exactly {@code expected.apply(V)} (a family's type check).
+   *
+   * @throws TypeMismatchException "{@code expected <type>}" otherwise
    */
-  static String localName(String kind, Type... types) {
-    StringBuilder sb = new StringBuilder("aggregators.").append(kind).append(".t");
-    for (int i = 0; i < types.length; i++) {
-      String notation = (i > 0 ? ";" : "") + types[i];
-      for (char c : notation.toCharArray()) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-          sb.append(c);
-        } else {
-          sb.append('_').append(String.format("%02x", (int) c));
-        }
-      }
+  static Type familyValueType(FunctionType requested, Function<Type, FunctionType> expected) {
+    if (!(requested.parameter() instanceof StructType p) || p.size() == 0) {
+      throw new TypeMismatchException("expected a struct parameter whose first element is the value type", null,
+          requested);
     }
-    return sb.toString();
+    FunctionType want = expected.apply(p.type(0));
+    if (!want.equals(requested)) {
+      throw new TypeMismatchException("expected " + want, want, requested);
+    }
+    return p.type(0);
+  }
+
+  /**
+   * The one string parameter {@code name} of a family member, checked to be one of {@code allowed}.
+   *
+   * @throws IllegalArgumentException "{@code expected the parameters <name=one of ...>, found ...}"
+   */
+  static String stringParameter(Struct parameters, String name, List<String> allowed) {
+    if (parameters.size() != 1 || !name.equals(parameters.name(0)) || !(parameters.get(0) instanceof Tensor t)
+        || t.dtype() != DType.STRING || t.rank() != 0 || !allowed.contains(t.stringValue())) {
+      throw new IllegalArgumentException("expected the parameters <" + name + "=one of " + allowed + ">, found "
+          + parameters);
+    }
+    return ((Tensor) parameters.get(0)).stringValue();
+  }
+
+  /**
+   * Checks that a family member takes no parameters.
+   *
+   * @throws IllegalArgumentException "{@code takes no parameters, found ...}"
+   */
+  static void noParameters(Struct parameters) {
+    if (parameters.size() != 0) {
+      throw new IllegalArgumentException("takes no parameters, found " + parameters);
+    }
   }
 
   /** Applies {@code f} to every tensor of a runtime value (a tensor or a struct of them), keeping the names. */
@@ -143,5 +171,24 @@ final class Processes {
         collect(v, out);
       }
     }
+  }
+  /**
+   * A stable local-computation name for a function of the given kind at the given types: {@code aggregators.<kind>.}
+   * followed by the types' TFF notation with every character other than a letter or digit escaped as {@code _xx}
+   * (hex), so that different types never share a name and the name is a dotted identifier.
+   */
+  static String localName(String kind, Type... types) {
+    StringBuilder sb = new StringBuilder("aggregators.").append(kind).append(".t");
+    for (int i = 0; i < types.length; i++) {
+      String notation = (i > 0 ? ";" : "") + types[i];
+      for (char c : notation.toCharArray()) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+          sb.append(c);
+        } else {
+          sb.append('_').append(String.format("%02x", (int) c));
+        }
+      }
+    }
+    return sb.toString();
   }
 }

@@ -9,13 +9,19 @@ import static dev.cohort.core.Intrinsics.genericPlus;
 import static dev.cohort.core.types.TensorType.FLOAT32;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -133,17 +139,36 @@ public final class QuantileEstimation {
   /** {@code (<value=float32,estimate=float32> -> <float32,float32>)}: {@code <1[value <= estimate] - 0.5, 1>}. */
   private static Computation record() {
     return Computation.local("aggregators.quantile_record", StructType.named("value", FLOAT32, "estimate", FLOAT32),
-        RECORD, arg -> {
-          Struct s = (Struct) arg;
-          boolean below = ((Tensor) s.get(0)).floatValue() <= ((Tensor) s.get(1)).floatValue();
-          return Struct.of(Tensor.scalar(below ? 0.5f : -0.5f), Tensor.scalar(1f));
-        });
+        RECORD, RECORD_FUNCTION);
   }
+
+  /** {@link #record}'s function, one object so that building the process again defines an equal family. */
+  private static final LocalFunction RECORD_FUNCTION = arg -> {
+    Struct s = (Struct) arg;
+    boolean below = ((Tensor) s.get(0)).floatValue() <= ((Tensor) s.get(1)).floatValue();
+    return Struct.of(Tensor.scalar(below ? 0.5f : -0.5f), Tensor.scalar(1f));
+  };
 
   /** {@code (<query=Q,sum=<float32,float32>> -> Q)}: the estimate moved against the fraction below it. */
   private static Computation serverUpdate(Update update) {
-    String name = "aggregators.quantile_update_" + update.name().toLowerCase(Locale.ROOT);
-    return Computation.local(name, StructType.named("query", QUERY_STATE, "sum", RECORD), QUERY_STATE, arg -> {
+    return LocalFamily.define("aggregators.quantile_update", SERVER_UPDATE).at(SERVER_UPDATE_TYPE,
+        Struct.named("update", Tensor.scalar(update.name().toLowerCase(Locale.ROOT))));
+  }
+
+  private static final FunctionType SERVER_UPDATE_TYPE =
+      new FunctionType(StructType.named("query", QUERY_STATE, "sum", RECORD), QUERY_STATE);
+
+  /** The family {@code aggregators.quantile_update}: {@link #SERVER_UPDATE_TYPE}, {@code <update=geometric|...>}. */
+  private static final LocalFactory SERVER_UPDATE = (type, parameters) -> {
+    List<String> labels = new ArrayList<>();
+    for (Update u : Update.values()) {
+      labels.add(u.name().toLowerCase(Locale.ROOT));
+    }
+    Update update = Update.values()[labels.indexOf(Processes.stringParameter(parameters, "update", labels))];
+    if (!type.equals(SERVER_UPDATE_TYPE)) {
+      throw new TypeMismatchException("expected " + SERVER_UPDATE_TYPE, SERVER_UPDATE_TYPE, type);
+    }
+    return arg -> {
       Struct query = (Struct) ((Struct) arg).get(0);
       Struct sum = (Struct) ((Struct) arg).get(1);
       float count = ((Tensor) sum.get(1)).floatValue();
@@ -157,8 +182,8 @@ public final class QuantileEstimation {
       float step = rate * (below - target);
       float next = update == Update.GEOMETRIC ? estimate * (float) Math.exp(-step) : estimate - step;
       return Struct.of(query.names(), List.of(Tensor.scalar(next), query.get(1), query.get(2)));
-    });
-  }
+    };
+  };
 
   private static void positive(String who, String parameter, double value) {
     check(who, parameter, value, value > 0, "a finite float32 > 0");

@@ -6,14 +6,19 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -190,10 +195,29 @@ public final class Robust {
    * changed (its norm exceeds the threshold). A clipped value is divided by {@code norm / threshold}, as TFF does.
    */
   static Computation transform(boolean zeroing, NormOrder order, Type valueType) {
-    String name = Processes.localName((zeroing ? "zero_" : "clip_") + order.label(), valueType);
-    StructType parameter = StructType.named("value", valueType, "norm", TensorType.FLOAT32);
-    StructType result = StructType.named("value", valueType, "norm", TensorType.FLOAT32, "flag", TensorType.INT32);
-    return Computation.local(name, parameter, result, arg -> {
+    LocalFamily family = zeroing ? LocalFamily.define("aggregators.zero", ZERO)
+        : LocalFamily.define("aggregators.clip", CLIP);
+    return family.at(transformType(valueType), Struct.named("norm_order", Tensor.scalar(order.label())));
+  }
+
+  /** {@code (<value=V,norm=float32> -> <value=V,norm=float32,flag=int32>)}. */
+  private static FunctionType transformType(Type valueType) {
+    return new FunctionType(StructType.named("value", valueType, "norm", TensorType.FLOAT32),
+        StructType.named("value", valueType, "norm", TensorType.FLOAT32, "flag", TensorType.INT32));
+  }
+
+  /** The families {@code aggregators.clip} and {@code aggregators.zero}: any value type, {@code <norm_order=l1|...>}. */
+  private static final LocalFactory CLIP = (type, parameters) -> transformFunction(false, type, parameters);
+  private static final LocalFactory ZERO = (type, parameters) -> transformFunction(true, type, parameters);
+
+  private static LocalFunction transformFunction(boolean zeroing, FunctionType type, Struct parameters) {
+    List<String> labels = new ArrayList<>();
+    for (NormOrder o : NormOrder.values()) {
+      labels.add(o.label());
+    }
+    NormOrder order = NormOrder.values()[labels.indexOf(Processes.stringParameter(parameters, "norm_order", labels))];
+    Processes.familyValueType(type, Robust::transformType);
+    return arg -> {
       Struct s = (Struct) arg;
       Object value = s.get(0);
       float threshold = ((Tensor) s.get(1)).floatValue();
@@ -208,6 +232,6 @@ public final class Robust {
       }
       return Struct.of(List.of("value", "norm", "flag"), List.of(out, Tensor.scalar(norm),
           Tensor.scalar(exceeds ? 1 : 0)));
-    });
+    };
   }
 }

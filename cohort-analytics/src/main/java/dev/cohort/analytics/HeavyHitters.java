@@ -11,13 +11,17 @@ import static dev.cohort.core.Intrinsics.federatedZip;
 import dev.cohort.analytics.iblt.Iblt;
 import dev.cohort.analytics.iblt.IbltParameters;
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
@@ -72,8 +76,8 @@ public final class HeavyHitters {
   private static final FunctionType POSTPROCESSOR_TYPE = FunctionType.of(
       TensorType.of(DType.STRING, TensorType.UNKNOWN), TensorType.of(DType.STRING, TensorType.UNKNOWN));
 
-  private static final Computation ROUND_TIMESTAMP = Computation.local("analytics.heavy_hitters.round_timestamp",
-      null, TensorType.INT64, none -> Tensor.scalar(Instant.now().getEpochSecond()));
+  /** The function of {@code analytics.heavy_hitters.round_timestamp}, one object so that builds define it equally. */
+  private static final LocalFunction ROUND_TIMESTAMP = none -> Tensor.scalar(Instant.now().getEpochSecond());
 
   private HeavyHitters() {}
 
@@ -89,12 +93,103 @@ public final class HeavyHitters {
       return IbltParameters.of(capacity, stringMaxBytes, repetitions, seed);
     }
 
-    /** A name part that differs whenever the local functions do, so that serialized computations load the right one. */
-    String id() {
-      return "c" + capacity + "_b" + stringMaxBytes + "_r" + repetitions + "_s" + (seed < 0 ? "m" + -(long) seed : seed)
-          + "_w" + (maxWordsPerUser == null ? "all" : maxWordsPerUser) + (multiContribution ? "_multi" : "_single")
-          + "_bs" + batchSize + "_k" + kAnonymity + "_h" + (maxHeavyHitters == null ? "all" : maxHeavyHitters);
+    /**
+     * What the local functions depend on, as the parameters of their families: int32 scalars, a bool, and for an
+     * unset optional an int32 vector of no elements (of one when set). The secure-sum bit width is left out: it
+     * shapes the federated computation, not its local functions.
+     */
+    Struct parameters() {
+      return Struct.named("capacity", Tensor.scalar(capacity), "string_max_bytes", Tensor.scalar(stringMaxBytes),
+          "repetitions", Tensor.scalar(repetitions), "seed", Tensor.scalar(seed), "max_words_per_user",
+          optional(maxWordsPerUser), "multi_contribution", Tensor.scalar(multiContribution), "batch_size",
+          Tensor.scalar(batchSize), "k_anonymity", Tensor.scalar(kAnonymity), "max_heavy_hitters",
+          optional(maxHeavyHitters));
     }
+
+    private static Tensor optional(Integer value) {
+      return value == null ? Tensor.ofInts(new int[0], 0) : Tensor.ofInts(new int[] {value}, 1);
+    }
+
+    /**
+     * The settings {@link #parameters} describes.
+     *
+     * @throws IllegalArgumentException naming the parameter that is missing or not of its dtype and shape
+     */
+    static Settings fromParameters(Struct p) {
+      if (!p.names().equals(PARAMETER_NAMES)) {
+        throw new IllegalArgumentException("expected the parameters " + PARAMETER_NAMES + ", found " + p.names());
+      }
+      return new Settings(scalar(p, "capacity", DType.INT32).intValue(),
+          scalar(p, "string_max_bytes", DType.INT32).intValue(), scalar(p, "repetitions", DType.INT32).intValue(),
+          scalar(p, "seed", DType.INT32).intValue(), optional(p, "max_words_per_user"),
+          scalar(p, "multi_contribution", DType.BOOL).boolValue(), scalar(p, "batch_size", DType.INT32).intValue(),
+          scalar(p, "k_anonymity", DType.INT32).intValue(), optional(p, "max_heavy_hitters"), null);
+    }
+
+    private static final List<String> PARAMETER_NAMES = List.of("capacity", "string_max_bytes", "repetitions", "seed",
+        "max_words_per_user", "multi_contribution", "batch_size", "k_anonymity", "max_heavy_hitters");
+
+    private static Tensor scalar(Struct p, String name, DType dtype) {
+      if (!(p.get(name) instanceof Tensor t) || t.dtype() != dtype || t.rank() != 0) {
+        throw new IllegalArgumentException("parameter " + name + " must be a " + dtype + " scalar, found "
+            + p.get(name));
+      }
+      return t;
+    }
+
+    private static Integer optional(Struct p, String name) {
+      if (!(p.get(name) instanceof Tensor t) || t.dtype() != DType.INT32 || t.rank() != 1 || t.size() > 1) {
+        throw new IllegalArgumentException("parameter " + name + " must be an int32 vector of 0 or 1 elements,"
+            + " found " + p.get(name));
+      }
+      return t.size() == 0 ? null : t.intData()[0];
+    }
+  }
+
+  /**
+   * The families {@code analytics.heavy_hitters.<role>} (decode, sketch, sketch_only, values_only): the settings are
+   * the parameters; the type follows from them and is checked.
+   *
+   * @param role which function
+   */
+  private record SketchFamily(String role) implements LocalFactory {
+    @Override
+    public LocalFunction create(FunctionType type, Struct parameters) {
+      Settings s = Settings.fromParameters(parameters);
+      FunctionType expected = sketchFunctionType(role, s.iblt());
+      if (!expected.equals(type)) {
+        throw new TypeMismatchException("expected " + expected + " for these parameters", expected, type);
+      }
+      HeavyHitterSketches sketches = new HeavyHitterSketches(s);
+      return switch (role) {
+        case "decode" -> x -> sketches.decode((Tensor) ((Struct) x).get(0), (Tensor) ((Struct) x).get(1));
+        case "sketch" -> d -> {
+          Iblt sketch = sketches.encode((Sequence) d);
+          return Struct.of(List.of("sketch", "values"), List.of(sketch.sketchTensor(), sketch.valuesTensor()));
+        };
+        case "sketch_only" -> d -> sketches.encode((Sequence) d).sketchTensor();
+        default -> d -> sketches.encode((Sequence) d).valuesTensor();
+      };
+    }
+
+    Computation at(Settings s) {
+      return LocalFamily.define("analytics.heavy_hitters." + role, this).at(sketchFunctionType(role, s.iblt()),
+          s.parameters());
+    }
+  }
+
+  private static FunctionType sketchFunctionType(String role, IbltParameters p) {
+    TensorType sketchType = TensorType.of(DType.INT64, p.repetitions(), p.tableSize(), p.cellWidth());
+    TensorType valuesType = TensorType.of(DType.INT64, p.repetitions(), p.tableSize(), 1);
+    StructType summed = StructType.named("sketch", sketchType, "values", valuesType);
+    return switch (role) {
+      case "decode" -> new FunctionType(summed, StructType.named("heavy_hitters", SERVER_OUTPUT.type(1),
+          "heavy_hitters_unique_counts", SERVER_OUTPUT.type(2), "heavy_hitters_counts", SERVER_OUTPUT.type(3),
+          "num_not_decoded", SERVER_OUTPUT.type(4)));
+      case "sketch" -> new FunctionType(DATASET, summed);
+      case "sketch_only" -> new FunctionType(DATASET, sketchType);
+      default -> new FunctionType(DATASET, valuesType);
+    };
   }
 
   /**
@@ -196,9 +291,9 @@ public final class HeavyHitters {
     }
 
     /**
-     * The computation. Its local functions are registered under names made from these parameters
-     * ({@code analytics.heavy_hitters.sketch_c1000_b10_...}), so a serialized computation loads in a JVM that built
-     * one with the same parameters.
+     * The computation. Its local functions are members of the families {@code analytics.heavy_hitters.decode},
+     * {@code .sketch}, {@code .sketch_only} and {@code .values_only} with these settings as their parameters, so a
+     * serialized computation loads in a JVM that has built any heavy-hitters computation (which defines the families).
      *
      * @throws IllegalArgumentException if the sketch would not fit a Java array
      */
@@ -217,35 +312,23 @@ public final class HeavyHitters {
   }
 
   private static Computation build(Settings s, Computation postprocessor) {
-    IbltParameters p = s.iblt();
-    HeavyHitterSketches sketches = new HeavyHitterSketches(s);
-    String prefix = "analytics.heavy_hitters.";
-    TensorType sketchType = TensorType.of(DType.INT64, p.repetitions(), p.tableSize(), p.cellWidth());
-    TensorType valuesType = TensorType.of(DType.INT64, p.repetitions(), p.tableSize(), 1);
-    StructType summed = StructType.named("sketch", sketchType, "values", valuesType);
-    Computation decode = Computation.local(prefix + "decode_" + s.id(), summed, StructType.named(
-        "heavy_hitters", SERVER_OUTPUT.type(1), "heavy_hitters_unique_counts", SERVER_OUTPUT.type(2),
-        "heavy_hitters_counts", SERVER_OUTPUT.type(3), "num_not_decoded", SERVER_OUTPUT.type(4)),
-        x -> sketches.decode((Tensor) ((Struct) x).get(0), (Tensor) ((Struct) x).get(1)));
+    Computation decode = new SketchFamily("decode").at(s);
+    Computation roundTimestampNow = Computation.local("analytics.heavy_hitters.round_timestamp", null,
+        TensorType.INT64, ROUND_TIMESTAMP);
     Integer bitwidth = s.secureSumBitwidth();
     return Computation.federated("iblt_heavy_hitters", "examples", FederatedType.atClients(DATASET), examples -> {
-      Value roundTimestamp = federatedEval(ROUND_TIMESTAMP, Placement.SERVER);
+      Value roundTimestamp = federatedEval(roundTimestampNow, Placement.SERVER);
       Value ones = federatedValue(1, Placement.CLIENTS);
       Value clients;
       Value decoded;
       if (bitwidth == null) {
-        Computation encode = Computation.local(prefix + "sketch_" + s.id(), DATASET, summed, d -> {
-          Iblt sketch = sketches.encode((Sequence) d);
-          return Struct.of(List.of("sketch", "values"), List.of(sketch.sketchTensor(), sketch.valuesTensor()));
-        });
+        Computation encode = new SketchFamily("sketch").at(s);
         clients = federatedSum(ones);
         decoded = federatedMap(decode, federatedSum(federatedMap(encode, examples)));
       } else {
         // One map per secure sum, so that each aggregation streams over the clients instead of holding them.
-        Computation encodeSketch = Computation.local(prefix + "sketch_only_" + s.id(), DATASET, sketchType,
-            d -> sketches.encode((Sequence) d).sketchTensor());
-        Computation encodeValues = Computation.local(prefix + "values_only_" + s.id(), DATASET, valuesType,
-            d -> sketches.encode((Sequence) d).valuesTensor());
+        Computation encodeSketch = new SketchFamily("sketch_only").at(s);
+        Computation encodeValues = new SketchFamily("values_only").at(s);
         long maxInput = (1L << bitwidth) - 1;
         clients = federatedSecureSum(ones, maxInput);
         Value sketch = federatedSecureModularSum(federatedMap(encodeSketch, examples), IbltParameters.FIELD_SIZE);

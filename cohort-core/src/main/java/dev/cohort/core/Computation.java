@@ -2,13 +2,14 @@ package dev.cohort.core;
 
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.ast.LocalFunction;
-import dev.cohort.core.ast.LocalRegistry;
 import dev.cohort.core.serialization.ComputationFormat;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.types.TypeMismatchException;
+import dev.cohort.core.values.Struct;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,12 +28,13 @@ import java.util.Objects;
  *   <li>{@link #federated} traces a Java lambda over symbolic {@link Value}s once, at definition, type-checking
  *       every intrinsic and call as it is made (TFF's {@code federated_computation});</li>
  *   <li>{@link #local} wraps a Java function over non-federated values with a declared type and a stable name
- *       (TFF's {@code tensorflow.computation}).</li>
+ *       (TFF's {@code tensorflow.computation}); a {@link LocalFamily} makes one for any type and parameters its
+ *       factory accepts.</li>
  * </ul>
  *
  * <p>{@link #call} runs the computation in the current {@link ExecutionContext}; inside the body of another
  * computation being traced, {@link #apply} adds a call to it and returns a typed {@link Value}. {@link #serialize()} writes a portable, versioned form that
- * {@link #deserialize} reads back (local functions by name).
+ * {@link #deserialize} reads back (local functions by family name, type and parameters).
  *
  * <pre>{@code
  * Computation getAverageTemperature = Computation.federated("get_average_temperature",
@@ -70,13 +72,20 @@ public final class Computation {
   // ------------------------------------------------------------------ local computations
 
   /**
-   * A local computation: {@code function} registered as {@code name} with type {@code (parameter -> result)}
-   * ({@code parameter} null for none). Several parameters are one struct parameter, e.g.
-   * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a {@link dev.cohort.core.values.Struct}.
-   * The computation, and every computation built from it, runs {@code function} even if the name is registered again
-   * later; the registration serves loading serialized computations (see {@link LocalRegistry}).
+   * A local computation of one fixed type: the family {@code name} that accepts only the type
+   * {@code (parameter -> result)} ({@code parameter} null for none) and no parameters, and computes
+   * {@code function}. Several parameters are one struct parameter, e.g.
+   * {@code StructType.named("model", MODEL_TYPE, "batch", BATCH_TYPE)}; the function then receives a
+   * {@link dev.cohort.core.values.Struct}. For functions generic in their type or built from settings, define a
+   * {@link LocalFamily} instead.
    *
-   * @throws IllegalArgumentException if the name is malformed or registered with another type
+   * <p>Calling this again with the same name and an equal type (a program that builds its computations again, a new
+   * lambda each time) defines nothing new: the computation returned holds the function it was given, and a serialized
+   * computation that names it loads with the first definition in this JVM. Another type under the same name fails,
+   * as redefining any family does (see {@link LocalFamily}).
+   *
+   * @throws IllegalArgumentException if the name is malformed or reserved, or the type is federated
+   * @throws IllegalStateException if the name is already defined with another type or as another family
    */
   public static Computation local(String name, Type parameter, Type result, LocalFunction function) {
     return local(name, new FunctionType(parameter, result), function);
@@ -84,8 +93,44 @@ public final class Computation {
 
   /** {@link #local(String, Type, Type, LocalFunction)} with the whole function type. */
   public static Computation local(String name, FunctionType type, LocalFunction function) {
-    LocalRegistry.register(name, type, function);
-    return new Computation(name, new Expr.Local(name, type, function), type);
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(function, "function");
+    LocalFamily.define(name, new FixedType(type, function));
+    return of(name, new Expr.Local(name, type, Struct.empty(), function));
+  }
+
+  /**
+   * The factory of {@link #local}: one type, no parameters, one function. Two are equal when their types are: a
+   * program that builds the same local computation again (a new lambda each time) defines nothing new, and the
+   * computation it gets holds its own function; loading a serialized computation uses the first definition.
+   */
+  private record FixedType(FunctionType type, LocalFunction function) implements LocalFactory {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FixedType f && f.type.equals(type);
+    }
+
+    @Override
+    public int hashCode() {
+      return type.hashCode();
+    }
+
+    @Override
+    public LocalFunction create(FunctionType requested, Struct parameters) {
+      if (!requested.equals(type)) {
+        throw new TypeMismatchException("it is defined by Computation.local with the one type " + type, type,
+            requested);
+      }
+      if (parameters.size() != 0) {
+        throw new IllegalArgumentException("it is defined by Computation.local and takes no parameters");
+      }
+      return function;
+    }
+
+    @Override
+    public String toString() {
+      return "Computation.local of type " + type;
+    }
   }
 
   // ------------------------------------------------------------------ federated computations
@@ -282,13 +327,13 @@ public final class Computation {
   // ------------------------------------------------------------------ serialization
 
   /**
-   * The portable serialized form, version 2: the magic {@code COHORTCP}, the format version (u16), the payload length
-   * (u32), the payload (the name; the table of local computations the tree uses, each by stable name and type; the
+   * The portable serialized form, version 3: the magic {@code COHORTCP}, the format version (u16), the payload length
+   * (u32), the payload (the name; the table of local functions the tree uses, each by family name, type and parameters; the
    * expression tree in pre-order, with types in TFF's compact notation and tensors as dtype, shape and big-endian
    * elements) and a CRC-32 of the payload. See {@link ComputationFormat} for the layout and its limits.
    *
-   * @throws IllegalArgumentException if a reader would reject the result, naming why: a local computation that is
-   *     not registered in this JVM with the type the tree uses, nodes nested deeper than 1,000 levels, a type nested
+   * @throws IllegalArgumentException if a reader would reject the result, naming why: a local function whose family
+   *     is not defined in this JVM or does not accept the type and parameters the tree uses, nodes nested deeper than 1,000 levels, a type nested
    *     deeper than 1,000 levels, a literal of rank above 32, or a file above 2 GiB
    */
   public byte[] serialize() {
@@ -296,11 +341,12 @@ public final class Computation {
   }
 
   /**
-   * Reads a computation written by {@link #serialize()} (format version 2, or version 1 of earlier releases).
+   * Reads a computation written by {@link #serialize()} (format version 3, or versions 1 and 2 of earlier releases),
+   * rebuilding each local function from its family, type and parameters.
    *
    * @throws dev.cohort.core.serialization.ComputationFormatException if the bytes are not a computation, are
-   *     corrupt or truncated, come from a newer format version, or name local computations this JVM does not register
-   *     (all of them, by name and type)
+   *     corrupt or truncated, come from a newer format version, name local families this JVM does not define (all of
+   *     them at once), or carry a type or parameters a family rejects
    */
   public static Computation deserialize(byte[] bytes) {
     ComputationFormat.Named decoded = ComputationFormat.read(bytes);

@@ -216,7 +216,7 @@ public final class Values {
     if (v instanceof Sequence s && s.isMaterialized()) {
       return eager(s.toList(), t, elementPath);
     } else if (v instanceof Sequence s) {
-      return s.map(e -> conform(e, t.element(), elementPath));
+      return Sequence.mapped(s, e -> conform(e, t.element(), elementPath));
     } else if (v instanceof Iterable<?> it) {
       List<Object> l = new ArrayList<>();
       for (Iterator<?> i = it.iterator(); i.hasNext(); ) {

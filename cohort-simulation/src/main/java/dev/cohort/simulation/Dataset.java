@@ -220,7 +220,7 @@ public final class Dataset implements Sequence {
    * returns (TFF infers it by tracing; Java states it). Elements are checked against it where they are consumed: by
    * {@link #batch} and when passed to a computation.
    *
-   * <p>The one-argument {@link Sequence#map(Function)} is also available and gives an untyped {@link Sequence}.
+   * <p>For an untyped {@link Sequence}, {@link Sequence#mapped(Sequence, Function)}.
    */
   public Dataset map(Type elementType, Function<Object, Object> fn) {
     Objects.requireNonNull(fn, "fn");

@@ -98,6 +98,23 @@ public final class Tensor {
     return make(DType.STRING, shape, data, checkNotNull(data, "Tensor.wrap: data").length);
   }
 
+  /**
+   * A tensor of {@code dtype} that shares {@code data} (no copy): a {@code float[]}, {@code int[]}, {@code long[]},
+   * {@code boolean[]} or {@code String[]} as {@code dtype} requires, of {@code shape.size()} elements. For code that
+   * handles every dtype alike (readers, batching); {@link #data()} is the converse.
+   *
+   * @throws IllegalArgumentException if {@code data} is not the array type of {@code dtype}, or its length does not
+   *     fill {@code shape}
+   */
+  public static Tensor wrap(DType dtype, Object data, Shape shape) {
+    checkNotNull(dtype, "Tensor.wrap: dtype");
+    checkNotNull(data, "Tensor.wrap: data");
+    Class<?> expected = allocate(dtype, 0).getClass();
+    checkArgument(data.getClass() == expected, "Tensor.wrap: a %s tensor needs a %s, found a %s", dtype,
+        expected.getSimpleName(), data.getClass().getSimpleName());
+    return make(dtype, shape, data, java.lang.reflect.Array.getLength(data));
+  }
+
   private static Shape shape(String op, int[] dims) {
     return Shape.of(checkNotNull(dims, op + ": shape"));
   }
@@ -193,6 +210,15 @@ public final class Tensor {
     return shape.size();
   }
 
+  /**
+   * The live storage of any dtype (no copy): the {@code float[]}, {@code int[]}, {@code long[]}, {@code boolean[]}
+   * or {@code String[]} that {@link #wrap(DType, Object, Shape)} takes; writes are visible to this tensor and its
+   * views.
+   */
+  public Object data() {
+    return data;
+  }
+
   /** The live float32 storage (no copy); writes are visible to this tensor and its views. */
   public float[] floatData() {
     requireDType("floatData", DType.FLOAT32);
@@ -221,11 +247,6 @@ public final class Tensor {
   public String[] stringData() {
     requireDType("stringData", DType.STRING);
     return (String[]) data;
-  }
-
-  /** The storage array, whatever its type (no copy). */
-  Object data() {
-    return data;
   }
 
   /** The value of a float32 scalar (or a one-element tensor). */

@@ -342,4 +342,24 @@ class TensorTest {
     assertThat(a.toFloatArray()).containsExactly(2, 1.5f);
     assertThatThrownBy(() -> a.addInPlace(Tensor.vector(1))).hasMessage("addInPlace: shapes differ: [2] vs [1]");
   }
+
+  @Test
+  void wrapOfAnyDtypeSharesTheArrayAndChecksItsTypeAndLength() {
+    Object[] arrays = {new float[] {1.5f, 2}, new int[] {1, 2}, new long[] {1, 2}, new boolean[] {true, false},
+        new String[] {"a", "b"}};
+    DType[] dtypes = {DType.FLOAT32, DType.INT32, DType.INT64, DType.BOOL, DType.STRING};
+    for (int i = 0; i < dtypes.length; i++) {
+      Tensor t = Tensor.wrap(dtypes[i], arrays[i], Shape.of(2, 1));
+      assertThat(t.dtype()).isEqualTo(dtypes[i]);
+      assertThat(t.shape()).isEqualTo(Shape.of(2, 1));
+      assertThat(t.data()).isSameAs(arrays[i]);
+      assertThat(Tensor.zeros(dtypes[i], Shape.of(3)).data().getClass()).isSameAs(arrays[i].getClass());
+    }
+    assertThat(Tensor.wrap(DType.INT64, new long[] {1, 2}, Shape.of(2))).isEqualTo(Tensor.ofLongs(new long[] {1, 2}, 2));
+    assertThatThrownBy(() -> Tensor.wrap(DType.INT32, new float[2], Shape.of(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Tensor.wrap: a int32 tensor needs a int[], found a float[]");
+    assertThatThrownBy(() -> Tensor.wrap(DType.FLOAT32, new float[3], Shape.of(2)))
+        .hasMessage("tensor: 3 values cannot fill shape [2] (needs 2)");
+  }
 }

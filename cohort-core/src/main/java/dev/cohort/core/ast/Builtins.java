@@ -34,13 +34,17 @@ final class Builtins {
    *
    * @throws IllegalArgumentException if there is no such helper or it does not accept the type
    */
-  static LocalFunction require(String name, FunctionType type) {
+  static LocalFunction require(String name, FunctionType type, Struct parameters) {
     LocalFunction f = switch (name) {
       case MINIMUM -> MINIMUM_FUNCTION;
       case MAXIMUM -> MAXIMUM_FUNCTION;
       default -> throw new IllegalArgumentException("'" + name + "' is not one of Cohort's helpers (" + MINIMUM + ", "
           + MAXIMUM + "); the prefix 'cohort.' is reserved for them");
     };
+    if (parameters.size() != 0) {
+      throw new IllegalArgumentException("Cohort helper '" + name + "' takes no parameters, found "
+          + ExprPrinter.parameters(parameters));
+    }
     if (!isBinaryNumericOp(type)) {
       throw new TypeMismatchException("Cohort helper '" + name + "' does not accept type " + type, null, type);
     }

@@ -370,25 +370,47 @@ public sealed interface Expr {
   }
 
   /**
-   * A local computation: a Java function with a stable name (see {@link LocalRegistry}). The node holds the function
-   * it was built with, so registering the name again later does not change what this node computes; only the
-   * serialized form refers to the function by name, and loading it looks the name up ({@link Expr#local}).
+   * A local computation: a member of a local function family (see {@link LocalRegistry}), that is a family name, a
+   * concrete type and parameters, with the Java function the family built for them. The node holds that function, so
+   * a later redefinition of a replaceable family does not change what this node computes; the serialized form carries
+   * the name, type and parameters, from which loading rebuilds the function ({@link Expr#local}).
    *
-   * @param name the stable name, dotted identifiers such as {@code tutorial.add_half}
-   * @param type the declared type (non-federated)
+   * <p>Two nodes are equal when their names, types and parameters are: the function is what the family makes of
+   * them, so it takes no part in equality. {@code toString()} prints {@code local:name} and the parameters, if any,
+   * compactly (large tensors by dtype and shape).
+   *
+   * @param name the family's stable name, dotted identifiers such as {@code aggregators.clip}
+   * @param type the concrete type (non-federated)
+   * @param parameters the family's parameters: a struct of tensors and structs ({@code Struct.empty()} for none)
    * @param function the Java body
    */
-  record Local(String name, FunctionType type, LocalFunction function) implements Expr {
-    /** Checks that the parts are present. */
+  record Local(String name, FunctionType type, dev.cohort.core.values.Struct parameters, LocalFunction function) implements Expr {
+    /** Checks that the parts are present and the parameters are a struct of tensors. */
     public Local {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(type, "type");
+      LocalRegistry.checkParameters(name, parameters);
       Objects.requireNonNull(function, "function");
+    }
+
+    /** A node without parameters. */
+    public Local(String name, FunctionType type, LocalFunction function) {
+      this(name, type, dev.cohort.core.values.Struct.empty(), function);
     }
 
     @Override
     public List<Expr> children() {
       return List.of();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Local l && l.name.equals(name) && l.type.equals(type) && l.parameters.equals(parameters);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, type, parameters);
     }
 
     @Override
@@ -462,7 +484,7 @@ public sealed interface Expr {
     int i = st.indexOf(name);
     if (i < 0) {
       throw new TypeMismatchException("selection: error selecting named field '" + name + "' from type " + st
-          + ", whose only named fields are " + st.names(), null, st);
+          + ", whose only named fields are " + st.names().stream().filter(Objects::nonNull).toList(), null, st);
     }
     return new Selection(source, i, st.type(i));
   }
@@ -477,9 +499,14 @@ public sealed interface Expr {
     return new Literal(value, TensorType.of(value.dtype(), value.shape()));
   }
 
-  /** The local computation registered as {@code name} with {@code type}. */
-  static Local local(String name, FunctionType type) {
-    return new Local(name, type, LocalRegistry.require(name, type));
+  /**
+   * The member of family {@code name} at {@code type} with {@code parameters}, its function built by the family
+   * defined in this JVM.
+   *
+   * @throws IllegalArgumentException as {@link LocalRegistry#resolve}
+   */
+  static Local local(String name, FunctionType type, dev.cohort.core.values.Struct parameters) {
+    return new Local(name, type, parameters, LocalRegistry.resolve(name, type, parameters));
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,5 +1,10 @@
 package dev.cohort.core.ast;
 
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Tensor;
+
 /** Prints an {@link Expr} in a compact, TFF-like form. */
 final class ExprPrinter {
   private ExprPrinter() {}
@@ -71,6 +76,42 @@ final class ExprPrinter {
       sb.append(p.placement());
     } else if (e instanceof Expr.Local l) {
       sb.append("local:").append(l.name());
+      if (l.parameters().size() > 0) {
+        sb.append(parameters(l.parameters()));
+      }
     }
+  }
+
+  /** The largest tensor printed element by element in a local's parameters; larger ones print as dtype and shape. */
+  private static final int PRINTED_ELEMENTS = 8;
+
+  /**
+   * Parameters of a local function, compactly: {@code <order="l2",capacity=100,table=int32[1024]>}; strings quoted,
+   * tensors of more than {@value #PRINTED_ELEMENTS} elements as dtype and shape.
+   */
+  static String parameters(Struct parameters) {
+    StringBuilder sb = new StringBuilder("<");
+    for (int i = 0; i < parameters.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      if (parameters.name(i) != null) {
+        sb.append(parameters.name(i)).append('=');
+      }
+      Object v = parameters.get(i);
+      if (v instanceof Struct s) {
+        sb.append(parameters(s));
+      } else {
+        Tensor t = (Tensor) v;
+        if (t.size() > PRINTED_ELEMENTS) {
+          sb.append(TensorType.of(t.dtype(), t.shape()));
+        } else if (t.dtype() == DType.STRING && t.rank() == 0) {
+          sb.append('"').append(t.stringValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        } else {
+          sb.append(t);
+        }
+      }
+    }
+    return sb.append('>').toString();
   }
 }

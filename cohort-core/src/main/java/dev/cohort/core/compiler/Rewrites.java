@@ -10,6 +10,7 @@ import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,8 @@ final class Rewrites {
   private Expr minMax(Expr x, boolean min) {
     Type t = ((FederatedType) x.type()).member();
     requireFullyDefined(t, min ? "federated_min" : "federated_max");
-    Expr op = Expr.local(min ? LocalRegistry.MINIMUM : LocalRegistry.MAXIMUM, FunctionType.of(StructType.of(t, t), t));
+    Expr op = Expr.local(min ? LocalRegistry.MINIMUM : LocalRegistry.MAXIMUM, FunctionType.of(StructType.of(t, t), t),
+        Struct.empty());
     return aggregate(x, t, limits(t, min), op);
   }
 

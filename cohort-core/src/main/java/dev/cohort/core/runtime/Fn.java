@@ -68,7 +68,7 @@ interface Fn {
         }
         return same ? s : Struct.of(names, values);
       } else if (type instanceof SequenceType t && value instanceof Sequence s && hasStruct(t.element())) {
-        return s.map(e -> relabel(e, t.element()));
+        return Sequence.mapped(s, e -> relabel(e, t.element()));
       }
       return value;
     }

@@ -68,7 +68,7 @@ final class IntrinsicRuntime {
       case SEQUENCE_MAP -> (Fn) arg -> {
         Struct a = (Struct) arg;
         Fn f = in.toFn(a.get(0));
-        return new MappedSequence(((Sequence) a.get(1)).map(f::apply));
+        return new MappedSequence(Sequence.mapped((Sequence) a.get(1), f::apply));
       };
       case SEQUENCE_REDUCE -> (Fn) arg -> {
         Struct a = (Struct) arg;

@@ -8,6 +8,7 @@ import dev.cohort.core.ast.LocalRegistry;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
@@ -36,19 +37,22 @@ import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 
 /**
- * The portable binary form of a computation (its name and its closed, function-typed expression), version 2:
+ * The portable binary form of a computation (its name and its closed, function-typed expression), version 3:
  *
  * <pre>
  * magic    8 bytes  "COHORTCP"
- * version  u16      2
+ * version  u16      3
  * length   u32      payload bytes
  * payload           name (string), the table of local computations, the expression tree
  * crc32    u32      of the payload
  * </pre>
  *
- * <p>The table names what the computation needs from the JVM that loads it: every local computation the tree uses,
- * in order of first use, as a count (u32) and then a stable name and a function type each. A loader checks the whole
- * table before it reads the tree, so a missing registration is reported for every name at once.
+ * <p>The table names what the computation needs from the JVM that loads it: every local function the tree uses, in
+ * order of first use, as a count (u32) and then, for each, the family's name, the function type and the parameters
+ * (a struct: count (u32), then per element a has-name flag, the name, and a kind byte, 0 for a tensor written as a
+ * literal is, 1 for a nested struct written the same way). A loader checks the whole table before it reads the tree:
+ * it reports every family this JVM does not define at once, then rebuilds each function from its family, type and
+ * parameters, reporting every entry a family rejects at once.
  *
  * <p>The tree is written pre-order, one tag byte per node: reference (name, type), lambda (has-parameter flag,
  * name, type, body), call (function, has-argument flag, argument), block (count, name/value pairs, result), struct
@@ -57,20 +61,22 @@ import java.util.zip.CRC32;
  * and parsed back; strings are length-prefixed UTF-8; tensors are dtype name, rank, dimensions and big-endian
  * elements.
  *
- * <p>Version 1 files (no table; a local node carries its name and type) are still read, with the same checks.
+ * <p>Version 2 files (a table of names and types, no parameters) and version 1 files (no table; a local node carries
+ * its name and type) are still read, with the same checks; their locals have no parameters.
  *
  * <p>Reading rebuilds the tree through the nodes' checking constructors, so a file that decodes into an ill-typed
- * tree, or names a local function this JVM has not registered, is rejected like a corrupt one. The reader's limits,
+ * tree, or names a local family this JVM does not define, is rejected like a corrupt one. The reader's limits,
  * which keep a crafted file from overflowing the stack or the heap, are enforced by the writer too, so that what
  * {@link #write} produces {@link #read(byte[])} accepts:
  *
  * <ul>
- *   <li>nodes nested at most {@value #MAX_DEPTH} levels below the root, and types at most 1,000 levels deep
- *       ({@link Type#parse}'s limit);</li>
+ *   <li>nodes nested at most {@value #MAX_DEPTH} levels below the root, parameters at most {@value #MAX_DEPTH} levels
+ *       deep, and types at most 1,000 levels deep ({@link Type#parse}'s limit);</li>
  *   <li>tensors of rank at most {@value #MAX_RANK};</li>
  *   <li>files of at most {@value #MAX_FILE_BYTES} bytes (the largest Java array), checked from the header before a
  *       file is read ({@link #read(Path)});</li>
- *   <li>every local computation registered in this JVM with the type the tree uses (or one of Cohort's helpers).</li>
+ *   <li>every local function's family defined in this JVM and accepting the type and parameters the tree uses (or
+ *       one of Cohort's helpers).</li>
  * </ul>
  *
  * <p>Users reach this through {@link dev.cohort.core.Computation#serialize()} and
@@ -87,7 +93,7 @@ public final class ComputationFormat {
   public record Named(String name, Expr expr) {}
 
   /** The format version this code writes and the newest it reads. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** The deepest nesting of nodes below the root that is written and read. */
   public static final int MAX_DEPTH = 1000;
   /** The highest tensor rank that is written and read. */
@@ -113,6 +119,9 @@ public final class ComputationFormat {
   private static final int PLACEMENT = 10;
   private static final int LOCAL = 11;
 
+  private static final int PARAMETER_TENSOR = 0;
+  private static final int PARAMETER_STRUCT = 1;
+
   private ComputationFormat() {}
 
   // ------------------------------------------------------------------ writing
@@ -121,7 +130,8 @@ public final class ComputationFormat {
    * The serialized bytes of the computation {@code name} with expression {@code expr}.
    *
    * @throws IllegalArgumentException naming the computation and what a reader would reject: a local computation
-   *     not registered in this JVM with the type the tree uses, nodes nested deeper than {@value #MAX_DEPTH}
+   *     whose family is not defined in this JVM or rejects the type and parameters the tree uses, nodes (or parameters)
+   *     nested deeper than {@value #MAX_DEPTH}
    *     levels, a type nested deeper than 1,000 levels, a tensor of rank above {@value #MAX_RANK}, or a file larger
    *     than {@value #MAX_FILE_BYTES} bytes
    */
@@ -142,7 +152,8 @@ public final class ComputationFormat {
       out.writeInt(w.locals.size());
       for (LocalName local : w.locals.keySet()) {
         writeString(out, local.name());
-        writeString(out, w.checkedType(local.type(), "local computation '" + local.name() + "'"));
+        writeString(out, w.checkedType(local.type(), "local function '" + local.name() + "'"));
+        w.parameters(out, local.parameters(), local.name(), 0);
       }
       w.tree.writeTo(out);
       out.flush();
@@ -162,8 +173,14 @@ public final class ComputationFormat {
     }
   }
 
-  /** A local computation as the table names it: one entry per name and type (Cohort's helpers serve many types). */
-  private record LocalName(String name, FunctionType type) {}
+  /** A local function as the table names it: one entry per family, type and parameters. */
+  private record LocalName(String name, FunctionType type, Struct parameters) {
+    @Override
+    public String toString() {
+      return name + " of type " + type + (parameters.size() == 0 ? "" : " with parameters "
+          + LocalRegistry.print(parameters));
+    }
+  }
 
   /** Writes the tree into its own buffer, collecting the table of locals and checking the reader's limits. */
   private static final class Writer {
@@ -252,20 +269,20 @@ public final class ComputationFormat {
       }
     }
 
-    /** The table index of {@code l}, after checking that a reader in this JVM resolves it to the same type. */
+    /** The table index of {@code l}, after checking that a reader in this JVM rebuilds it. */
     int local(Expr.Local l) {
-      LocalName key = new LocalName(l.name(), l.type());
+      LocalName key = new LocalName(l.name(), l.type(), l.parameters());
       Integer index = locals.get(key);
       if (index != null) {
         return index;
       }
       if (!LocalRegistry.isDefined(l.name())) {
-        throw cannot("it uses local computation '" + l.name() + "' of type " + l.type() + ", which is not registered"
-            + " in this JVM, so no reader could resolve it; create it with Computation.local(\"" + l.name()
-            + "\", ...) rather than a bare Expr.Local node");
+        throw cannot("it uses local function '" + l.name() + "' of type " + l.type() + ", whose family is not defined"
+            + " in this JVM, so no reader could rebuild it; create it with LocalFamily.define(\"" + l.name()
+            + "\", ...).at(...) or Computation.local(\"" + l.name() + "\", ...) rather than a bare Expr.Local node");
       }
       try {
-        LocalRegistry.require(l.name(), l.type());
+        LocalRegistry.resolve(l.name(), l.type(), l.parameters());
       } catch (IllegalArgumentException e) {
         throw cannot(e.getMessage());
       }
@@ -291,9 +308,35 @@ public final class ComputationFormat {
       return notation;
     }
 
+    /** The parameters of local function {@code local}, {@code depth} structs below the table entry. */
+    void parameters(DataOutputStream to, Struct p, String local, int depth) throws IOException {
+      if (depth > MAX_DEPTH) {
+        throw cannot("the parameters of local function '" + local + "' are nested deeper than the " + MAX_DEPTH
+            + " levels a reader accepts");
+      }
+      to.writeInt(p.size());
+      for (int i = 0; i < p.size(); i++) {
+        to.writeBoolean(p.name(i) != null);
+        if (p.name(i) != null) {
+          writeString(to, p.name(i));
+        }
+        if (p.get(i) instanceof Struct nested) {
+          to.writeByte(PARAMETER_STRUCT);
+          parameters(to, nested, local, depth + 1);
+        } else {
+          to.writeByte(PARAMETER_TENSOR);
+          tensor(to, (Tensor) p.get(i), "a parameter of local function '" + local + "'");
+        }
+      }
+    }
+
     void tensor(Tensor t) throws IOException {
+      tensor(out, t, "a literal");
+    }
+
+    void tensor(DataOutputStream out, Tensor t, String what) throws IOException {
       if (t.rank() > MAX_RANK) {
-        throw cannot("a literal has rank " + t.rank() + ", above the " + MAX_RANK + " a reader accepts (shape "
+        throw cannot(what + " has rank " + t.rank() + ", above the " + MAX_RANK + " a reader accepts (shape "
             + t.shape() + ")");
       }
       writeString(out, t.dtype().toString());
@@ -507,7 +550,7 @@ public final class ComputationFormat {
     }
   }
 
-  /** The stand-in for a local computation a version 1 file names and this JVM lacks (never returned, never run). */
+  /** The stand-in for a local function a version 1 file names and this JVM lacks (never returned, never run). */
   private static final LocalFunction MISSING = argument -> {
     throw new IllegalStateException("internal: a computation naming an unregistered local computation was returned");
   };
@@ -516,10 +559,10 @@ public final class ComputationFormat {
     final DataInputStream in;
     final int size;
     final int version;
-    /** Version 2: the table's locals, by index, and which of them the tree used. */
+    /** Versions 2 and 3: the table's locals, by index, and which of them the tree used. */
     final List<Expr.Local> table = new ArrayList<>();
     final Set<Integer> used = new HashSet<>();
-    /** Version 1: the locals the tree names that this JVM does not register, in order of first use. */
+    /** Version 1: the locals the tree names whose families this JVM does not define, in order of first use. */
     final Set<LocalName> missing = new LinkedHashSet<>();
 
     Reader(DataInputStream in, int size, int version) {
@@ -566,19 +609,44 @@ public final class ComputationFormat {
       return ft;
     }
 
+    /** A struct of parameters, {@code depth} structs below its table entry. */
+    Struct parameters(int depth) throws IOException {
+      if (depth > MAX_DEPTH) {
+        throw new ComputationFormatException("corrupt computation: parameters nested deeper than " + MAX_DEPTH);
+      }
+      int n = count("parameter count");
+      List<String> names = new ArrayList<>(n);
+      List<Object> values = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        names.add(in.readBoolean() ? string() : null);
+        int kind = in.readUnsignedByte();
+        values.add(switch (kind) {
+          case PARAMETER_TENSOR -> tensor();
+          case PARAMETER_STRUCT -> parameters(depth + 1);
+          default -> throw new ComputationFormatException("corrupt computation: unknown parameter kind " + kind);
+        });
+      }
+      try {
+        return Struct.of(names, values);
+      } catch (IllegalArgumentException e) {
+        throw new ComputationFormatException("corrupt computation: parameters: " + e.getMessage(), e);
+      }
+    }
+
     /**
-     * Reads the table of locals and resolves its entries: first fails naming every entry this JVM does not register,
-     * then resolves the others (failing if one is registered with another type).
+     * Reads the table of locals and rebuilds its entries: first fails naming every entry whose family this JVM does
+     * not define, then rebuilds the others, failing with every entry a family rejects.
      */
     void table(String computation) throws IOException {
-      int n = count("local computation count");
+      int n = count("local function count");
       Set<LocalName> entries = new LinkedHashSet<>();
       for (int i = 0; i < n; i++) {
         String name = string();
-        LocalName local = new LocalName(name, localType(name));
+        FunctionType type = localType(name);
+        LocalName local = new LocalName(name, type, version >= 3 ? parameters(0) : Struct.empty());
         if (!entries.add(local)) {
-          throw new ComputationFormatException("corrupt computation: the table lists local computation '" + name
-              + "' of type " + local.type() + " twice");
+          throw new ComputationFormatException("corrupt computation: the table lists local function " + local
+              + " twice");
         }
       }
       Set<LocalName> absent = new LinkedHashSet<>();
@@ -588,13 +656,25 @@ public final class ComputationFormat {
         }
       }
       checkNoneMissing(computation, absent);
+      List<String> rejected = new ArrayList<>();
       for (LocalName local : entries) {
-        table.add(new Expr.Local(local.name(), local.type(), LocalRegistry.require(local.name(), local.type())));
+        try {
+          table.add(new Expr.Local(local.name(), local.type(), local.parameters(),
+              LocalRegistry.resolve(local.name(), local.type(), local.parameters())));
+        } catch (IllegalArgumentException e) {
+          rejected.add(e.getMessage());
+        }
+      }
+      if (rejected.size() == 1) {
+        throw new ComputationFormatException("invalid computation '" + computation + "': " + rejected.get(0));
+      } else if (!rejected.isEmpty()) {
+        throw new ComputationFormatException("invalid computation '" + computation + "': " + rejected.size()
+            + " local functions cannot be rebuilt: " + String.join("; ", rejected));
       }
     }
 
     /**
-     * Version 1: the node for {@code local}, named inline in the tree. A local this JVM lacks is added to
+     * Version 1: the node for {@code local}, named inline in the tree. A local whose family this JVM lacks is added to
      * {@link #missing} and stood in for, so that reading goes on to find every missing one.
      */
     Expr.Local resolveInline(LocalName local) {
@@ -602,7 +682,8 @@ public final class ComputationFormat {
         missing.add(local);
         return new Expr.Local(local.name(), local.type(), MISSING);
       }
-      return new Expr.Local(local.name(), local.type(), LocalRegistry.require(local.name(), local.type()));
+      return new Expr.Local(local.name(), local.type(),
+          LocalRegistry.resolve(local.name(), local.type(), Struct.empty()));
     }
 
     void checkTableUsed(String computation) {
@@ -610,7 +691,7 @@ public final class ComputationFormat {
         for (int i = 0; i < table.size(); i++) {
           if (!used.contains(i)) {
             throw new ComputationFormatException("corrupt computation '" + computation + "': the table lists local"
-                + " computation '" + table.get(i).name() + "' (entry " + i + "), which the tree does not use");
+                + " function '" + table.get(i).name() + "' (entry " + i + "), which the tree does not use");
           }
         }
       }
@@ -621,14 +702,19 @@ public final class ComputationFormat {
       if (absent.isEmpty()) {
         return;
       }
-      String list = absent.stream().map(l -> l.name() + " of type " + l.type()).collect(Collectors.joining(", "));
-      String how = absent.size() == 1
-          ? "Computation.local(\"" + absent.iterator().next().name() + "\", ...)"
-          : "Computation.local(...)";
+      Set<String> families = new LinkedHashSet<>();
+      for (LocalName l : absent) {
+        families.add(l.name());
+      }
+      String list = absent.stream().map(LocalName::toString).collect(Collectors.joining(", "));
+      String how = families.size() == 1
+          ? "LocalFamily.define(\"" + families.iterator().next() + "\", ...) or Computation.local(\""
+              + families.iterator().next() + "\", ...)"
+          : "LocalFamily.define or Computation.local";
       throw new ComputationFormatException("computation '" + computation + "' needs "
-          + (absent.size() == 1 ? "a local computation that is" : "local computations that are")
-          + " not registered in this JVM: " + list + "; run the code that defines "
-          + (absent.size() == 1 ? "it" : "them") + " (" + how + ") before loading");
+          + (families.size() == 1 ? "a local family that is" : families.size() + " local families that are")
+          + " not defined in this JVM: " + list + "; run the code that defines "
+          + (families.size() == 1 ? "it" : "them") + " (" + how + ") before loading");
     }
 
     Expr expr(int depth) throws IOException {
@@ -709,7 +795,7 @@ public final class ComputationFormat {
 
     Expr.Local inlineLocal() throws IOException {
       String name = string();
-      return resolveInline(new LocalName(name, localType(name)));
+      return resolveInline(new LocalName(name, localType(name), Struct.empty()));
     }
 
     Tensor tensor() throws IOException {

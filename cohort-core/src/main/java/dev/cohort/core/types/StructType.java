@@ -1,6 +1,7 @@
 package dev.cohort.core.types;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -131,15 +132,17 @@ public record StructType(List<Field> fields) implements Type {
     return -1;
   }
 
-  /** The names of the named elements, in order. */
+  /**
+   * The element names, one per element in order, {@code null} for an unnamed one: parallel to the elements, as
+   * {@link dev.cohort.core.values.Struct#names()} is, so that {@code Struct.of(type.names(), values)} builds a value
+   * of this type and {@code names().indexOf(name)} is an element's index.
+   */
   public List<String> names() {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(fields.size());
     for (Field f : fields) {
-      if (f.name() != null) {
-        out.add(f.name());
-      }
+      out.add(f.name());
     }
-    return out;
+    return Collections.unmodifiableList(out);
   }
 
   @Override

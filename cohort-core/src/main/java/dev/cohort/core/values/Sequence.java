@@ -39,9 +39,14 @@ public interface Sequence extends Iterable<Object> {
     };
   }
 
-  /** A lazy sequence whose elements are {@code fn} applied to this sequence's, computed on every pass. */
-  default Sequence map(Function<Object, Object> fn) {
-    Sequence source = this;
+  /**
+   * A lazy, untyped sequence whose elements are {@code fn} applied to those of {@code source}, computed on every pass.
+   * A static method, so that typed sequences (a simulation {@code Dataset}, whose {@code map} also takes the new
+   * element type) do not inherit an untyped {@code map} that silently drops their type.
+   */
+  static Sequence mapped(Sequence source, Function<Object, Object> fn) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(fn, "fn");
     return () -> new Iterator<>() {
       private final Iterator<Object> it = source.iterator();
 

@@ -17,11 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
+import dev.cohort.core.LocalFamily;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
@@ -95,14 +98,14 @@ class InProcessRuntimeTest {
     AtomicInteger consumed = new AtomicInteger();
     AtomicInteger maxInFlight = new AtomicInteger();
     AtomicInteger sourceCalls = new AtomicInteger();
-    Computation work = Computation.local("rt.counted_work", FLOAT32, FLOAT32, x -> {
+    Computation work = replaceableLocal("rt.counted_work", FLOAT32, FLOAT32, x -> {
       int inFlight = produced.incrementAndGet() - consumed.get();
       maxInFlight.accumulateAndGet(inFlight, Math::max);
       spin(50); // slow enough (> 20 us) that the executor keeps one client per task
       return ((Tensor) x).add(1f);
     });
     // Accumulating is slower than the workers produce, so results would pile up without the bound on tasks in flight.
-    Computation count = Computation.local("rt.counted_accumulate", StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+    Computation count = replaceableLocal("rt.counted_accumulate", StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
       consumed.incrementAndGet();
       spin(100);
       return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
@@ -148,14 +151,14 @@ class InProcessRuntimeTest {
     }
 
     Computation slowPlus(String name) {
-      return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+      return replaceableLocal(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
         spin(50);
         return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
       });
     }
 
     Computation countingAccumulate(String name) {
-      return Computation.local(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
+      return replaceableLocal(name, StructType.of(FLOAT32, FLOAT32), FLOAT32, a -> {
         consumed.incrementAndGet();
         spin(100);
         return ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1));
@@ -292,7 +295,7 @@ class InProcessRuntimeTest {
   @ValueSource(ints = {1, 4})
   void aVirtualMachineErrorInClientWorkIsRethrownUnwrapped(int threads) {
     OutOfMemoryError outOfMemory = new OutOfMemoryError("client 3 ran out of memory");
-    Computation work = Computation.local("rt.out_of_memory_on_3", FLOAT32, FLOAT32, x -> {
+    Computation work = replaceableLocal("rt.out_of_memory_on_3", FLOAT32, FLOAT32, x -> {
       if (((Tensor) x).floatValue() == 3f) {
         throw outOfMemory;
       }
@@ -406,5 +409,13 @@ class InProcessRuntimeTest {
         x -> Tensor.scalar(1));
     assertThatThrownBy(() -> run(1, liar, 1f))
         .hasMessage("result of local computation 'rt.liar': expected a value of type float32, found a int32 scalar");
+  }
+
+  /**
+   * A local computation under a fixed name that every run of a parameterized test defines again with a new function
+   * (capturing that run's counters): a replaceable family, as the redefinition rules require.
+   */
+  private static Computation replaceableLocal(String name, Type parameter, Type result, LocalFunction function) {
+    return LocalFamily.defineReplaceable(name, (type, parameters) -> function).at(parameter, result, Struct.empty());
   }
 }

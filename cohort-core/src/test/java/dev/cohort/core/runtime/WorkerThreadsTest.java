@@ -9,8 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cohort.core.Computation;
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.ExecutionContext;
+import dev.cohort.core.LocalFamily;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.Type;
 import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +27,7 @@ class WorkerThreadsTest {
 
   /** Sums 200 slow clients in the current context, recording the worker threads that ran them. */
   private void runOnWorkers() {
-    Computation record = Computation.local("threads.record", FLOAT32, FLOAT32, x -> {
+    Computation record = replaceableLocal("threads.record", FLOAT32, FLOAT32, x -> {
       if (Thread.currentThread().getName().startsWith("cohort-clients-")) {
         workers.add(Thread.currentThread());
       }
@@ -99,5 +103,13 @@ class WorkerThreadsTest {
     } finally {
       mine.close();
     }
+  }
+
+  /**
+   * A local computation under a fixed name that every run of a parameterized test defines again with a new function
+   * (capturing that run's counters): a replaceable family, as the redefinition rules require.
+   */
+  private static Computation replaceableLocal(String name, Type parameter, Type result, LocalFunction function) {
+    return LocalFamily.defineReplaceable(name, (type, parameters) -> function).at(parameter, result, Struct.empty());
   }
 }

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.ast.LocalRegistry;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
@@ -18,6 +21,7 @@ import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
@@ -94,23 +98,136 @@ class ComputationFormatTest {
     Path file = dir.resolve("plus.cohort");
     PLUS.save(file);
     Computation back = Computation.load(file);
-    assertThat(back.expr()).isEqualTo(Expr.local("ser.plus", PLUS.typeSignature()));
+    assertThat(back.expr()).isEqualTo(Expr.local("ser.plus", PLUS.typeSignature(), Struct.empty()));
     assertThat(back.call(1f, 2f)).isEqualTo(Tensor.scalar(3f));
   }
 
   @Test
-  void registeringANameAgainChangesLaterLoadsButNotComputationsAlreadyBuilt() {
-    Computation addOne = Computation.local("ser.re_registered", FLOAT32, FLOAT32, x -> ((Tensor) x).add(1f));
+  void aNameNamesOneFamilyUnlessBothDefinitionsAreReplaceable() {
+    LocalFunction addOne = x -> ((Tensor) x).add(1f);
+    Computation first = Computation.local("ser.defined_once", FLOAT32, FLOAT32, addOne);
+    assertThat(Computation.local("ser.defined_once", FLOAT32, FLOAT32, addOne).expr()).isEqualTo(first.expr());
+    // Building it again with a new lambda defines nothing new; the computation holds the function it was given.
+    Computation again = Computation.local("ser.defined_once", FLOAT32, FLOAT32, x -> ((Tensor) x).add(10f));
+    assertThat(again.call(1f)).isEqualTo(Tensor.scalar(11f));
+    assertThat(Computation.deserialize(again.serialize()).call(1f)).isEqualTo(Tensor.scalar(2f));
+    assertThatThrownBy(() -> Computation.local("ser.defined_once", INT32, INT32, addOne))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("local family 'ser.defined_once' is already defined in this JVM with another factory"
+            + " (Computation.local of type (float32 -> float32)); a name names one family, so that a serialized"
+            + " computation means one thing: define it once (or with an equal factory, e.g. one kept in a constant),"
+            + " choose another name, or, in tests, define both with LocalFamily.defineReplaceable");
+    assertThatThrownBy(() -> LocalFamily.defineReplaceable("ser.defined_once", (t, p) -> addOne))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(first.call(1f)).isEqualTo(Tensor.scalar(2f));
+  }
+
+  @Test
+  void replacingAReplaceableFamilyChangesLaterLoadsButNotComputationsAlreadyBuilt() {
+    LocalFamily add = LocalFamily.defineReplaceable("ser.replaceable", (t, p) -> x -> ((Tensor) x).add(1f));
+    Computation addOne = add.at(FunctionType.of(FLOAT32, FLOAT32));
     Computation onClients = Computation.federated("add_on_clients", FederatedType.atClients(FLOAT32),
         x -> federatedSum(federatedMap(addOne, x)));
     byte[] saved = onClients.serialize();
-    Computation addTen = Computation.local("ser.re_registered", FLOAT32, FLOAT32, x -> ((Tensor) x).add(10f));
-    assertThat(addOne.call(1f)).isEqualTo(Tensor.scalar(2f));
+    LocalFamily.defineReplaceable("ser.replaceable", (t, p) -> x -> ((Tensor) x).add(10f));
     assertThat(((FederatedValue) onClients.call(List.of(1f, 2f))).value()).isEqualTo(Tensor.scalar(5f));
-    assertThat(addTen.call(1f)).isEqualTo(Tensor.scalar(11f));
-    // Loading resolves the name now: the file written before the second registration gets the new function.
+    assertThat(add.at(FunctionType.of(FLOAT32, FLOAT32)).call(1f)).isEqualTo(Tensor.scalar(11f));
+    assertThatThrownBy(() -> LocalFamily.define("ser.replaceable", (t, p) -> x -> x))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("local family 'ser.replaceable' is already defined in this JVM as replaceable");
     Computation loaded = Computation.deserialize(saved);
     assertThat(((FederatedValue) loaded.call(List.of(1f, 2f))).value()).isEqualTo(Tensor.scalar(23f));
+  }
+
+  /** {@code (T -> T)} for any float32 tensor type {@code T}: {@code x * scale}, scale a float32 scalar parameter. */
+  private static final LocalFactory SCALE_BY = (type, p) -> {
+    if (!(type.parameter() instanceof TensorType t) || t.dtype() != DType.FLOAT32 || !type.result().equals(t)) {
+      throw new TypeMismatchException("expected (T -> T) for a float32 tensor type T", null, type);
+    }
+    if (p.size() != 1 || !"scale".equals(p.name(0)) || !(p.get(0) instanceof Tensor s)
+        || s.dtype() != DType.FLOAT32 || s.rank() != 0) {
+      throw new IllegalArgumentException("expected the parameters <scale=float32 scalar>, found " + p);
+    }
+    float scale = s.floatValue();
+    return x -> ((Tensor) x).mul(scale);
+  };
+
+  static LocalFamily scaleBy() {
+    return LocalFamily.define("ser.scale_by", SCALE_BY);
+  }
+
+  /** A computation using the family {@code ser.scale_by} at two types and two scales (and one member twice). */
+  static Computation scaledTwice() {
+    TensorType vec = TensorType.of(DType.FLOAT32, 2);
+    Computation half = scaleBy().at(FunctionType.of(vec, vec), Struct.named("scale", Tensor.scalar(0.5f)));
+    Computation triple = scaleBy().at(FunctionType.of(vec, vec), Struct.named("scale", Tensor.scalar(3f)));
+    Computation scalar = scaleBy().at(FunctionType.of(FLOAT32, FLOAT32), Struct.named("scale", Tensor.scalar(3f)));
+    return Computation.federated("scaled_twice", "v", FederatedType.atClients(vec), "s",
+        FederatedType.atClients(FLOAT32), (v, x) -> List.of(federatedMap(half, federatedMap(triple, v)),
+            federatedMap(scalar, x), federatedMap(half, v)));
+  }
+
+  @Test
+  void aFamilyServesManyTypesAndParametersAndTheFileCarriesThemAll() {
+    Computation c = scaledTwice();
+    assertThat(c.expr().toString()).contains("local:ser.scale_by<scale=0.5>", "local:ser.scale_by<scale=3.0>");
+    byte[] bytes = c.serialize();
+    int at = 14 + 4 + "scaled_twice".length();
+    assertThat(readInt(bytes, at)).isEqualTo(3);
+    assertThat(strings(bytes, at + 4, 2)).containsExactly("ser.scale_by", "(float32[2] -> float32[2])");
+    Computation back = Computation.deserialize(bytes);
+    assertThat(back.expr()).isEqualTo(c.expr());
+    assertThat(back.serialize()).isEqualTo(bytes);
+    Object out = back.call(List.of(new float[] {1, 2}, new float[] {4, 6}), List.of(2f, 5f));
+    assertThat(out).isEqualTo(c.call(List.of(new float[] {1, 2}, new float[] {4, 6}), List.of(2f, 5f)));
+    assertThat(((FederatedValue) ((Struct) out).get(0)).member(1)).isEqualTo(Tensor.vector(6f, 9f));
+    // Equality is name, type and parameters; the function takes no part.
+    TensorType vec = TensorType.of(DType.FLOAT32, 2);
+    assertThat(scaleBy().at(FunctionType.of(vec, vec), Struct.named("scale", Tensor.scalar(0.5f))).expr())
+        .isEqualTo(scaleBy().at(FunctionType.of(vec, vec), Struct.named("scale", Tensor.scalar(0.5f))).expr())
+        .isNotEqualTo(scaleBy().at(FunctionType.of(vec, vec), Struct.named("scale", Tensor.scalar(0.25f))).expr());
+  }
+
+  @Test
+  void aFamilyRejectsATypeOrParametersNamingTheFamilyTypeAndParameters() {
+    assertThatThrownBy(() -> scaleBy().at(FunctionType.of(INT32, INT32), Struct.named("scale", Tensor.scalar(2f))))
+        .isInstanceOf(TypeMismatchException.class)
+        .hasMessage("local family 'ser.scale_by' does not accept type (int32 -> int32) with parameters <scale=2.0>:"
+            + " expected (T -> T) for a float32 tensor type T");
+    assertThatThrownBy(() -> scaleBy().at(FunctionType.of(FLOAT32, FLOAT32), Struct.named("factor",
+        Tensor.scalar("two"))))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("local family 'ser.scale_by' does not accept type (float32 -> float32) with parameters"
+            + " <factor=\"two\">: expected the parameters <scale=float32 scalar>, found <factor='two'>");
+    assertThatThrownBy(() -> scaleBy().at(FunctionType.of(FLOAT32, FLOAT32), Struct.named("scale", 2f)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("local function 'ser.scale_by': parameters.scale must be a Tensor or a Struct (what a serialized"
+            + " computation carries), found java.lang.Float 2.0");
+    assertThatThrownBy(() -> LocalFamily.define("ser.plus", SCALE_BY))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("local family 'ser.plus' is already defined in this JVM with another factory"
+            + " (Computation.local of type (<float32,float32> -> float32))");
+  }
+
+  @Test
+  void aLoaderReportsEveryEntryAFamilyRejectsAtOnce() {
+    byte[] bytes = scaledTwice().serialize();
+    // Both members at float32[2] now say int32 for their parameter (checksum recomputed): the family rejects both.
+    String vector = "(float32[2] -> float32[2])";
+    byte[] retyped = replace(replace(bytes, vector, "(int32[2] -> float32[2])"), vector, "(int32[2] -> float32[2])");
+    assertThatThrownBy(() -> Computation.deserialize(retyped))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("invalid computation 'scaled_twice': 2 local functions cannot be rebuilt: local family"
+            + " 'ser.scale_by' does not accept type (int32[2] -> float32[2]) with parameters <scale=3.0>: expected"
+            + " (T -> T) for a float32 tensor type T; local family 'ser.scale_by' does not accept type"
+            + " (int32[2] -> float32[2]) with parameters <scale=0.5>: expected (T -> T) for a float32 tensor type T");
+    byte[] renamed = replace(replace(bytes, "ser.scale_by", "ser.absent_a"), "ser.scale_by", "ser.absent_a");
+    assertThatThrownBy(() -> Computation.deserialize(renamed))
+        .isInstanceOf(ComputationFormatException.class)
+        .hasMessage("computation 'scaled_twice' needs a local family that is not defined in this JVM:"
+            + " ser.absent_a of type (float32[2] -> float32[2]) with parameters <scale=3.0>, ser.absent_a of type"
+            + " (float32[2] -> float32[2]) with parameters <scale=0.5>; run the code that defines it (LocalFamily.define(\"ser.absent_a\", ...)"
+            + " or Computation.local(\"ser.absent_a\", ...)) before loading");
   }
 
   @Test
@@ -135,9 +252,10 @@ class ComputationFormatTest {
         "ser.never_registered");
     assertThatThrownBy(() -> Computation.deserialize(renamed))
         .isInstanceOf(ComputationFormatException.class)
-        .hasMessage("computation 'ser.never_registered' needs a local computation that is not registered in this JVM:"
+        .hasMessage("computation 'ser.never_registered' needs a local family that is not defined in this JVM:"
             + " ser.never_registered of type (float32 -> float32); run the code that defines it"
-            + " (Computation.local(\"ser.never_registered\", ...)) before loading");
+            + " (LocalFamily.define(\"ser.never_registered\", ...) or Computation.local(\"ser.never_registered\", ...))"
+            + " before loading");
   }
 
   @Test
@@ -148,17 +266,20 @@ class ComputationFormatTest {
     Computation c = Computation.federated("first_then_second", FederatedType.atClients(FLOAT32),
         x -> federatedMap(second, List.of(federatedMap(first, x), federatedMap(first, x))));
     byte[] bytes = c.serialize();
-    // The payload: the name, then the table (count, then name and type of each local in order of first use).
+    // The payload: the name, then the table (count, then name, type and parameters of each local in order of first
+    // use; no parameters here, a count of 0).
     int at = 14 + 4 + "first_then_second".length();
     assertThat(readInt(bytes, at)).isEqualTo(2);
-    assertThat(strings(bytes, at + 4, 4)).containsExactly("ser.first", "(float32 -> float32)",
-        "ser.second", "(<float32,float32> -> float32)");
+    assertThat(strings(bytes, at + 4, 2)).containsExactly("ser.first", "(float32 -> float32)");
+    int next = at + 4 + 4 + "ser.first".length() + 4 + "(float32 -> float32)".length();
+    assertThat(readInt(bytes, next)).isZero();
+    assertThat(strings(bytes, next + 4, 2)).containsExactly("ser.second", "(<float32,float32> -> float32)");
     byte[] renamed = replace(replace(bytes, "ser.first", "ser.absent_a"), "ser.second", "ser.absent_b");
     assertThatThrownBy(() -> Computation.deserialize(renamed))
         .isInstanceOf(ComputationFormatException.class)
-        .hasMessage("computation 'first_then_second' needs local computations that are not registered in this JVM:"
+        .hasMessage("computation 'first_then_second' needs 2 local families that are not defined in this JVM:"
             + " ser.absent_a of type (float32 -> float32), ser.absent_b of type (<float32,float32> -> float32); run"
-            + " the code that defines them (Computation.local(...)) before loading");
+            + " the code that defines them (LocalFamily.define or Computation.local) before loading");
   }
 
   @Test
@@ -167,15 +288,17 @@ class ComputationFormatTest {
         x -> x));
     assertThatThrownBy(bare::serialize)
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("cannot serialize computation 'bare': it uses local computation 'ser.never_defined' of type"
-            + " (float32 -> float32), which is not registered in this JVM, so no reader could resolve it; create it"
-            + " with Computation.local(\"ser.never_defined\", ...) rather than a bare Expr.Local node");
+        .hasMessage("cannot serialize computation 'bare': it uses local function 'ser.never_defined' of type"
+            + " (float32 -> float32), whose family is not defined in this JVM, so no reader could rebuild it; create"
+            + " it with LocalFamily.define(\"ser.never_defined\", ...).at(...) or Computation.local(\"ser.never_defined\","
+            + " ...) rather than a bare Expr.Local node");
     Computation retyped = Computation.of("retyped", new Expr.Local("ser.plus", FunctionType.of(FLOAT32, FLOAT32),
         x -> x));
     assertThatThrownBy(retyped::serialize)
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("cannot serialize computation 'retyped': local computation 'ser.plus' is registered with type"
-            + " (<float32,float32> -> float32), but the computation refers to it with type (float32 -> float32)");
+        .hasMessage("cannot serialize computation 'retyped': local family 'ser.plus' does not accept type"
+            + " (float32 -> float32): it is defined by Computation.local with the one type"
+            + " (<float32,float32> -> float32)");
     Computation helper = Computation.of("helper", new Expr.Local(LocalRegistry.MINIMUM,
         FunctionType.of(StructType.of(FLOAT32, INT32), FLOAT32), x -> x));
     assertThatThrownBy(helper::serialize)
@@ -197,9 +320,9 @@ class ComputationFormatTest {
     assertThat(back.name()).isEqualTo("everything");
     assertThat(back.expr()).isEqualTo(c.expr());
     assertThat(back.call(arguments())).isEqualTo(c.call(arguments()));
-    byte[] v2 = back.serialize();
-    assertThat(readShort(v2, 8)).isEqualTo(ComputationFormat.VERSION).isEqualTo(2);
-    assertThat(v2).isEqualTo(c.serialize());
+    byte[] v3 = back.serialize();
+    assertThat(readShort(v3, 8)).isEqualTo(ComputationFormat.VERSION).isEqualTo(3);
+    assertThat(v3).isEqualTo(c.serialize());
     // Compiler.reduceIntrinsics of federated_min over {int32}@CLIENTS: it uses Cohort's helper cohort.minimum.
     Computation min = Computation.deserialize(resource("min-reduced-v1.cohort"));
     assertThat(Exprs.contains(min.expr(), e -> e instanceof Expr.Local l && l.name().equals(LocalRegistry.MINIMUM)))
@@ -209,14 +332,33 @@ class ComputationFormatTest {
   }
 
   @Test
-  void aVersionOneFileReportsEveryMissingLocalAtOnceToo() throws Exception {
-    // add_one_then_halve, federated_map of v1fixture.add_one then of v1fixture.halve, which no test registers.
-    byte[] v1 = resource("unregistered-locals-v1.cohort");
-    assertThatThrownBy(() -> Computation.deserialize(v1))
-        .isInstanceOf(ComputationFormatException.class)
-        .hasMessage("computation 'add_one_then_halve' needs local computations that are not registered in this JVM:"
-            + " v1fixture.add_one of type (float32 -> float32), v1fixture.halve of type (float32 -> float32); run"
-            + " the code that defines them (Computation.local(...)) before loading");
+  void versionTwoFilesStillLoadAndRunIdentically() throws Exception {
+    // Written by this class's everything() and by reducing federated_min with format version 2 (a table of names and
+    // types, no parameters).
+    byte[] v2 = resource("everything-v2.cohort");
+    assertThat(readShort(v2, 8)).isEqualTo(2);
+    Computation c = everything();
+    Computation back = Computation.deserialize(v2);
+    assertThat(back.expr()).isEqualTo(c.expr());
+    assertThat(back.call(arguments())).isEqualTo(c.call(arguments()));
+    assertThat(back.serialize()).isEqualTo(c.serialize());
+    Computation min = Computation.deserialize(resource("min-reduced-v2.cohort"));
+    assertThat(min.expr()).isEqualTo(Computation.deserialize(resource("min-reduced-v1.cohort")).expr());
+    assertThat(((FederatedValue) min.call(List.of(3, 1, 2))).value()).isEqualTo(Tensor.scalar(1));
+  }
+
+  @Test
+  void versionOneAndTwoFilesReportEveryMissingLocalAtOnceToo() throws Exception {
+    // add_one_then_halve, federated_map of <v>fixture.add_one then of <v>fixture.halve, which no test defines.
+    for (int version : new int[] {1, 2}) {
+      byte[] file = resource("unregistered-locals-v" + version + ".cohort");
+      assertThatThrownBy(() -> Computation.deserialize(file))
+          .isInstanceOf(ComputationFormatException.class)
+          .hasMessage("computation 'add_one_then_halve' needs 2 local families that are not defined in this JVM:"
+              + " v" + version + "fixture.add_one of type (float32 -> float32), v" + version + "fixture.halve of type"
+              + " (float32 -> float32); run the code that defines them (LocalFamily.define or Computation.local)"
+              + " before loading");
+    }
   }
 
   @Test
@@ -234,9 +376,9 @@ class ComputationFormatTest {
     assertThatThrownBy(() -> Computation.deserialize(flipped))
         .hasMessageStartingWith("corrupt computation: checksum mismatch");
     byte[] future = bytes.clone();
-    future[9] = 3;
+    future[9] = 4;
     assertThatThrownBy(() -> Computation.deserialize(future))
-        .hasMessage("computation format version 3 is newer than this reader supports (2); load it with a newer Cohort");
+        .hasMessage("computation format version 4 is newer than this reader supports (3); load it with a newer Cohort");
     assertThatThrownBy(() -> Computation.deserialize(new byte[3]))
         .hasMessage("not a Cohort computation: 3 bytes is shorter than the header");
   }
@@ -253,10 +395,12 @@ class ComputationFormatTest {
     // A local function re-declared with another type than the one registered (in the table).
     byte[] retyped = replace(c.serialize(), "(<float32,float32> -> float32)", "(<float32,float32> -> int32)");
     assertThatThrownBy(() -> Computation.deserialize(retyped))
-        .hasMessage("invalid computation 'uses_plus': local computation 'ser.plus' is registered with type"
-            + " (<float32,float32> -> float32), but the computation refers to it with type (<float32,float32> -> int32)");
-    // The tree starts after the name and the table of one local.
-    int tree = 4 + "uses_plus".length() + 4 + 4 + "ser.plus".length() + 4 + "(<float32,float32> -> float32)".length();
+        .hasMessage("invalid computation 'uses_plus': local family 'ser.plus' does not accept type"
+            + " (<float32,float32> -> int32): it is defined by Computation.local with the one type"
+            + " (<float32,float32> -> float32)");
+    // The tree starts after the name and the table of one local without parameters.
+    int tree = 4 + "uses_plus".length() + 4 + 4 + "ser.plus".length() + 4 + "(<float32,float32> -> float32)".length()
+        + 4;
     byte[] badTag = c.serialize();
     badTag[14 + tree] = 99;
     assertThatThrownBy(() -> Computation.deserialize(withValidChecksum(badTag)))
@@ -278,8 +422,8 @@ class ComputationFormatTest {
         .hasMessage("corrupt computation: bad type: cannot parse type '" + "<".repeat(80) + "... (20000 characters)'"
             + " at position 1000: types are nested deeper than 1000 levels");
     // A payload of 20,000 selection tags: each selection's source is read first, one level deeper. In version 2 the
-    // name 'x' is followed by an empty table.
-    for (int version : new int[] {1, 2}) {
+    // name 'x' is followed by an empty table (versions 2 and 3).
+    for (int version : new int[] {1, 2, 3}) {
       int tree = version == 1 ? 5 : 9;
       byte[] payload = new byte[tree + 20_000];
       payload[3] = 1;

@@ -1,12 +1,10 @@
 package dev.cohort.learning.optimizers;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
-import dev.cohort.learning.StableName;
 
 /**
  * A pure optimizer, as TFF's {@code tff.learning.optimizers.Optimizer}: {@code initialize(weightsType)} returns a
@@ -27,8 +25,9 @@ import dev.cohort.learning.StableName;
  * step.weights();                                                  // [0.98]
  * }</pre>
  *
- * <p>Inside a federated computation an optimizer is the local computation {@link #nextComputation}, registered under
- * a stable name (its {@link #kind()} and the weights' type), which a fresh JVM that builds the same optimizer loads.
+ * <p>Inside a federated computation an optimizer is the local computation {@link #nextComputation}, a member of the
+ * family {@code learning.optimizers.next} with this optimizer and the weights type as parameters, which a fresh JVM
+ * rebuilds once it has defined the family ({@link #defineLocalFamilies}).
  */
 public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Yogi, Adafactor, ScheduledOptimizer {
   /** TFF's {@code LEARNING_RATE_KEY}: the state entry every optimizer but Adafactor has at its top level. */
@@ -129,7 +128,7 @@ public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Y
 
   /**
    * A stable identifier of what {@link #next} computes, apart from the hyper-parameters in the state (e.g.
-   * {@code sgdm}, {@code sgdm_nesterov}); part of {@link #nextComputation}'s name.
+   * {@code sgdm}, {@code sgdm_nesterov}), for people and logs; computations carry the whole optimizer as data.
    */
   String kind();
 
@@ -165,41 +164,67 @@ public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Y
 
   /**
    * {@link #next} as a local computation {@code (<state=S,weights=W,gradients=W> -> <state=S,weights=W>)} for weights
-   * of type {@code weightsType}, named {@code learning.optimizers.<kind>.next_<digest of its type>}.
+   * of type {@code weightsType}: a member of the family {@code learning.optimizers.next} whose parameters are this
+   * optimizer as data and the weights type, so a JVM that defines the family ({@link #defineLocalFamilies}) rebuilds
+   * it from a serialized computation.
    */
   default Computation nextComputation(Type weightsType) {
-    StructType s = stateType(weightsType);
-    FunctionType type = new FunctionType(
-        StructType.named("state", s, "weights", weightsType, "gradients", weightsType),
-        StructType.named("state", s, "weights", weightsType));
-    return Computation.local(StableName.of("learning.optimizers." + kind() + ".next", type), type, arg -> {
-      Struct a = (Struct) arg;
-      Step step = next((Struct) a.get(0), a.get(1), a.get(2));
-      return Struct.named("state", step.state(), "weights", step.weights());
-    });
+    return OptimizerFamilies.family(OptimizerFamilies.Role.NEXT).at(
+        OptimizerFamilies.type(OptimizerFamilies.Role.NEXT, this, weightsType),
+        OptimizerFamilies.parameters(this, weightsType));
   }
 
   /**
-   * {@link #getHparams} as a local computation {@code (S -> H)} for weights of type {@code weightsType}, named
-   * {@code learning.optimizers.<kind>.get_hparams_<digest>}.
+   * {@link #getHparams} as a local computation {@code (S -> H)} for weights of type {@code weightsType}, a member of
+   * the family {@code learning.optimizers.get_hparams} (parameters as {@link #nextComputation}'s).
    */
   default Computation getHparamsComputation(Type weightsType) {
-    StructType s = stateType(weightsType);
-    Struct initial = initialize(weightsType);
-    FunctionType type = new FunctionType(s, Nest.typeOf(getHparams(initial)));
-    return Computation.local(StableName.of("learning.optimizers." + kind() + ".get_hparams", type), type,
-        arg -> getHparams((Struct) arg));
+    return OptimizerFamilies.family(OptimizerFamilies.Role.GET_HPARAMS).at(
+        OptimizerFamilies.type(OptimizerFamilies.Role.GET_HPARAMS, this, weightsType),
+        OptimizerFamilies.parameters(this, weightsType));
   }
 
   /**
    * {@link #setHparams} as a local computation {@code (<state=S,hparams=H> -> S)} for weights of type
-   * {@code weightsType}, named {@code learning.optimizers.<kind>.set_hparams_<digest>}.
+   * {@code weightsType}, a member of the family {@code learning.optimizers.set_hparams} (parameters as
+   * {@link #nextComputation}'s).
    */
   default Computation setHparamsComputation(Type weightsType) {
-    StructType s = stateType(weightsType);
-    Struct initial = initialize(weightsType);
-    FunctionType type = new FunctionType(StructType.named("state", s, "hparams", Nest.typeOf(getHparams(initial))), s);
-    return Computation.local(StableName.of("learning.optimizers." + kind() + ".set_hparams", type), type,
-        arg -> setHparams((Struct) ((Struct) arg).get(0), (Struct) ((Struct) arg).get(1)));
+    return OptimizerFamilies.family(OptimizerFamilies.Role.SET_HPARAMS).at(
+        OptimizerFamilies.type(OptimizerFamilies.Role.SET_HPARAMS, this, weightsType),
+        OptimizerFamilies.parameters(this, weightsType));
+  }
+
+  /**
+   * This optimizer as data, the parameters of the local families built from it:
+   * {@code <kind="Sgdm",learningRate=0.1,momentum=0.9,nesterov=false>} (the record's kind and components; numbers as
+   * float32 scalars, flags as bools, a wrapped optimizer nested, a schedule by its name).
+   */
+  default Struct asParameters() {
+    return OptimizerFamilies.encode(this);
+  }
+
+  /**
+   * The optimizer {@link #asParameters} describes, validated as its constructor validates.
+   *
+   * @throws IllegalArgumentException naming the kind or component that does not fit (a schedule must be known here:
+   *     see {@link #defineLocalFamilies}), or what the constructor rejects
+   */
+  static Optimizer fromParameters(Struct parameters) {
+    return OptimizerFamilies.decode(parameters);
+  }
+
+  /**
+   * Defines the optimizers' local families ({@code learning.optimizers.next}, {@code .get_hparams},
+   * {@code .set_hparams}) in this JVM, and makes {@code schedules} findable by name, so that serialized computations
+   * built from any optimizer load here. Building an optimizer's computations defines them too.
+   *
+   * @throws IllegalStateException if a schedule's name is defined by another function
+   */
+  static void defineLocalFamilies(LearningRateSchedule... schedules) {
+    OptimizerFamilies.define();
+    for (LearningRateSchedule s : schedules) {
+      OptimizerFamilies.defineSchedule(s);
+    }
   }
 }

@@ -4,15 +4,18 @@ import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedValue;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
-import dev.cohort.learning.StableName;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.optimizers.Optimizer;
 import dev.cohort.tensor.Tensor;
@@ -36,6 +39,46 @@ import java.util.Optional;
  *     sets its hyper-parameters
  */
 public record FinalizerProcess(Computation initialize, Computation next, Optional<Optimizer> optimizer) {
+  /** The family's factory: any state, weights and update types, no parameters (the function is generic). */
+  private static final LocalFactory APPLY_IF_FINITE = (type, parameters) -> {
+    if (parameters.size() != 0) {
+      throw new IllegalArgumentException("takes no parameters, found " + parameters);
+    }
+    if (!(type.parameter() instanceof StructType p) || p.size() != 4 || !(p.type(2) instanceof StructType stepped)
+        || stepped.size() != 2 || !type.equals(selectType((StructType) p.type(1), (StructType) p.type(0), stepped))) {
+      throw new TypeMismatchException("expected (<state=S,weights=W,stepped=<state=S,weights=T>,update=T> -> <state=S,"
+          + "result=W,measurements=<update_non_finite=int32>>)", null, type);
+    }
+    return arg -> {
+      Struct a = (Struct) arg;
+      if (!Nest.allFinite(a.get(3))) {
+        return Struct.named("state", a.get(0), "result", a.get(1), "measurements",
+            Struct.named("update_non_finite", Tensor.scalar(1)));
+      }
+      Struct step = (Struct) a.get(2);
+      Struct weights = (Struct) a.get(1);
+      return Struct.named("state", step.get(0), "result",
+          Struct.named("trainable", step.get(1), "non_trainable", weights.get(1)), "measurements",
+          Struct.named("update_non_finite", Tensor.scalar(0)));
+    };
+  };
+
+  /**
+   * Defines the local family {@code learning.finalizer.apply_if_finite} in this JVM (a no-op when defined), so that
+   * serialized processes with an {@link #applyOptimizer} finalizer load here.
+   */
+  public static LocalFamily defineLocalFamily() {
+    return LocalFamily.define("learning.finalizer.apply_if_finite", APPLY_IF_FINITE);
+  }
+
+  private static FunctionType selectType(StructType weightsType, StructType stateType, Type stepped) {
+    Type trainable = stepped instanceof StructType st && st.size() == 2 ? st.type(1) : stepped;
+    return new FunctionType(
+        StructType.named("state", stateType, "weights", weightsType, "stepped", stepped, "update", trainable),
+        StructType.named("state", stateType, "result", weightsType, "measurements",
+            StructType.named("update_non_finite", TensorType.INT32)));
+  }
+
   /** Checks the types above, naming the part that breaks them. */
   public FinalizerProcess {
     FederatedType state = Processes.initialState("FinalizerProcess", initialize);
@@ -60,24 +103,7 @@ public record FinalizerProcess(Computation initialize, Computation next, Optiona
     Struct initialState = optimizer.initialize(trainableType);
     StructType stateType = optimizer.stateType(trainableType);
     Computation step = optimizer.nextComputation(trainableType);
-    FunctionType selectType = new FunctionType(
-        StructType.named("state", stateType, "weights", weightsType, "stepped", step.typeSignature().result(),
-            "update", trainableType),
-        StructType.named("state", stateType, "result", weightsType, "measurements",
-            StructType.named("update_non_finite", TensorType.INT32)));
-    Computation select = Computation.local(StableName.of("learning.finalizer.apply_if_finite", selectType),
-        selectType, arg -> {
-          Struct a = (Struct) arg;
-          if (!Nest.allFinite(a.get(3))) {
-            return Struct.named("state", a.get(0), "result", a.get(1), "measurements",
-                Struct.named("update_non_finite", Tensor.scalar(1)));
-          }
-          Struct stepped = (Struct) a.get(2);
-          Struct weights = (Struct) a.get(1);
-          return Struct.named("state", stepped.get(0), "result",
-              Struct.named("trainable", stepped.get(1), "non_trainable", weights.get(1)), "measurements",
-              Struct.named("update_non_finite", Tensor.scalar(0)));
-        });
+    Computation select = defineLocalFamily().at(selectType(weightsType, stateType, step.typeSignature().result()));
     Computation initialize = Computation.federated("apply_optimizer_initialize",
         () -> federatedValue(initialState, Placement.SERVER));
     Computation next = Computation.federated("apply_optimizer_next", "state", FederatedType.atServer(stateType),

@@ -10,9 +10,12 @@ import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
+import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
+import dev.cohort.learning.optimizers.LearningRateSchedule;
 import dev.cohort.learning.optimizers.Optimizer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -138,5 +141,21 @@ public record LearningProcess(Computation initialize, Computation next, Computat
           return out;
         });
     return new LearningProcess(initialize, next, getModelWeights, setModelWeights, getHparams, setHparams);
+  }
+
+  /**
+   * Defines in this JVM every local family a learning process built from {@code models} uses (the optimizers', the
+   * finalizer's and each model's client work), as a program that loads serialized processes it did not build does
+   * before loading them; {@code schedules} are the learning-rate schedules of its scheduled optimizers.
+   *
+   * @throws IllegalStateException as {@link ClientWorkProcess#defineLocalFamilies} and
+   *     {@link Optimizer#defineLocalFamilies}
+   */
+  public static void defineLocalFamilies(List<FunctionalModel> models, LearningRateSchedule... schedules) {
+    Optimizer.defineLocalFamilies(schedules);
+    FinalizerProcess.defineLocalFamily();
+    for (FunctionalModel model : models) {
+      ClientWorkProcess.defineLocalFamilies(model);
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.ast.Expr;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
@@ -252,7 +253,10 @@ class OptimizerTest {
     for (Optimizer o : List.of(Optimizer.sgdm(0.1, 0.9, true), Optimizer.adam(0.1), Optimizer.adafactor(0.01),
         Optimizer.scheduleLearningRate(Optimizer.yogi(0.1), new LearningRateSchedule("tenth", i -> 0.1 / (i + 1))))) {
       Computation next = o.nextComputation(weightsType);
-      assertThat(next.name()).startsWith("learning.optimizers." + o.kind() + ".next_");
+      assertThat(next.name()).isEqualTo("learning.optimizers.next");
+      assertThat(((Expr.Local) next.expr()).parameters()).isEqualTo(Struct.named("optimizer", o.asParameters(),
+          "weights", Tensor.scalar(weightsType.toString())));
+      assertThat(Optimizer.fromParameters(o.asParameters()).asParameters()).isEqualTo(o.asParameters());
       Struct state = o.initialize(weightsType);
       Optimizer.Step expected = o.next(state, weights, gradients);
       Struct direct = (Struct) next.call(state, weights, gradients);
@@ -261,9 +265,15 @@ class OptimizerTest {
       assertThat(direct.get("state")).as(o.kind()).isEqualTo(expected.state());
       assertThat(loaded).as(o.kind()).isEqualTo(direct);
     }
-    // One optimizer serves several weight types in one JVM: the names differ by the type's digest.
-    assertThat(Optimizer.sgdm(0.1).nextComputation(SCALAR_SPEC).name())
-        .isNotEqualTo(Optimizer.sgdm(0.1).nextComputation(weightsType).name());
+    // One family serves every optimizer and weights type in one JVM: the members differ by type and parameters.
+    assertThat(Optimizer.sgdm(0.1).nextComputation(SCALAR_SPEC).expr())
+        .isNotEqualTo(Optimizer.sgdm(0.1).nextComputation(weightsType).expr())
+        .isNotEqualTo(Optimizer.sgdm(0.2).nextComputation(SCALAR_SPEC).expr())
+        .isEqualTo(Optimizer.sgdm(0.1).nextComputation(SCALAR_SPEC).expr());
+    assertThatThrownBy(() -> Optimizer.fromParameters(Struct.named("kind", Tensor.scalar("Sgdm"), "learningRate",
+        Tensor.scalar(-0.5f), "momentum", Tensor.scalar(0f), "nesterov", Tensor.scalar(false))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("learning_rate (-0.5) must be");
     assertThat(Nest.allFinite(weights)).isTrue();
   }
 }

@@ -1,0 +1,76 @@
+package dev.cohort.learning.algorithms;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
+import dev.cohort.learning.templates.LearningProcess;
+import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a program that loads a serialized learning process does, run by {@link PortableProcessTest} in a second JVM:
+ * it defines the local families (its own model's, by running the code that builds the model, and Cohort's), loads
+ * {@code initialize} and {@code next} from the directory given as the argument, runs one round on
+ * {@link FedAvgTest#clients} and writes the bits of the round's result to {@code round.txt} there. It never builds
+ * the learning process: the optimizers' hyper-parameters and the weighting come from the files.
+ */
+final class PortableProcessMain {
+  private PortableProcessMain() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    LearningProcess.defineLocalFamilies(List.of(FedAvgTest.model()));
+    Computation initialize = Computation.load(dir.resolve("initialize.cohort"));
+    Computation next = Computation.load(dir.resolve("next.cohort"));
+    Object round = next.call(initialize.call(), FedAvgTest.clients(3));
+    Files.writeString(dir.resolve("round.txt"), bits(round), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Every bit of a runtime value, as text: struct names, placements, dtypes, shapes, and float32 elements as the hex
+   * of their IEEE-754 bits.
+   */
+  static String bits(Object value) {
+    StringBuilder sb = new StringBuilder();
+    bits(value, sb);
+    return sb.toString();
+  }
+
+  private static void bits(Object value, StringBuilder sb) {
+    if (value instanceof FederatedValue f) {
+      sb.append(f.placement()).append('{');
+      if (f.isAllEqual()) {
+        bits(f.value(), sb);
+      } else {
+        for (int i = 0; i < f.size(); i++) {
+          bits(f.member(i), sb);
+          sb.append(';');
+        }
+      }
+      sb.append('}');
+    } else if (value instanceof Struct s) {
+      sb.append('<');
+      for (int i = 0; i < s.size(); i++) {
+        sb.append(s.name(i)).append('=');
+        bits(s.get(i), sb);
+        sb.append(',');
+      }
+      sb.append('>');
+    } else {
+      Tensor t = (Tensor) value;
+      sb.append(t.dtype()).append(t.shape()).append('[');
+      if (t.dtype() == dev.cohort.tensor.DType.FLOAT32) {
+        for (float v : t.floatData()) {
+          sb.append(Integer.toHexString(Float.floatToRawIntBits(v))).append(' ');
+        }
+      } else {
+        sb.append(t);
+      }
+      sb.append(']');
+    }
+  }
+}
