@@ -48,6 +48,15 @@ final class Json {
     return this;
   }
 
+  Json put(String k, long[] values) {
+    key(k).sb.append('[');
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i == 0 ? "" : ",").append(values[i]);
+    }
+    sb.append(']');
+    return this;
+  }
+
   Json put(String k, List<String> values) {
     List<String> quoted = new ArrayList<>();
     for (String v : values) {
