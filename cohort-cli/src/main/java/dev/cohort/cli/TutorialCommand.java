@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
 final class TutorialCommand implements Callable<Integer> {
   /** The tutorials that read data files, so take {@code --data}; the others reject it. */
-  static final Set<String> READ_DATA = Set.of("custom-federated-algorithms-2");
+  static final Set<String> READ_DATA = Set.of("custom-federated-algorithms-2", "private-heavy-hitters");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -38,7 +38,8 @@ final class TutorialCommand implements Callable<Integer> {
 
   @Option(names = "--data", paramLabel = "DIR",
       description = "Directory with the tutorial's data files (for custom-federated-algorithms-2: "
-          + "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).")
+          + "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz; for private-heavy-hitters: "
+          + "tinyshakespeare_input.txt).")
   Path data;
 
   @Override

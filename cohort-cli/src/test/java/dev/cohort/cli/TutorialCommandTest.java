@@ -19,14 +19,29 @@ class TutorialCommandTest {
   @Test
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
-    assertThat(last.out()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2");
+    assertThat(last.out()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2",
+        "private-heavy-hitters");
   }
 
   @Test
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: custom-federated-algorithms-1, custom-federated-algorithms-2");
+        + " available: custom-federated-algorithms-1, custom-federated-algorithms-2, private-heavy-hitters");
+  }
+
+  @Test
+  void privateHeavyHittersReadsTheShakespeareDirectoryGivenWithData(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path empty) {
+    assertThat(run("tutorial", "private-heavy-hitters", "--data", empty.toString())).isEqualTo(2);
+    assertThat(last.err()).startsWith("cohort tutorial: error: --data " + empty + ": expected"
+        + " tinyshakespeare_input.txt in that directory");
+    java.nio.file.Path shared = java.nio.file.Path.of("..", "shared", "data", "shakespeare");
+    dev.cohort.testing.Prerequisites.require(java.nio.file.Files.isDirectory(shared), "../shared/data/shakespeare",
+        "the project's shared data");
+    assertThat(run("tutorial", "private-heavy-hitters", "--data", shared.toString())).isZero();
+    assertThat(last.out()).contains("Number of clients participated: 10", "Discovered heavy hitters and counts:",
+        "epsilon = 20, delta = 0.01, laplace scale = 0.4, threshold = 3.3965");
   }
 
   @Test
