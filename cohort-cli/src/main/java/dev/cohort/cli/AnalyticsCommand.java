@@ -5,14 +5,16 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code cohort analytics}: federated analytics over local files, each client's data summarised on the client and
- * only the summaries combined: heavy hitters of text with IBLT sketches ({@link HeavyHittersCommand}).
+ * only the summaries combined: heavy hitters of text with IBLT sketches ({@link HeavyHittersCommand}), and over a
+ * CSV column with a client column, (DP) histograms and quantiles ({@link HistogramCommand}) and HyperLogLog distinct
+ * counts ({@link DistinctCommand}).
  */
 @Command(
     name = "analytics",
     mixinStandardHelpOptions = true,
     versionProvider = InfoCommand.Version.class,
-    description = "Federated analytics: heavy hitters with IBLT sketches.",
-    subcommands = {HeavyHittersCommand.class})
+    description = "Federated analytics: heavy hitters, histograms and quantiles, distinct counts.",
+    subcommands = {HeavyHittersCommand.class, HistogramCommand.class, DistinctCommand.class})
 final class AnalyticsCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
