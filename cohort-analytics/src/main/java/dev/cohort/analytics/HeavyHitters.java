@@ -1,5 +1,6 @@
 package dev.cohort.analytics;
 
+import static dev.cohort.core.Intrinsics.federatedAggregate;
 import static dev.cohort.core.Intrinsics.federatedEval;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedSecureModularSum;
@@ -234,12 +235,22 @@ public final class HeavyHitters {
       Value clients;
       Value decoded;
       if (bitwidth == null) {
-        Computation encode = Computation.local(prefix + "sketch_" + s.id(), DATASET, summed, d -> {
-          Iblt sketch = sketches.encode((Sequence) d);
-          return Struct.of(List.of("sketch", "values"), List.of(sketch.sketchTensor(), sketch.valuesTensor()));
-        });
+        // Plain sums: each client's sketch as sparse contributions, folded into one table (O(words) per client; a
+        // dense sketch per client costs O(table)). Without secure aggregation a client's sketch reveals its words
+        // anyway (it decodes), so sending them sparse changes nothing the server learns.
+        TensorType packed = TensorType.of(DType.INT64, TensorType.UNKNOWN);
+        StructType table = StructType.named("sketch", packed, "values", packed);
+        Computation encode = Computation.local(prefix + "contributions_" + s.id(), DATASET, packed,
+            d -> sketches.contributions((Sequence) d));
+        Computation accumulate = Computation.local(prefix + "accumulate_" + s.id(), StructType.of(table, packed),
+            table, x -> sketches.accumulate((Struct) ((Struct) x).get(0), (Tensor) ((Struct) x).get(1)));
+        Computation merge = Computation.local(prefix + "merge_" + s.id(), StructType.of(table, table), table,
+            x -> sketches.merge((Struct) ((Struct) x).get(0), (Struct) ((Struct) x).get(1)));
+        Computation report = Computation.local(prefix + "decode_accumulated_" + s.id(), table, decode.typeSignature()
+            .result(), x -> sketches.decodeAccumulated((Struct) x));
         clients = federatedSum(ones);
-        decoded = federatedMap(decode, federatedSum(federatedMap(encode, examples)));
+        decoded = federatedAggregate(federatedMap(encode, examples), HeavyHitterSketches.emptyAccumulator(),
+            accumulate, merge, report);
       } else {
         // One map per secure sum, so that each aggregation streams over the clients instead of holding them.
         Computation encodeSketch = Computation.local(prefix + "sketch_only_" + s.id(), DATASET, sketchType,
