@@ -40,7 +40,9 @@ import java.util.Map;
  * <p>Each client reads its dataset (a sequence of string batches), cuts each word to {@code string_max_bytes} bytes,
  * caps its contribution ({@code max_words_per_user}, {@code multi_contribution}, {@code batch_size}) and encodes its
  * distinct words in an {@link dev.cohort.analytics.iblt.Iblt} whose count column holds 1 per word and whose value
- * holds the word's count. The server sums the sketches with {@code federated_sum}, or, with
+ * holds the word's count. The server sums the sketches, with plain sums as a {@code federated_aggregate} that folds
+ * each client's sketch in its sparse form ({@link dev.cohort.analytics.iblt.Iblt.Encoder}: the cells of its words,
+ * not the whole table) into one table, or, with
  * {@code secure_sum_bitwidth} set, the sketches with {@code federated_secure_modular_sum} modulo {@code 2^31 - 1}
  * and the values and the client count with {@code federated_secure_sum(max_input = 2^bitwidth - 1)}; it decodes,
  * keeps the words that at least {@code k_anonymity} clients sent, and the {@code max_heavy_hitters} with the largest
