@@ -5,6 +5,7 @@ import dev.cohort.analytics.iblt.IbltParameters;
 import dev.cohort.analytics.iblt.Utf8;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,10 +24,87 @@ import java.util.Map;
 final class HeavyHitterSketches {
   private final HeavyHitters.Settings settings;
   private final IbltParameters parameters;
+  private final Iblt.Encoder encoder;
 
   HeavyHitterSketches(HeavyHitters.Settings settings) {
     this.settings = settings;
     this.parameters = settings.iblt();
+    this.encoder = Iblt.encoder(parameters, 1);
+  }
+
+  /**
+   * The client's sketch as sparse contributions ({@link Iblt.Encoder}): for each distinct (truncated) word, count
+   * column 1 and value its count, in each of its cells. Summed into a table they give {@link #encode}'s sketch.
+   */
+  Tensor contributions(Sequence dataset) {
+    Map<ByteBuffer, Long> histogram = histogram(dataset);
+    List<byte[]> keys = new ArrayList<>(histogram.size());
+    long[] ones = new long[histogram.size()];
+    long[] counts = new long[histogram.size()];
+    int i = 0;
+    for (Map.Entry<ByteBuffer, Long> e : histogram.entrySet()) {
+      keys.add(e.getKey().array());
+      ones[i] = 1;
+      counts[i++] = e.getValue();
+    }
+    long[] packed = encoder.encode(keys, ones, counts);
+    return Tensor.wrap(packed, Shape.of(packed.length));
+  }
+
+  /** The fold's starting point: {@code <sketch=int64[0],values=int64[0]>}, read as the empty table. */
+  static Struct emptyAccumulator() {
+    return Struct.of(List.of("sketch", "values"), List.of(Tensor.ofLongs(new long[0], 0), Tensor.ofLongs(new long[0], 0)));
+  }
+
+  /**
+   * {@code accumulator} with a client's contributions added. The zero accumulator (empty tensors) is replaced by a
+   * new table; a table is updated in place and returned, since the fold that calls this owns it and passes each
+   * accumulator on exactly once. This keeps a client's cost at {@code O(words)} instead of {@code O(table)}.
+   */
+  Struct accumulate(Struct accumulator, Tensor contributions) {
+    Struct acc = ((Tensor) accumulator.get(0)).size() == 0 ? newTable() : accumulator;
+    encoder.addInto(contributions.longData(), ((Tensor) acc.get(0)).longData(), ((Tensor) acc.get(1)).longData());
+    return acc;
+  }
+
+  /** The sum of two accumulators, in a new table (or the other one if one is empty). */
+  Struct merge(Struct a, Struct b) {
+    if (((Tensor) a.get(0)).size() == 0) {
+      return b;
+    }
+    if (((Tensor) b.get(0)).size() == 0) {
+      return a;
+    }
+    Struct sum = newTable();
+    long[] cells = ((Tensor) sum.get(0)).longData();
+    long[] values = ((Tensor) sum.get(1)).longData();
+    for (Struct s : List.of(a, b)) {
+      long[] c = ((Tensor) s.get(0)).longData();
+      long[] v = ((Tensor) s.get(1)).longData();
+      for (int i = 0; i < cells.length; i++) {
+        cells[i] = (cells[i] + c[i]) % IbltParameters.FIELD_SIZE;
+      }
+      for (int i = 0; i < values.length; i++) {
+        values[i] += v[i];
+      }
+    }
+    return sum;
+  }
+
+  /** {@link #decode} of an accumulator (the empty one reads as the empty table). */
+  Struct decodeAccumulated(Struct accumulator) {
+    Struct acc = ((Tensor) accumulator.get(0)).size() == 0 ? newTable() : accumulator;
+    int r = parameters.repetitions();
+    int s = parameters.tableSize();
+    return decode(Tensor.wrap(((Tensor) acc.get(0)).longData(), Shape.of(r, s, parameters.cellWidth())),
+        Tensor.wrap(((Tensor) acc.get(1)).longData(), Shape.of(r, s, 1)));
+  }
+
+  private Struct newTable() {
+    int cells = parameters.repetitions() * parameters.tableSize();
+    return Struct.of(List.of("sketch", "values"), List.of(
+        Tensor.wrap(new long[cells * parameters.cellWidth()], Shape.of(cells * parameters.cellWidth())),
+        Tensor.wrap(new long[cells], Shape.of(cells))));
   }
 
   /** The client's sketch: for each distinct (truncated) word, count column 1 and value its count. */

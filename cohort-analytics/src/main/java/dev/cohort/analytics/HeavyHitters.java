@@ -1,5 +1,6 @@
 package dev.cohort.analytics;
 
+import static dev.cohort.core.Intrinsics.federatedAggregate;
 import static dev.cohort.core.Intrinsics.federatedEval;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedSecureModularSum;
@@ -43,7 +44,9 @@ import java.util.Map;
  * <p>Each client reads its dataset (a sequence of string batches), cuts each word to {@code string_max_bytes} bytes,
  * caps its contribution ({@code max_words_per_user}, {@code multi_contribution}, {@code batch_size}) and encodes its
  * distinct words in an {@link dev.cohort.analytics.iblt.Iblt} whose count column holds 1 per word and whose value
- * holds the word's count. The server sums the sketches with {@code federated_sum}, or, with
+ * holds the word's count. The server sums the sketches, with plain sums as a {@code federated_aggregate} that folds
+ * each client's sketch in its sparse form ({@link dev.cohort.analytics.iblt.Iblt.Encoder}: the cells of its words,
+ * not the whole table) into one table, or, with
  * {@code secure_sum_bitwidth} set, the sketches with {@code federated_secure_modular_sum} modulo {@code 2^31 - 1}
  * and the values and the client count with {@code federated_secure_sum(max_input = 2^bitwidth - 1)}; it decodes,
  * keeps the words that at least {@code k_anonymity} clients sent, and the {@code max_heavy_hitters} with the largest
@@ -147,8 +150,9 @@ public final class HeavyHitters {
   }
 
   /**
-   * The families {@code analytics.heavy_hitters.<role>} (decode, sketch, sketch_only, values_only): the settings are
-   * the parameters; the type follows from them and is checked.
+   * The families {@code analytics.heavy_hitters.<role>} (decode, sketch, sketch_only, values_only, and for plain sums
+   * contributions, accumulate, merge, decode_accumulated): the settings are the parameters; the type follows from
+   * them and is checked.
    *
    * @param role which function
    */
@@ -168,6 +172,10 @@ public final class HeavyHitters {
           return Struct.of(List.of("sketch", "values"), List.of(sketch.sketchTensor(), sketch.valuesTensor()));
         };
         case "sketch_only" -> d -> sketches.encode((Sequence) d).sketchTensor();
+        case "contributions" -> d -> sketches.contributions((Sequence) d);
+        case "accumulate" -> x -> sketches.accumulate((Struct) ((Struct) x).get(0), (Tensor) ((Struct) x).get(1));
+        case "merge" -> x -> sketches.merge((Struct) ((Struct) x).get(0), (Struct) ((Struct) x).get(1));
+        case "decode_accumulated" -> x -> sketches.decodeAccumulated((Struct) x);
         default -> d -> sketches.encode((Sequence) d).valuesTensor();
       };
     }
@@ -177,6 +185,10 @@ public final class HeavyHitters {
           s.parameters());
     }
   }
+
+  /** A client's sparse contributions, and the accumulator they are folded into: packed int64 vectors. */
+  private static final TensorType PACKED = TensorType.of(DType.INT64, TensorType.UNKNOWN);
+  private static final StructType ACCUMULATOR = StructType.named("sketch", PACKED, "values", PACKED);
 
   private static FunctionType sketchFunctionType(String role, IbltParameters p) {
     TensorType sketchType = TensorType.of(DType.INT64, p.repetitions(), p.tableSize(), p.cellWidth());
@@ -188,6 +200,10 @@ public final class HeavyHitters {
           "num_not_decoded", SERVER_OUTPUT.type(4)));
       case "sketch" -> new FunctionType(DATASET, summed);
       case "sketch_only" -> new FunctionType(DATASET, sketchType);
+      case "contributions" -> new FunctionType(DATASET, PACKED);
+      case "accumulate" -> new FunctionType(StructType.of(ACCUMULATOR, PACKED), ACCUMULATOR);
+      case "merge" -> new FunctionType(StructType.of(ACCUMULATOR, ACCUMULATOR), ACCUMULATOR);
+      case "decode_accumulated" -> new FunctionType(ACCUMULATOR, sketchFunctionType("decode", p).result());
       default -> new FunctionType(DATASET, valuesType);
     };
   }
@@ -291,8 +307,8 @@ public final class HeavyHitters {
     }
 
     /**
-     * The computation. Its local functions are members of the families {@code analytics.heavy_hitters.decode},
-     * {@code .sketch}, {@code .sketch_only} and {@code .values_only} with these settings as their parameters, so a
+     * The computation. Its local functions are members of the families {@code analytics.heavy_hitters.<role>} (see
+     * the roles above) with these settings as their parameters, so a
      * serialized computation loads in a JVM that has built any heavy-hitters computation (which defines the families).
      *
      * @throws IllegalArgumentException if the sketch would not fit a Java array
@@ -322,9 +338,16 @@ public final class HeavyHitters {
       Value clients;
       Value decoded;
       if (bitwidth == null) {
-        Computation encode = new SketchFamily("sketch").at(s);
+        // Plain sums: each client's sketch as sparse contributions, folded into one table (O(words) per client; a
+        // dense sketch per client costs O(table)). Without secure aggregation a client's sketch reveals its words
+        // anyway (it decodes), so sending them sparse changes nothing the server learns.
+        Computation encode = new SketchFamily("contributions").at(s);
+        Computation accumulate = new SketchFamily("accumulate").at(s);
+        Computation merge = new SketchFamily("merge").at(s);
+        Computation report = new SketchFamily("decode_accumulated").at(s);
         clients = federatedSum(ones);
-        decoded = federatedMap(decode, federatedSum(federatedMap(encode, examples)));
+        decoded = federatedAggregate(federatedMap(encode, examples), HeavyHitterSketches.emptyAccumulator(),
+            accumulate, merge, report);
       } else {
         // One map per secure sum, so that each aggregation streams over the clients instead of holding them.
         Computation encodeSketch = new SketchFamily("sketch_only").at(s);

@@ -242,13 +242,13 @@ class HeavyHittersTest {
 
   @Test
   void aWordThatIsNotUnicodeFailsItsClientNamingTheWord() {
-    // The sum that streams the clients' sketches is the stage that reports it.
+    // The aggregation that folds the clients' sketches is the stage that reports it.
     Computation hh = HeavyHitters.builder().capacity(10).build();
     List<List<String[]>> data = List.of(Collections.singletonList(new String[] {"ok"}),
         Collections.singletonList(new String[] {"fine", "bad\uDC00"}));
     assertThatThrownBy(() -> hh.call(data))
         .isInstanceOf(ClientFailureException.class)
-        .hasMessage("federated_sum: client 1 of 2 failed: word 1 of batch 0: string \"bad\\uDC00\" is not valid"
+        .hasMessage("federated_aggregate: client 1 of 2 failed: word 1 of batch 0: string \"bad\\uDC00\" is not valid"
             + " Unicode: unpaired surrogate \\uDC00 at char index 3 has no UTF-8 encoding");
   }
 

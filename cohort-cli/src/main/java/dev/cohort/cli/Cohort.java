@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
     subcommands = {
         InfoCommand.class,
         PrivacyCommand.class,
+        AnalyticsCommand.class,
         TutorialCommand.class,
     })
 public final class Cohort implements Runnable {

@@ -48,6 +48,32 @@ final class Json {
     return this;
   }
 
+  Json put(String k, long[] values) {
+    key(k).sb.append('[');
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i == 0 ? "" : ",").append(values[i]);
+    }
+    sb.append(']');
+    return this;
+  }
+
+  /**
+   * An array of numbers, each as {@link #put(String, double)} writes one.
+   *
+   * @throws IllegalStateException for NaN
+   */
+  Json put(String k, double[] values) {
+    key(k).sb.append('[');
+    for (int i = 0; i < values.length; i++) {
+      if (Double.isNaN(values[i])) {
+        throw new IllegalStateException("internal: NaN in JSON field " + k);
+      }
+      sb.append(i == 0 ? "" : ",").append(Double.isFinite(values[i]) ? Double.toString(values[i]) : "null");
+    }
+    sb.append(']');
+    return this;
+  }
+
   Json put(String k, List<String> values) {
     List<String> quoted = new ArrayList<>();
     for (String v : values) {

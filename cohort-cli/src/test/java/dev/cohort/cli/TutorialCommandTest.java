@@ -20,7 +20,7 @@ class TutorialCommandTest {
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
     assertThat(last.out()).contains("image-classification", "custom-federated-algorithms-1",
-        "custom-federated-algorithms-2");
+        "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters");
   }
 
   @Test
@@ -28,7 +28,21 @@ class TutorialCommandTest {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
         + " available: image-classification, custom-federated-algorithms-1, custom-federated-algorithms-2,"
-        + " working-with-client-data");
+        + " working-with-client-data, private-heavy-hitters");
+  }
+
+  @Test
+  void privateHeavyHittersReadsTheShakespeareDirectoryGivenWithData(@TempDir Path empty) {
+    assertThat(run("tutorial", "private-heavy-hitters", "--data", empty.toString())).isEqualTo(2);
+    assertThat(last.err()).startsWith("cohort tutorial: error: --data " + empty + ": expected"
+        + " tinyshakespeare_input.txt in that directory");
+    // The shared data beside the checkout: ../shared from the repository root, ../../shared from this module.
+    Path shared = Path.of("..", "..", "shared", "data", "shakespeare");
+    Prerequisites.require(Files.isDirectory(shared), "the shared data set shakespeare/ beside the checkout"
+        + " (../shared/data/shakespeare from the repository root)", "a copy of the project's shared/ folder");
+    assertThat(run("tutorial", "private-heavy-hitters", "--data", shared.toString())).isZero();
+    assertThat(last.out()).contains("Number of clients participated: 10", "Discovered heavy hitters and counts:",
+        "epsilon = 20, delta = 0.01, laplace scale = 0.4, threshold = 3.3965");
   }
 
   @Test

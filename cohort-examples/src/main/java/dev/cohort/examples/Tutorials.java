@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /** The tutorials that {@code cohort tutorial <name>} can run. */
 public final class Tutorials {
   private static final List<Tutorial> ALL = List.of(new ImageClassification(),
-      new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2(), new WorkingWithClientData());
+      new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2(), new WorkingWithClientData(),
+      new PrivateHeavyHitters());
 
   private Tutorials() {}
 

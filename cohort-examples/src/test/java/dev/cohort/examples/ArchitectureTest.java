@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("examples", "tensor", "nn", "core", "privacy", "learning", "simulation");
+    Architecture.checkModuleDependencies("examples", "tensor", "nn", "core", "privacy", "learning", "simulation",
+        "analytics");
   }
 
   @Test

@@ -8,15 +8,15 @@ import com.google.common.hash.Hashing;
  * number of buckets as an unsigned 64-bit integer (tensorflow/tensorflow:
  * tensorflow/core/kernels/string_to_hash_bucket_fast_op.h). Fingerprint64 is FarmHash's {@code farmhashna::Hash64},
  * which Guava implements as {@link Hashing#farmHashFingerprint64()}; it is fixed for all time and platforms, so the
- * same bytes land in the same bucket as in TFF.
+ * same bytes land in the same bucket as in TFF. Public for the other analytics that hash as TFF does (HyperLogLog).
  */
-final class HashBuckets {
+public final class HashBuckets {
   private static final HashFunction FINGERPRINT64 = Hashing.farmHashFingerprint64();
 
   private HashBuckets() {}
 
   /** FarmHash Fingerprint64 of {@code bytes}, as a (signed) Java long. */
-  static long fingerprint64(byte[] bytes) {
+  public static long fingerprint64(byte[] bytes) {
     return FINGERPRINT64.hashBytes(bytes).asLong();
   }
 
@@ -25,7 +25,7 @@ final class HashBuckets {
    *
    * @throws IllegalArgumentException if {@code buckets < 1}
    */
-  static long bucket(byte[] bytes, long buckets) {
+  public static long bucket(byte[] bytes, long buckets) {
     if (buckets < 1) {
       throw new IllegalArgumentException("the number of hash buckets must be at least 1, got " + buckets);
     }

@@ -234,6 +234,126 @@ public final class Iblt {
     return Tensor.wrap(values.clone(), Shape.of(parameters.repetitions(), tableSize, valueWidth));
   }
 
+  // ------------------------------------------------------------------ sparse contributions
+
+  /**
+   * An encoder of keys into sparse contributions: what {@link #insert(byte[], long, long...)} would add to each of a
+   * key's {@code R} cells, without a table. Summing contributions into a table gives the same table as inserting the
+   * keys, so a client with a few keys can send (or a fold can apply) {@code O(keys)} numbers instead of a whole
+   * {@code R · S · (K + 2)} sketch. Immutable and thread-safe.
+   *
+   * <p>A contribution is packed as {@link #stride()} longs per (key, repetition): the flat cell index
+   * {@code r · S + h_r(key)}, the {@code K + 2} cell columns (each in {@code [0, p)}), then the key's values.
+   */
+  public static final class Encoder {
+    private final IbltParameters parameters;
+    private final Hyperedges hyperedges;
+    private final int valueWidth;
+    private final int width;
+
+    private Encoder(IbltParameters parameters, int valueWidth) {
+      this.parameters = parameters;
+      this.hyperedges = new Hyperedges(parameters);
+      this.valueWidth = valueWidth;
+      this.width = parameters.cellWidth();
+    }
+
+    /** The longs of one (key, repetition) contribution: {@code 1 + (K + 2) + valueWidth}. */
+    public int stride() {
+      return 1 + width + valueWidth;
+    }
+
+    /**
+     * The packed contributions of {@code keys}, key {@code i} with count {@code counts[i]} and values
+     * {@code values[i * valueWidth ..]}; keys are truncated and stripped of NULs as {@link #insert} does.
+     *
+     * @throws IllegalArgumentException if the arrays' lengths disagree, or a count is not positive while the
+     *     sketch carries values
+     */
+    public long[] encode(List<byte[]> keys, long[] counts, long[] values) {
+      if (counts.length != keys.size() || values.length != keys.size() * valueWidth) {
+        throw new IllegalArgumentException("encode: " + keys.size() + " keys need " + keys.size() + " counts and "
+            + keys.size() * valueWidth + " values, got " + counts.length + " and " + values.length);
+      }
+      int repetitions = parameters.repetitions();
+      int numChunks = parameters.numChunks();
+      int stride = stride();
+      long[] out = new long[keys.size() * repetitions * stride];
+      int[] at = new int[repetitions];
+      int o = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        if (valueWidth > 0 && counts[i] <= 0) {
+          throw new IllegalArgumentException("encode: a sketch with values needs a positive count per key, got "
+              + counts[i]);
+        }
+        byte[] k = normalize(parameters, keys.get(i));
+        long c = Math.floorMod(counts[i], P);
+        long[] chunks = chunks(numChunks, k);
+        long q = hyperedges.check(k);
+        hyperedges.cells(k, at);
+        for (int r = 0; r < repetitions; r++) {
+          out[o] = (long) r * parameters.tableSize() + at[r];
+          for (int j = 0; j < numChunks; j++) {
+            out[o + 1 + j] = c * chunks[j] % P;
+          }
+          out[o + 1 + numChunks] = c;
+          out[o + 2 + numChunks] = c * q % P;
+          System.arraycopy(values, i * valueWidth, out, o + 1 + width, valueWidth);
+          o += stride;
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Adds packed contributions into the arrays of a table, {@code cells} ({@code R · S · (K + 2)}, elements in
+     * {@code [0, p)}) and {@code values} ({@code R · S · valueWidth}), in place: the arrays then hold the table
+     * with the contributions' keys inserted (the layout of {@link Iblt#sketchTensor()} and
+     * {@link Iblt#valuesTensor()}).
+     *
+     * @throws IllegalArgumentException if the arrays or the contributions do not fit the parameters, or a column
+     *     is outside {@code [0, p)}
+     */
+    public void addInto(long[] contributions, long[] cells, long[] values) {
+      int cellCount = parameters.repetitions() * parameters.tableSize();
+      int stride = stride();
+      if (cells.length != cellCount * width || values.length != cellCount * valueWidth
+          || contributions.length % stride != 0) {
+        throw new IllegalArgumentException("addInto: expected " + cellCount * width + " cells, " + cellCount
+            * valueWidth + " values and a multiple of " + stride + " contributions, got " + cells.length + ", "
+            + values.length + " and " + contributions.length);
+      }
+      for (int o = 0; o < contributions.length; o += stride) {
+        long cell = contributions[o];
+        if (cell < 0 || cell >= cellCount) {
+          throw new IllegalArgumentException("addInto: cell " + cell + " outside [0, " + cellCount + ")");
+        }
+        int base = (int) cell * width;
+        for (int j = 0; j < width; j++) {
+          long x = contributions[o + 1 + j];
+          if (x < 0 || x >= P) {
+            throw new IllegalArgumentException("addInto: column " + j + " of contribution " + o / stride + " is " + x
+                + ", outside [0, p)");
+          }
+          long sum = cells[base + j] + x;      // both in [0, p): one subtraction reduces it (no division)
+          cells[base + j] = sum >= P ? sum - P : sum;
+        }
+        for (int v = 0; v < valueWidth; v++) {
+          values[(int) cell * valueWidth + v] += contributions[o + 1 + width + v];
+        }
+      }
+    }
+  }
+
+  /** An encoder of sparse contributions for sketches of these parameters carrying {@code valueWidth} values. */
+  public static Encoder encoder(IbltParameters parameters, int valueWidth) {
+    Objects.requireNonNull(parameters, "parameters");
+    if (valueWidth < 0) {
+      throw new IllegalArgumentException("valueWidth must be at least 0, got " + valueWidth);
+    }
+    return new Encoder(parameters, valueWidth);
+  }
+
   // ------------------------------------------------------------------ decoding
 
   /**
@@ -407,6 +527,10 @@ public final class Iblt {
 
   /** The key's bytes as the sketch stores them: at most {@code maxKeyBytes}, without NULs. */
   private byte[] normalize(byte[] key) {
+    return normalize(parameters, key);
+  }
+
+  private static byte[] normalize(IbltParameters parameters, byte[] key) {
     int limit = Math.min(key.length, parameters.maxKeyBytes());
     byte[] out = new byte[limit];
     int n = 0;
@@ -420,6 +544,10 @@ public final class Iblt {
 
   /** Chunk {@code j} packs bytes {@code 3j..3j+2} little-endian; missing bytes are 0. */
   private long[] chunks(byte[] key) {
+    return chunks(numChunks, key);
+  }
+
+  private static long[] chunks(int numChunks, byte[] key) {
     long[] chunks = new long[numChunks];
     for (int i = 0; i < key.length; i++) {
       chunks[i / IbltParameters.BYTES_PER_CHUNK] |= (key[i] & 0xFFL) << (8 * (i % IbltParameters.BYTES_PER_CHUNK));

@@ -376,4 +376,42 @@ class IbltTest {
   private static byte[] bytes(String s) {
     return s.getBytes(UTF_8);
   }
+
+  @Test
+  void sparseContributionsSumToTheSketchOfInsertingTheKeys() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(99);
+    for (int capacity : new int[] {10, 100, 100_000}) {   // random and coupled hash families
+      IbltParameters p = IbltParameters.of(capacity, 12);
+      Iblt inserted = Iblt.create(p, 1);
+      Iblt.Encoder encoder = Iblt.encoder(p, 1);
+      long[] cells = new long[p.repetitions() * p.tableSize() * p.cellWidth()];
+      long[] values = new long[p.repetitions() * p.tableSize()];
+      for (int client = 0; client < 30; client++) {
+        List<byte[]> keys = new java.util.ArrayList<>();
+        int n = 1 + r.nextInt(4);
+        long[] counts = new long[n];
+        long[] vals = new long[n];
+        for (int i = 0; i < n; i++) {
+          byte[] key = ("key-" + r.nextInt(50) + (r.nextBoolean() ? "-with-a-long-tail" : "")).getBytes(UTF_8);
+          keys.add(key);
+          counts[i] = 1 + r.nextInt(3);
+          vals[i] = r.nextInt(1000);
+          inserted.insert(key, counts[i], vals[i]);
+        }
+        long[] packed = encoder.encode(keys, counts, vals);
+        assertThat(packed).hasSize(n * p.repetitions() * encoder.stride());
+        encoder.addInto(packed, cells, values);
+      }
+      // isEqualTo compares arrays element-wise in O(n) (containsExactly is quadratic on 800,000 cells).
+      assertThat(cells).as("capacity %d", capacity).isEqualTo(inserted.sketchTensor().longData());
+      assertThat(values).isEqualTo(inserted.valuesTensor().longData());
+    }
+    Iblt.Encoder e = Iblt.encoder(IbltParameters.of(10, 3), 0);
+    assertThatThrownBy(() -> e.addInto(new long[] {99, 0, 0, 0}, new long[126], new long[0]))
+        .hasMessage("addInto: cell 99 outside [0, 42)");
+    assertThatThrownBy(() -> e.addInto(new long[] {0, -1, 0, 0}, new long[126], new long[0]))
+        .hasMessage("addInto: column 0 of contribution 0 is -1, outside [0, p)");
+    assertThatThrownBy(() -> e.encode(List.of(new byte[1]), new long[0], new long[0]))
+        .hasMessage("encode: 1 keys need 1 counts and 0 values, got 0 and 0");
+  }
 }
