@@ -21,9 +21,10 @@ import java.util.Set;
  *
  * <ul>
  *   <li>a call of a lambda {@code (p -> body)(arg)} is beta-reduced: {@code arg}'s locals come first, then
- *       {@code body}'s, with {@code p} standing for {@code arg}. A call whose argument's type is not exactly the
- *       parameter's (an all-equal value passed for a CLIENTS parameter, a struct of another struct's names) is kept,
- *       since substituting it would change the types of the body; its lambda is inlined in its own scope;</li>
+ *       {@code body}'s, with {@code p} standing for {@code arg} (a struct argument takes the parameter's element
+ *       names). An argument of a narrower type than the parameter (an all-equal value for a CLIENTS parameter)
+ *       narrows the types inside the inlined body; if that changes the type of the body's result, the call is kept
+ *       and its lambda is inlined in its own scope, so that every node outside the call keeps its type;</li>
  *   <li>nested blocks are flattened into the enclosing block, and every other call becomes one local (call-dominant
  *       form), in evaluation order;</li>
  *   <li>a local bound to an <em>atom</em> (a reference, a selection of an atom, a constant, a struct of atoms) is
@@ -36,9 +37,10 @@ import java.util.Set;
  *
  * <p>Every lambda parameter and block local gets a fresh name (unused in the tree), so that substitution never
  * captures a name. Local functions ({@link Expr.Local}), intrinsics and the bodies of non-federated lambdas (work at
- * one placement) keep their structure, apart from the renaming. The result has the same type as the input and, at
- * every node, the types of the nodes it replaces; it computes the same values, since the language has no side
- * effects and no conditionals: evaluation order is kept, and a call is evaluated exactly where it was.
+ * one placement) keep their structure, apart from the renaming. The result has the same type as the input, and a node
+ * that replaces another has its type (inside a body inlined with a narrower argument, possibly a narrower one); it
+ * computes the same values, since the language has no side effects and no conditionals: evaluation order is kept,
+ * and every call is evaluated exactly once, where it was.
  */
 public final class Inlining {
   private final Set<String> taken;
@@ -170,14 +172,21 @@ public final class Inlining {
     } else if (e instanceof Expr.Call c) {
       if (c.function() instanceof Expr.Lambda l) {
         Expr arg = c.argument() == null ? null : atom(flat(c.argument(), env, scope), scope);
-        Expr exact = arg == null ? null : retype(arg, l.parameterType());
-        if (arg == null || exact != null) {
-          Map<String, Expr> inner = new HashMap<>(env);
-          if (arg != null) {
-            inner.put(l.parameterName(), exact);
-          }
-          return flat(l.result(), inner, scope);
+        Map<String, Expr> inner = new HashMap<>(env);
+        if (arg != null) {
+          Expr exact = retype(arg, l.parameterType());
+          inner.put(l.parameterName(), exact != null ? exact : arg);
         }
+        // An argument of a narrower type (all-equal for CLIENTS) narrows the body's nodes; keep the inlined body
+        // only if its result still has the call's type, so that the nodes around the call keep theirs.
+        int mark = scope.locals.size();
+        Map<Expr, Expr.Reference> selections = new HashMap<>(scope.selections);
+        Expr result = flat(l.result(), inner, scope);
+        if (result.type().equals(c.type())) {
+          return result;
+        }
+        scope.locals.subList(mark, scope.locals.size()).clear();
+        scope.selections.keySet().retainAll(selections.keySet());
         return scope.bind("_b", Expr.call(rename(l, env), arg));
       }
       Expr f = flat(c.function(), env, scope);

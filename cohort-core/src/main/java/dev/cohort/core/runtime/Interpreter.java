@@ -125,13 +125,18 @@ final class Interpreter {
     for (int k = 0; k < n; k++) {
       Expr.Binding local = b.locals().get(k);
       Object v;
-      if (plan != null && plan.firstAt()[k] != null && sources[plan.firstAt()[k].id()] != null) {
-        Fusion.Group g = plan.firstAt()[k];
+      if (plan != null && plan.runAt()[k] != null && sources[plan.runAt()[k].id()] != null) {
+        Fusion.Group g = plan.runAt()[k];
         Object[] results = Fusion.run(g, sources[g.id()], cur, this);
         sources[g.id()] = null;
         for (int j = 0; j < results.length; j++) {
-          if (results[j] != null) {
-            fused[g.nodes().get(j).local()] = results[j];
+          int at = g.nodes().get(j).local();
+          if (results[j] == null) {
+            continue;
+          } else if (at >= k) {
+            fused[at] = results[j];
+          } else if (info.uses()[at].isUsed()) {
+            nodes[at].value = results[j]; // a consumer bound before the pass, PENDING until now
           }
         }
       }
@@ -146,6 +151,8 @@ final class Interpreter {
           for (Fusion.Node node : g.nodes()) {
             if (!node.isConsumer()) {
               fused[node.local()] = Fusion.MEMBER;
+            } else if (node.local() < g.at()) {
+              fused[node.local()] = Fusion.PENDING;
             }
           }
         } else {
