@@ -25,11 +25,14 @@ import java.util.Set;
  * ({@link Aggregation#clientOperands}) whose CLIENTS operands are members. The group exists only if every read of the
  * source and of its members is such an operand (nothing else needs the whole value) and every other part of the
  * nodes' arguments (a map's function, a secure sum's bound, an aggregate's functions, CLIENTS operands from outside
- * the group) reads only locals bound before the first consumer, so that no consumer depends on another's result.
- * Otherwise the source is computed for all clients where it is bound, as before.
+ * the group) reads no group local and no consumer's result. The pass runs at the first consumer or, if those parts
+ * read locals bound after it, just after the last of them, provided no other local in between reads a consumer
+ * (consumers before the pass are bound to {@link #PENDING} until it runs). A member that nothing reads is idle: never
+ * computed, as an unread lazy value is not. Otherwise the source is computed for all clients where it is bound, as
+ * before.
  *
  * <p>At run time, if the source's value is a CLIENTS value with one member per client, it is bound as it is (lazy)
- * and the members are not evaluated; where the first consumer is bound, {@link #run} evaluates the other argument
+ * and the members are not evaluated; where the pass runs, {@link #run} evaluates the other argument
  * parts and makes one {@link ClientExecutor#fold}: each client's task computes the source member once, then every
  * member and every consumer's {@link Aggregation#contribution} in block order, and the ordered step folds each
  * contribution into its own consumer's accumulator in client order. Every consumer's local is then bound to its
