@@ -365,7 +365,7 @@ public final class DifferentiallyPrivateFactory {
               federatedZip(Processes.named("dp_query_metrics", q.metrics(out.get("query")),
                   "dp", sum.get("measurements"))));
         });
-    return new AggregationProcess(initialize, Processes.streaming(next));
+    return new AggregationProcess(initialize, next);
   }
 
   /** {@code noise(i)}: the stream of tensor {@code i} of round {@code round}'s value noise. */

@@ -80,7 +80,7 @@ public record MeanFactory(UnweightedAggregationFactory valueSumFactory, Unweight
               federatedZip(Processes.named("mean_value", values.get("measurements"),
                   "mean_weight", weights.get("measurements"))));
         });
-    return new AggregationProcess(initialize, Processes.streaming(next));
+    return new AggregationProcess(initialize, next);
   }
 
   /**

@@ -62,6 +62,6 @@ public record UnweightedMeanFactory(UnweightedAggregationFactory valueSumFactory
               federatedZip(Processes.named("mean_value", values.get("measurements"),
                   "mean_count", counts.get("measurements"))));
         });
-    return new AggregationProcess(initialize, Processes.streaming(next));
+    return new AggregationProcess(initialize, next);
   }
 }

@@ -25,11 +25,14 @@ import java.util.Set;
  * ({@link Aggregation#clientOperands}) whose CLIENTS operands are members. The group exists only if every read of the
  * source and of its members is such an operand (nothing else needs the whole value) and every other part of the
  * nodes' arguments (a map's function, a secure sum's bound, an aggregate's functions, CLIENTS operands from outside
- * the group) reads only locals bound before the first consumer, so that no consumer depends on another's result.
- * Otherwise the source is computed for all clients where it is bound, as before.
+ * the group) reads no group local and no consumer's result. The pass runs at the first consumer or, if those parts
+ * read locals bound after it, just after the last of them, provided no other local in between reads a consumer
+ * (consumers before the pass are bound to {@link #PENDING} until it runs). A member that nothing reads is idle: never
+ * computed, as an unread lazy value is not. Otherwise the source is computed for all clients where it is bound, as
+ * before.
  *
  * <p>At run time, if the source's value is a CLIENTS value with one member per client, it is bound as it is (lazy)
- * and the members are not evaluated; where the first consumer is bound, {@link #run} evaluates the other argument
+ * and the members are not evaluated; where the pass runs, {@link #run} evaluates the other argument
  * parts and makes one {@link ClientExecutor#fold}: each client's task computes the source member once, then every
  * member and every consumer's {@link Aggregation#contribution} in block order, and the ordered step folds each
  * contribution into its own consumer's accumulator in client order. Every consumer's local is then bound to its
@@ -53,6 +56,16 @@ final class Fusion {
       return "<member of a fused pass>";
     }
   };
+  /**
+   * What a consumer's local is bound to when it comes before the local where its group's pass runs, until the pass
+   * gives it its result: never read meanwhile (the group is rejected otherwise).
+   */
+  static final Object PENDING = new Object() {
+    @Override
+    public String toString() {
+      return "<result of a fused pass that has not run yet>";
+    }
+  };
 
   private Fusion() {}
 
@@ -65,28 +78,30 @@ final class Fusion {
   /**
    * A node of a group: the block local it binds to a call of {@code def} (intrinsic type {@code type}), its CLIENTS
    * operands, the other elements of its argument (evaluated before the pass), the element names of a zip, what its
-   * per-client failures are reported against, and whether several nodes read it (a shared member's per-client value
-   * has its lazy sequences computed once, as a shared value's members are).
+   * per-client failures are reported against, whether several nodes read it (a shared member's per-client value
+   * has its lazy sequences computed once, as a shared value's members are), and whether it is a member nothing reads
+   * (idle: never computed, as an unread lazy value is not).
    */
   record Node(int local, IntrinsicDef def, Type type, List<Operand> operands, List<Expr> others, List<String> names,
-      String stage, boolean shared) {
+      String stage, boolean shared, boolean idle) {
     boolean isConsumer() {
       return def.kind() == IntrinsicDef.Kind.AGGREGATION;
     }
   }
 
   /**
-   * A group of a block: its number among the block's groups, the source local, the local of its first consumer (where
-   * the pass runs), its nodes in block order, the locals that the other parts of their arguments read (kept until
-   * the pass runs), and the stage of the fold (the consumers' intrinsics).
+   * A group of a block: its number among the block's groups, the source local, the local where the pass runs
+   * ({@code at}: the first consumer, or later if the other parts of the nodes' arguments read locals bound after it;
+   * consumers bound before it wait for the pass), its nodes in block order, the locals
+   * that those other parts read (kept until the pass runs), and the stage of the fold (the consumers' intrinsics).
    */
-  record Group(int id, int source, int first, List<Node> nodes, Set<Integer> reads, String stage) {}
+  record Group(int id, int source, int at, List<Node> nodes, Set<Integer> reads, String stage) {}
 
   /**
    * A block's groups, indexed by the local where each starts ({@code sourceAt}) and where its pass runs
-   * ({@code firstAt}); null entries elsewhere.
+   * ({@code runAt}); null entries elsewhere.
    */
-  record Plan(int groups, Group[] sourceAt, Group[] firstAt) {}
+  record Plan(int groups, Group[] sourceAt, Group[] runAt) {}
 
   /** The groups of {@code b}, or null if it has none. */
   static Plan plan(Expr.Block b) {
@@ -114,12 +129,12 @@ final class Fusion {
       return null;
     }
     Group[] sourceAt = new Group[n];
-    Group[] firstAt = new Group[n];
+    Group[] runAt = new Group[n];
     for (Group g : groups) {
       sourceAt[g.source()] = g;
-      firstAt[g.first()] = g;
+      runAt[g.at()] = g;
     }
-    return new Plan(groups.size(), sourceAt, firstAt);
+    return new Plan(groups.size(), sourceAt, runAt);
   }
 
   /** The group whose source is local {@code s} of {@code b}, or null if there is none. */
@@ -174,25 +189,53 @@ final class Fusion {
     if (sourceReads < 2 || occurrences(locals.get(s).name(), s, free) != sourceReads) {
       return null;
     }
+    Set<Integer> consumers = new HashSet<>();
+    Set<Integer> nodeLocals = new HashSet<>();
+    for (Node node : nodes) {
+      nodeLocals.add(node.local());
+      if (node.isConsumer()) {
+        consumers.add(node.local());
+      }
+    }
     Set<Integer> parts = new HashSet<>();
+    Map<String, Integer> partNames = new HashMap<>();
+    int at = first;
     for (int k = 0; k < nodes.size(); k++) {
       Node node = nodes.get(k);
-      if (!node.isConsumer()
-          && (reads[k] == 0 || occurrences(locals.get(node.local()).name(), node.local(), free) != reads[k])) {
+      if (!node.isConsumer() && occurrences(locals.get(node.local()).name(), node.local(), free) != reads[k]) {
         return null;
       }
-      // The other parts read no group local and only locals bound before the first consumer, which they still
-      // name where the first consumer is bound (no local in between binds the same name).
+      // The other parts read no group local and no consumer's result; the pass runs once every local they read is
+      // bound (at the first consumer, or later).
       List<Expr> others = new ArrayList<>(node.others());
       node.operands().stream().filter(o -> o.node() == OUTSIDE).forEach(o -> others.add(o.outside()));
       for (Expr part : others) {
         for (String name : freeNames(part).keySet()) {
           int bound = boundBefore(locals, name, node.local());
-          if (bound != boundBefore(locals, name, first) || groupLocals.contains(bound)) {
+          if (groupLocals.contains(bound) || consumers.contains(bound)
+              || partNames.getOrDefault(name, bound) != bound) {
             return null;
           }
+          partNames.put(name, bound);
           if (bound >= 0) {
             parts.add(bound);
+            at = Math.max(at, bound + 1);
+          }
+        }
+      }
+    }
+    // Where the pass runs, the parts' names still name the same locals, and no local between the first consumer and
+    // the pass, other than the group's nodes, reads a consumer's result (which the pass has not computed yet).
+    for (Map.Entry<String, Integer> e : partNames.entrySet()) {
+      if (boundBefore(locals, e.getKey(), at) != e.getValue()) {
+        return null;
+      }
+    }
+    for (int j = first; j < at; j++) {
+      if (!nodeLocals.contains(j)) {
+        for (String name : free.get(j).keySet()) {
+          if (consumers.contains(boundBefore(locals, name, j))) {
+            return null;
           }
         }
       }
@@ -204,7 +247,7 @@ final class Fusion {
         ops.add(node.def().uri());
       }
     }
-    return new Group(id, s, first, staged, Set.copyOf(parts), String.join(" + ", ops));
+    return new Group(id, s, at, staged, Set.copyOf(parts), String.join(" + ", ops));
   }
 
   /**
@@ -226,7 +269,7 @@ final class Fusion {
         }
       }
       out[k] = new Node(node.local(), node.def(), node.type(), node.operands(), node.others(), node.names(), stage,
-          !node.isConsumer() && reads[k] > 1);
+          !node.isConsumer() && reads[k] > 1, !node.isConsumer() && reads[k] == 0);
     }
     return List.of(out);
   }
@@ -283,7 +326,7 @@ final class Fusion {
       return null;
     }
     return new Node(local, def, i.type(), List.copyOf(operands), List.copyOf(others),
-        names == null ? List.of() : names, def.uri(), false);
+        names == null ? List.of() : names, def.uri(), false, false);
   }
 
   private static Operand operand(Expr e, Map<String, Integer> members) {
@@ -351,7 +394,7 @@ final class Fusion {
 
   /**
    * Runs group {@code g} in one fold over the members of {@code source}, evaluating the other parts of the nodes'
-   * arguments in {@code env} (the block's environment where the first consumer is bound). Returns, per node, the
+   * arguments in {@code env} (the block's environment where the pass runs). Returns, per node, the
    * consumer's result at SERVER (null for a member).
    */
   static Object[] run(Group g, FederatedValue source, Env env, Interpreter in) {
@@ -432,6 +475,9 @@ final class Fusion {
     int c = 0;
     for (int k = 0; k < nodes.size(); k++) {
       Node node = nodes.get(k);
+      if (node.idle()) {
+        continue;
+      }
       try {
         List<Operand> operands = node.operands();
         Object[] inputs = new Object[operands.size()];

@@ -3,6 +3,7 @@ package dev.cohort.core.runtime;
 import dev.cohort.core.Computation;
 import dev.cohort.core.ExecutionContext;
 import dev.cohort.core.Values;
+import dev.cohort.core.ast.Expr;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
@@ -153,9 +154,9 @@ public final class InProcessContext implements ExecutionContext, AutoCloseable {
       }
     }
     Interpreter in = new Interpreter(executor, clients, data);
-    in.analyze(computation.expr());
+    Expr root = in.analyze(computation.expr());
     analyzeFunctions(in, arg);
-    Object fn = in.eval(computation.expr(), Env.EMPTY);
+    Object fn = in.eval(root, Env.EMPTY);
     Object result = in.apply(fn, arg);
     return in.materialize(result, true, "result of '" + computation.name() + "'");
   }

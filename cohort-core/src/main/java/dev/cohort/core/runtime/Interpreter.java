@@ -3,6 +3,7 @@ package dev.cohort.core.runtime;
 import dev.cohort.core.Computation;
 import dev.cohort.core.Values;
 import dev.cohort.core.ast.Expr;
+import dev.cohort.core.ast.Inlining;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
@@ -24,6 +25,7 @@ final class Interpreter {
   private final int clients;
   private final Map<String, Object> data;
   private final Uses uses = new Uses();
+  private final Map<Expr, Expr> inlined = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   Interpreter(ClientExecutor executor, int clients, Map<String, Object> data) {
     this.executor = executor;
@@ -31,9 +33,22 @@ final class Interpreter {
     this.data = data;
   }
 
-  /** Prepares use counts for {@code root}; call for every tree before evaluation starts. */
-  void analyze(Expr root) {
-    uses.analyze(root);
+  /**
+   * {@code root} with its nested computations inlined ({@link Inlining#inline}), computed once per tree: the form the
+   * interpreter evaluates, so that {@link Fusion} sees the dataflow across nested computations.
+   */
+  Expr inlined(Expr root) {
+    return inlined.computeIfAbsent(root, Inlining::inline);
+  }
+
+  /**
+   * Inlines {@code root} and prepares use counts for the result, which it returns; call for every tree before
+   * evaluation starts.
+   */
+  Expr analyze(Expr root) {
+    Expr e = inlined(root);
+    uses.analyze(e);
+    return e;
   }
 
   ClientExecutor executor() {
@@ -110,13 +125,18 @@ final class Interpreter {
     for (int k = 0; k < n; k++) {
       Expr.Binding local = b.locals().get(k);
       Object v;
-      if (plan != null && plan.firstAt()[k] != null && sources[plan.firstAt()[k].id()] != null) {
-        Fusion.Group g = plan.firstAt()[k];
+      if (plan != null && plan.runAt()[k] != null && sources[plan.runAt()[k].id()] != null) {
+        Fusion.Group g = plan.runAt()[k];
         Object[] results = Fusion.run(g, sources[g.id()], cur, this);
         sources[g.id()] = null;
         for (int j = 0; j < results.length; j++) {
-          if (results[j] != null) {
-            fused[g.nodes().get(j).local()] = results[j];
+          int at = g.nodes().get(j).local();
+          if (results[j] == null) {
+            continue;
+          } else if (at >= k) {
+            fused[at] = results[j];
+          } else if (info.uses()[at].isUsed()) {
+            nodes[at].value = results[j]; // a consumer bound before the pass, PENDING until now
           }
         }
       }
@@ -131,6 +151,8 @@ final class Interpreter {
           for (Fusion.Node node : g.nodes()) {
             if (!node.isConsumer()) {
               fused[node.local()] = Fusion.MEMBER;
+            } else if (node.local() < g.at()) {
+              fused[node.local()] = Fusion.PENDING;
             }
           }
         } else {
@@ -157,7 +179,7 @@ final class Interpreter {
       return fn;
     }
     if (f instanceof Computation c) {
-      return (Fn) eval(c.expr(), Env.EMPTY);
+      return (Fn) eval(inlined(c.expr()), Env.EMPTY);
     }
     throw new IllegalStateException("internal: not a function value: " + Values.describe(f));
   }

@@ -92,7 +92,7 @@ final class Uses {
       if (fusion != null) {
         for (Fusion.Group g : fusion.sourceAt()) {
           if (g != null) {
-            g.reads().forEach(j -> last[j] = Math.max(last[j], g.first()));
+            g.reads().forEach(j -> last[j] = Math.max(last[j], g.at()));
           }
         }
       }

@@ -356,4 +356,94 @@ class FusedAggregationTest {
     assertThat(server(r.get(0))).isEqualTo(Tensor.scalar(total));
     assertThat(server(r.get(1))).isEqualTo(Tensor.scalar(scaled));
   }
+
+  /** The client work's output, returned from a nested computation that also sums part of it. */
+  private static Computation nestedRound(Computation work) {
+    Computation clientWork = Computation.federated("client_work", "model", FederatedType.atServer(VEC), "data",
+        FederatedType.atClients(VEC), (model, data) -> {
+          Value u = federatedMap(work, federatedZip(List.of(federatedBroadcast(model), data)));
+          return List.of(u, federatedSum(u.get(2)));
+        });
+    Computation aggregate = Computation.federated("aggregate", "u", FederatedType.atClients(OUTPUT),
+        u -> federatedMean(u.get(0), u.get(1)));
+    return Computation.federated("nested_round", "model", FederatedType.atServer(VEC), "data",
+        FederatedType.atClients(VEC), (model, data) -> {
+          Value trained = clientWork.apply(model, data);
+          return List.of(aggregate.apply(trained.get(0)), trained.get(1));
+        });
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void aggregationsInNestedComputationsOfOneClientValueRunInOnePass(int threads) {
+    AtomicInteger calls = new AtomicInteger();
+    Computation work = work("fused.nested_work_" + threads, calls, 50, -1);
+    Object expected = run(1, fedAvg(work), MODEL, data(2_000));
+    calls.set(0);
+    try (Recording executor = new Recording(threads)) {
+      Object result = run(executor, nestedRound(work), MODEL, data(2_000));
+      // Without inlining, u crosses the call of client_work and is collected for all clients.
+      assertThat(executor.folds).containsExactly(
+          new Recording.Fold("federated_sum + federated_weighted_mean", 2_000, false));
+      assertThat(executor.peak.get()).isLessThanOrEqualTo(2 * threads);
+      assertThat(calls.get()).isEqualTo(2_000);
+      Struct r = (Struct) result;
+      Struct e = (Struct) expected;
+      assertThat(r.get(0)).isEqualTo(e.get(0));
+      assertThat(r.get(1)).isEqualTo(e.get(1));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void aggregationsOfAComputationsClientsParameterRunInOnePass(int threads) {
+    Computation c = Computation.federated("parameter_source", "x", FederatedType.atClients(VEC),
+        x -> List.of(federatedSum(x), federatedMean(x)));
+    AtomicInteger reads = new AtomicInteger();
+    FederatedValue lazy = FederatedValue.atClients(3_000, i -> {
+      reads.incrementAndGet();
+      spin(50); // so that the executor keeps one client per task
+      return data(i + 1).member(i);
+    });
+    try (Recording executor = new Recording(threads)) {
+      Struct result = (Struct) run(executor, c, lazy);
+      assertThat(executor.folds).containsExactly(new Recording.Fold("federated_sum + federated_mean", 3_000, false));
+      assertThat(executor.peak.get()).isLessThanOrEqualTo(2 * threads);
+      assertThat(reads.get()).isEqualTo(3_000);
+      // Without parameter sources, x is materialized for all clients on entry. Each aggregation alone (a computation reading x once) gives the same bits.
+      Computation sum = Computation.federated("sum_alone", "x", FederatedType.atClients(VEC), x -> federatedSum(x));
+      Computation mean = Computation.federated("mean_alone", "x", FederatedType.atClients(VEC), x -> federatedMean(x));
+      assertThat(result.get(0)).isEqualTo(run(1, sum, lazy));
+      assertThat(result.get(1)).isEqualTo(run(1, mean, lazy));
+    }
+  }
+
+  private static final Computation ADD = Computation.local("fused.add", StructType.of(VEC, VEC), VEC,
+      a -> ((Tensor) ((Struct) a).get(0)).add((Tensor) ((Struct) a).get(1)));
+
+  /** A consumer bound before a part of another consumer's argument (a broadcast), optionally also returning u. */
+  private static Computation lateBroadcast(Computation work, boolean returnU) {
+    return Computation.federated("late_broadcast", "model", FederatedType.atServer(VEC), "data",
+        FederatedType.atClients(VEC), (model, data) -> {
+          Value u = federatedMap(work, federatedZip(List.of(federatedBroadcast(model), data)));
+          Value metrics = federatedSum(u.get(2));
+          Value again = federatedBroadcast(model);
+          Value shifted = federatedSum(federatedMap(ADD, federatedZip(List.of(u.get(0), again))));
+          return returnU ? List.of(metrics, shifted, u) : List.of(metrics, shifted);
+        });
+  }
+
+  @Test
+  void aPassRunsOnceThePartsOfItsArgumentsBoundAfterTheFirstAggregationAre() {
+    AtomicInteger calls = new AtomicInteger();
+    Computation work = work("fused.late_work", calls, 50, -1);
+    try (Recording executor = new Recording(2)) {
+      Struct result = (Struct) run(executor, lateBroadcast(work, false), MODEL, data(1_000));
+      assertThat(executor.folds).containsExactly(new Recording.Fold("federated_sum + federated_sum", 1_000, false));
+      assertThat(executor.peak.get()).isLessThanOrEqualTo(4);
+      Struct unfused = (Struct) run(2, lateBroadcast(work, true), MODEL, data(1_000));
+      assertThat(result.get(0)).isEqualTo(unfused.get(0));
+      assertThat(result.get(1)).isEqualTo(unfused.get(1));
+    }
+  }
 }
