@@ -139,6 +139,12 @@ class StreamingRoundTest {
     AtomicInteger reads = new AtomicInteger();
     FederatedValue data = FederatedValue.atClients(clients, c -> {
       reads.incrementAndGet();
+      // Clients cheaper than ~20 us are batched by the executor (up to 4,096 results, 1 MiB, per task), which this
+      // bound would count as held; a client that takes 50 us is run and folded one at a time.
+      long until = System.nanoTime() + 50_000;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
       return client(c);
     });
     // The reference: the round compiled to MapReduceForm (one client computation, one federated_aggregate), which
