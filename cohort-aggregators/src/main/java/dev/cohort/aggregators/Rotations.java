@@ -68,10 +68,12 @@ final class Rotations {
       return Tensor.zeros(t.dtype(), t.toShape());
     }
     StructType s = (StructType) type;
+    List<String> names = new ArrayList<>(s.size());
     List<Object> values = new ArrayList<>(s.size());
     for (StructType.Field f : s.fields()) {
+      names.add(f.name());
       values.add(zerosLike(f.type()));
     }
-    return s.names().isEmpty() ? Struct.of(values.toArray()) : Struct.of(s.names(), values);
+    return Struct.of(names, values);
   }
 }
