@@ -19,14 +19,16 @@ class TutorialCommandTest {
   @Test
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
-    assertThat(last.out()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2");
+    assertThat(last.out()).contains("custom-federated-algorithms-1", "custom-federated-algorithms-2",
+        "custom-aggregators", "tuning-recommended-aggregators");
   }
 
   @Test
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: custom-federated-algorithms-1, custom-federated-algorithms-2");
+        + " available: tuning-recommended-aggregators, custom-federated-algorithms-1, custom-federated-algorithms-2,"
+        + " custom-aggregators");
   }
 
   @Test

@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 /** The tutorials that {@code cohort tutorial <name>} can run. */
 public final class Tutorials {
-  private static final List<Tutorial> ALL = List.of(new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2());
+  private static final List<Tutorial> ALL = List.of(new TuningRecommendedAggregators(),
+      new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2(), new CustomAggregators());
 
   private Tutorials() {}
 
