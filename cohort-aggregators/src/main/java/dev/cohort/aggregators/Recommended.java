@@ -41,7 +41,16 @@ public final class Recommended {
 
   /** TFF's {@code robust_aggregator(zeroing, clipping)}, weighted. */
   public static WeightedAggregationFactory robust(boolean zeroing, boolean clipping) {
-    return wrap(new MeanFactory(), zeroing, clipping);
+    return robust(zeroing, clipping, false);
+  }
+
+  /**
+   * TFF's {@code robust_aggregator(zeroing, clipping, debug_measurements_fn=add_debug_measurements)} when
+   * {@code debug}: the mean reports {@link DebugMeasurements} inside clipping and zeroing.
+   */
+  public static WeightedAggregationFactory robust(boolean zeroing, boolean clipping, boolean debug) {
+    WeightedAggregationFactory mean = new MeanFactory();
+    return wrap(debug ? DebugMeasurements.add(mean) : mean, zeroing, clipping);
   }
 
   /** TFF's {@code robust_aggregator(zeroing, clipping, weighted=False)}. */
