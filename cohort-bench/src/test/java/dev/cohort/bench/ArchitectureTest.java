@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("bench", "tensor", "nn", "core", "privacy");
+    Architecture.checkModuleDependencies("bench", "tensor", "nn", "core", "privacy", "aggregators");
   }
 
   @Test
