@@ -18,6 +18,14 @@
  *   <li>Differential privacy: {@link dev.cohort.aggregators.DifferentiallyPrivateFactory} (Gaussian noise with a
  *       fixed or adaptive clip, keyed noise, a cohort-privacy {@link dev.cohort.privacy.DpEvent} per round) and
  *       {@link dev.cohort.aggregators.PrivacyLedger} (the (ε, δ) a run has spent, from any accountant).
+ *   <li>Secure aggregation: {@link dev.cohort.aggregators.SecureSumFactory},
+ *       {@link dev.cohort.aggregators.SecureModularSumFactory} and
+ *       {@link dev.cohort.aggregators.Primitives#secureQuantizedSum}, on the secure intrinsics only.
+ *   <li>Compression and rotation: {@link dev.cohort.aggregators.EncodedSumFactory},
+ *       {@link dev.cohort.aggregators.HadamardTransformFactory}, {@link dev.cohort.aggregators.DiscretizationFactory},
+ *       {@link dev.cohort.aggregators.ModularClippingSumFactory}, {@link dev.cohort.aggregators.Concat}.
+ *   <li>TFF's recommended aggregators: {@link dev.cohort.aggregators.Recommended}, and
+ *       {@link dev.cohort.aggregators.DebugMeasurements}.
  * </ul>
  *
  * <p>Factories validate their parameters and the value types they are given, and processes validate their contract,

@@ -116,4 +116,13 @@ class StreamingTest {
     AggregationProcess adaptive = DifferentiallyPrivateFactory.gaussianAdaptive(1.0, CLIENTS, 7L).create(FLOAT32);
     assertThat(materializations(() -> new Rounds(adaptive).next(scalars()))).isEmpty();
   }
+
+  @Test
+  void compressedAndRotatedSumsStream() {
+    for (AggregationProcess p : List.of(EncodedSumFactory.quantizeAboveThreshold(2, 0, 1L).create(FLOAT32),
+        new HadamardTransformFactory(5L).create(FLOAT32))) {
+      assertThat(materializations(() -> new Rounds(p).next(scalars()))).as(p.next().typeSignature().toString())
+          .isEmpty();
+    }
+  }
 }

@@ -20,7 +20,8 @@ class TutorialCommandTest {
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
     assertThat(last.out()).contains("image-classification", "custom-federated-algorithms-1",
-        "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters");
+        "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters", "custom-aggregators",
+        "tuning-recommended-aggregators");
   }
 
   @Test
@@ -28,7 +29,7 @@ class TutorialCommandTest {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
         + " available: image-classification, custom-federated-algorithms-1, custom-federated-algorithms-2,"
-        + " working-with-client-data, private-heavy-hitters");
+        + " working-with-client-data, private-heavy-hitters, custom-aggregators, tuning-recommended-aggregators");
   }
 
   @Test

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 public final class Tutorials {
   private static final List<Tutorial> ALL = List.of(new ImageClassification(),
       new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2(), new WorkingWithClientData(),
-      new PrivateHeavyHitters());
+      new PrivateHeavyHitters(), new CustomAggregators(), new TuningRecommendedAggregators());
 
   private Tutorials() {}
 

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("examples", "tensor", "nn", "core", "privacy", "learning", "simulation",
-        "analytics");
+    Architecture.checkModuleDependencies("examples", "tensor", "nn", "core", "privacy", "aggregators", "learning",
+        "simulation", "analytics");
   }
 
   @Test

@@ -1,0 +1,155 @@
+package dev.cohort.aggregators;
+
+import static dev.cohort.aggregators.Rounds.server;
+import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Tensor;
+import dev.cohort.testing.Cases;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Discretization, modular clipping and concatenation, alone and composed as distributed DP composes them. */
+class DiscretizationTest {
+  private static final int N = 8;
+
+  static Stream<Cases.Case> cases() {
+    return Cases.of(0xD15CL, 6);
+  }
+
+  private static List<Object> clients(Cases.Case c, int count, double[] exact) {
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      float[] v = new float[N];
+      for (int k = 0; k < N; k++) {
+        v[k] = (float) c.uniform(-3, 3);
+        exact[k] += v[k];
+      }
+      out.add(Tensor.of(v, N));
+    }
+    return out;
+  }
+
+  private static float[] sum(AggregationProcess p, List<Object> clients) {
+    return ((Tensor) server(new Rounds(p).next(clients).get("result"))).toFloatArray();
+  }
+
+  /** Deterministic rounding: each client's element is off by at most half a step. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void deterministicErrorIsAtMostHalfAStepPerClient(Cases.Case c) {
+    double step = c.logUniform(1e-3, 1);
+    int count = c.between(1, 10);
+    double[] exact = new double[N];
+    List<Object> values = clients(c, count, exact);
+    float[] got = sum(DiscretizationFactory.deterministic(new SumFactory(), step).create(TensorType.of(DType.FLOAT32,
+        N)), values);
+    for (int k = 0; k < N; k++) {
+      assertThat(Math.abs(got[k] - exact[k])).isLessThanOrEqualTo(count * step / 2 * (1 + 1e-5) + 1e-5);
+    }
+  }
+
+  /** Stochastic rounding: each client's element is off by less than one step. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void stochasticErrorIsBelowOneStepPerClient(Cases.Case c) {
+    double scale = c.logUniform(1, 1000);
+    int count = c.between(1, 10);
+    double[] exact = new double[N];
+    List<Object> values = clients(c, count, exact);
+    float[] got = sum(DiscretizationFactory.scaled(new SumFactory(), scale, true, c.seed())
+        .create(TensorType.of(DType.FLOAT32, N)), values);
+    for (int k = 0; k < N; k++) {
+      assertThat(Math.abs(got[k] - exact[k])).isLessThanOrEqualTo(count / scale * (1 + 1e-5) + 1e-5);
+    }
+  }
+
+  @Test
+  void stochasticRoundingIsUnbiased() {
+    float x = 0.3f;
+    int draws = 4000;
+    double mean = 0;
+    AggregationProcess p = DiscretizationFactory.stochastic(new SumFactory(), 1.0, 17L).create(FLOAT32);
+    Rounds rounds = new Rounds(p);
+    for (int i = 0; i < draws; i++) {
+      mean += Rounds.result(rounds.next(List.of(x))) / draws;
+    }
+    assertThat(mean).isCloseTo(x, within(4 * Math.sqrt(x * (1 - x) / draws)));
+  }
+
+  @Test
+  void statesAndMeasurementsAreTffs() {
+    assertThat(DiscretizationFactory.scaled(new SumFactory(), 2.0, false, 0L).create(FLOAT32).stateType()
+        .toString()).isEqualTo("<scale_factor=float32,inner_agg_process=<>>@SERVER");
+    AggregationProcess stochastic = DiscretizationFactory.stochastic(new SumFactory(), 0.5, 1L).create(FLOAT32);
+    assertThat(stochastic.stateType().toString())
+        .isEqualTo("<step_size=float32,inner_agg_process=<>,key=<seed=int64,round=int64>>@SERVER");
+    assertThat(stochastic.measurementsType().toString()).isEqualTo("<stochastic_discretization=<>>@SERVER");
+    assertThat(new ModularClippingSumFactory(-5, 10).create(INT32).measurementsType().toString())
+        .isEqualTo("<modclip=<>>@SERVER");
+  }
+
+  /** TFF's docstring example: {@code [20, 5, -15, 10]} in {@code [-5, 10)} is {@code [5, 5, 0, -5]}. */
+  @Test
+  void modularClippingWrapsIntoTheRange() {
+    AggregationProcess p = new ModularClippingSumFactory(-5, 10).create(TensorType.of(DType.INT32, 4));
+    Struct out = new Rounds(p).next(List.of(Tensor.ofInts(new int[] {20, 5, -15, 10}, 4)));
+    assertThat(((Tensor) server(out.get("result"))).intData()).containsExactly(5, 5, 0, -5);
+    Struct two = new Rounds(new ModularClippingSumFactory(0, 7).create(INT32)).next(List.of(5, 6));
+    assertThat(Rounds.result(two)).isEqualTo(4.0);
+  }
+
+  @Test
+  void concatenationFlattensForTheInnerFactoryAndRestoresTheStructure() {
+    StructType type = StructType.named("a", TensorType.of(DType.FLOAT32, 2), "b", TensorType.of(DType.FLOAT32, 2, 2));
+    AggregationProcess p = Concat.concatFactory(new MeanFactory()).create(type, FLOAT32);
+    assertThat(p.next().typeSignature().result().toString()).contains("result=<a=float32[2],b=float32[2,2]>@SERVER");
+    Struct out = new Rounds(p).next(List.of(
+        List.of(Tensor.vector(1, 2), Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)),
+        List.of(Tensor.vector(3, 4), Tensor.of(new float[] {5, 6, 7, 8}, 2, 2))), List.of(1f, 3f));
+    Struct result = (Struct) server(out.get("result"));
+    assertThat(((Tensor) result.get("a")).toFloatArray()).containsExactly(new float[] {2.5f, 3.5f}, within(1e-6f));
+    assertThat(((Tensor) result.get("b")).shape().dims()).containsExactly(2, 2);
+    assertThat(((Tensor) result.get("b")).toFloatArray()).containsExactly(new float[] {4, 5, 6, 7}, within(1e-6f));
+    assertThatThrownBy(() -> Concat.concatFactory(new SumFactory()).create(StructType.of(FLOAT32, INT32)))
+        .hasMessageContaining("Concat.concatFactory: the value type must be");
+  }
+
+  /** Distributed DP's pipeline without noise: rotate, discretize, wrap, sum; the sum comes back within the bound. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void rotatedDiscretizedModularSumRecoversTheSum(Cases.Case c) {
+    double scale = 100;
+    int count = c.between(1, 10);
+    double[] exact = new double[N];
+    List<Object> values = clients(c, count, exact);
+    UnweightedAggregationFactory ddp = new HadamardTransformFactory(Concat.concatFactory(
+        DiscretizationFactory.scaled(new ModularClippingSumFactory(-(1 << 20), 1 << 20), scale, true, 3L)), 1, 5L);
+    float[] got = sum(ddp.create(TensorType.of(DType.FLOAT32, N)), values);
+    for (int k = 0; k < N; k++) {
+      // each rotated coordinate is off by < 1/scale per client; the inverse rotation keeps the L2 error
+      assertThat(Math.abs(got[k] - exact[k])).isLessThanOrEqualTo(count * Math.sqrt(N) / scale + 1e-4);
+    }
+  }
+
+  @Test
+  void badParametersFailWhenBuilt() {
+    assertThatThrownBy(() -> DiscretizationFactory.deterministic(new SumFactory(), 0.0))
+        .hasMessage("DiscretizationFactory: step_size (0.0) must be a finite float32 > 0");
+    assertThatThrownBy(() -> new ModularClippingSumFactory(3, 3))
+        .hasMessage("ModularClippingSumFactory: lower (3) must be < upper (3)");
+    assertThatThrownBy(() -> new ModularClippingSumFactory(Integer.MIN_VALUE, Integer.MAX_VALUE))
+        .hasMessageContaining("overflows int32");
+  }
+}
