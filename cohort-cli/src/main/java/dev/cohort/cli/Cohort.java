@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
         InfoCommand.class,
         PrivacyCommand.class,
         TutorialCommand.class,
+        TrainCommand.class,
     })
 public final class Cohort implements Runnable {
   /** Exit status of a usage error. */
