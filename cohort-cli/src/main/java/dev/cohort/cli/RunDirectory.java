@@ -96,6 +96,26 @@ final class RunDirectory {
    * @throws UserFileException if it cannot be created or written
    */
   static RunDirectory create(Path dir, String flag) {
+    requireFresh(dir, flag);
+    try {
+      Files.createDirectories(dir);
+      BufferedWriter csv = Files.newBufferedWriter(dir.resolve("metrics.csv"), StandardCharsets.UTF_8);
+      BufferedWriter jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8);
+      csv.write(String.join(",", COLUMNS));
+      csv.newLine();
+      csv.flush();
+      return new RunDirectory(dir, csv, jsonl);
+    } catch (IOException e) {
+      throw new UserFileException(flag + " " + dir + ": cannot write the run directory: " + e, e);
+    }
+  }
+
+  /**
+   * Checks that {@code dir} can become a run directory: absent, or an empty directory.
+   *
+   * @throws Flags.FlagException if it is a file or already holds files (named by {@code flag})
+   */
+  static void requireFresh(Path dir, String flag) {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new Flags.FlagException(flag + " (" + dir + ") is a file; give a new or empty directory");
     }
@@ -107,17 +127,6 @@ final class RunDirectory {
       } catch (IOException e) {
         throw new UserFileException(flag + " " + dir + ": cannot list it: " + e.getMessage(), e);
       }
-    }
-    try {
-      Files.createDirectories(dir);
-      BufferedWriter csv = Files.newBufferedWriter(dir.resolve("metrics.csv"), StandardCharsets.UTF_8);
-      BufferedWriter jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8);
-      csv.write(String.join(",", COLUMNS));
-      csv.newLine();
-      csv.flush();
-      return new RunDirectory(dir, csv, jsonl);
-    } catch (IOException e) {
-      throw new UserFileException(flag + " " + dir + ": cannot write the run directory: " + e, e);
     }
   }
 

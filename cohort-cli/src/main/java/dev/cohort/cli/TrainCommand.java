@@ -58,7 +58,7 @@ import picocli.CommandLine.Option;
         + "report with plots.",
         "Without flags: FedAvg of a CNN on the FEMNIST sample in data/femnist_leaf (73 writers, 62 classes)."},
     footer = {"", "Examples:",
-        "  cohort train                                      # the default job (about 2 minutes on 2 cores)",
+        "  cohort train                                      # the default job: FedAvg of a CNN on FEMNIST",
         "  cohort train --model logreg --rounds 20 --json    # a quick run; one JSON summary on stdout",
         "  cohort train --algorithm fedavg-unweighted --aggregator dp --noise-multiplier 0.5 --clip 1"})
 final class TrainCommand implements Callable<Integer> {
@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
   String algorithm;
 
   @Option(names = "--rounds", paramLabel = "N", description = "Rounds of training, >= 1. Default: ${DEFAULT-VALUE}.")
-  int rounds = 100;
+  int rounds = 150;
 
   @Option(names = "--clients-per-round", paramLabel = "K",
       description = "Clients sampled each round (the expected number with poisson). Default: ${DEFAULT-VALUE}.")
@@ -121,8 +121,8 @@ final class TrainCommand implements Callable<Integer> {
   double clientLr = 0.1;
 
   @Option(names = "--server-optimizer", paramLabel = "OPT",
-      description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgdm.")
-  String serverOptimizer = "sgdm";
+      description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd (at lr 1: plain FedAvg).")
+  String serverOptimizer = "sgd";
 
   @Option(names = "--server-lr", paramLabel = "LR", description = "Server learning rate, > 0. Default: ${DEFAULT-VALUE}.")
   double serverLr = 1.0;
@@ -246,6 +246,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     Path outDir = out != null ? out : Path.of("runs",
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    RunDirectory.requireFresh(outDir, "--out");
     return new TrainConfig(task, dataPath, model, alg, rounds, clients == null ? clientsPerRound : clients.size(),
         clients == null ? null : List.copyOf(clients), clients == null ? sampling : "fixed", epochs, batchSize,
         !noShuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, aggregator,

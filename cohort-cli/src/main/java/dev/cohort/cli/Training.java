@@ -12,6 +12,7 @@ import dev.cohort.learning.templates.LearningProcess;
 import dev.cohort.nn.Parameter;
 import dev.cohort.nn.Sequential;
 import dev.cohort.privacy.DpEvent;
+import dev.cohort.privacy.NeighboringRelation;
 import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.ClientSampler;
 import dev.cohort.simulation.Dataset;
@@ -257,7 +258,11 @@ final class Training {
       case "poisson" -> DpEvent.poissonSampled((double) config.clientsPerRound() / population, gaussian);
       default -> gaussian; // a fixed cohort: no amplification by sampling
     };
-    return RdpAccountant.create().compose(each, round).epsilon(config.delta()).epsilon();
+    // Fixed-size sampling is accounted under replace-one neighbours, as dp_accounting requires; the others under
+    // add-or-remove-one, the accountant's default.
+    RdpAccountant accountant = config.sampling().equals("uniform")
+        ? RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build() : RdpAccountant.create();
+    return accountant.compose(each, round).epsilon(config.delta()).epsilon();
   }
 
   private static void setWeights(Sequential net, ModelWeights weights) {
