@@ -17,6 +17,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -193,10 +194,10 @@ final class RunDirectory {
     System.setProperty("java.awt.headless", "true");
     Path accuracy = path.resolve("accuracy.png");
     Path loss = path.resolve("loss.png");
-    plot(accuracy, "Accuracy per round", "accuracy", rows, List.of(
+    plot(accuracy, "Accuracy per round", "accuracy", "0.00", rows, List.of(
         new Series("train (sampled clients, during the round)", Row::trainAccuracy),
         new Series("test (all writers' test split)", Row::testAccuracy)));
-    plot(loss, "Loss per round", "cross-entropy loss", rows, List.of(
+    plot(loss, "Loss per round", "cross-entropy loss", "0.0", rows, List.of(
         new Series("train (sampled clients, during the round)", Row::trainLoss),
         new Series("test (all writers' test split)", Row::testLoss)));
     Row last = rows.get(rows.size() - 1);
@@ -208,7 +209,8 @@ final class RunDirectory {
         .append(", ").append(escape(config.algorithm())).append("</h1>\n");
     html.append(String.format(Locale.ROOT, "<p>Test accuracy <b>%.2f %%</b> (test loss %.4f) after %d rounds; "
         + "%,d parameters.</p>%n", 100 * last.testAccuracy(), last.testLoss(), config.rounds(), parameters));
-    html.append("<img src=\"accuracy.png\" alt=\"accuracy per round\">\n<img src=\"loss.png\" alt=\"loss per round\">\n");
+    html.append("<img src=\"accuracy.png\" alt=\"accuracy per round\">\n"
+        + "<img src=\"loss.png\" alt=\"loss per round\">\n");
     html.append("<h2>Configuration</h2>\n<p><code>cohort ").append(escape(String.join(" ", config.commandLine())))
         .append("</code></p>\n<h2>Evaluations</h2>\n<table><tr><th>round</th><th>test loss</th><th>test accuracy"
             + "</th></tr>\n");
@@ -228,11 +230,13 @@ final class RunDirectory {
 
   private record Series(String name, ToDoubleFunction<Row> value) {}
 
-  private static void plot(Path file, String title, String yTitle, List<Row> rows, List<Series> series) {
+  private static void plot(Path file, String title, String yTitle, String decimals, List<Row> rows,
+      List<Series> series) {
     XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("round").yAxisTitle(yTitle)
         .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE).setPlotBackgroundColor(Color.WHITE)
-        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE).setMarkerSize(5);
+        .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal)
+        .setMarkerSize(5).setYAxisDecimalPattern(decimals);
     for (Series s : series) {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();

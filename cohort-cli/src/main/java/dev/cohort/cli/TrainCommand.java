@@ -104,7 +104,8 @@ final class TrainCommand implements Callable<Integer> {
       + "client with probability K / clients). Default: uniform.")
   String sampling = "uniform";
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Local epochs per round, >= 1. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--epochs", paramLabel = "E", description =
+      "Local epochs per round, >= 1. Default: ${DEFAULT-VALUE}.")
   int epochs = 1;
 
   @Option(names = "--batch-size", paramLabel = "B", description = "Local batch size, >= 1. Default: ${DEFAULT-VALUE}.")
@@ -117,14 +118,16 @@ final class TrainCommand implements Callable<Integer> {
       description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd.")
   String clientOptimizer = "sgd";
 
-  @Option(names = "--client-lr", paramLabel = "LR", description = "Client learning rate, > 0. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--client-lr", paramLabel = "LR", description =
+      "Client learning rate, > 0. Default: ${DEFAULT-VALUE}.")
   double clientLr = 0.1;
 
   @Option(names = "--server-optimizer", paramLabel = "OPT",
       description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd (at lr 1: plain FedAvg).")
   String serverOptimizer = "sgd";
 
-  @Option(names = "--server-lr", paramLabel = "LR", description = "Server learning rate, > 0. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--server-lr", paramLabel = "LR", description =
+      "Server learning rate, > 0. Default: ${DEFAULT-VALUE}.")
   double serverLr = 1.0;
 
   @Option(names = "--aggregator", paramLabel = "AGG", description = "mean, robust (TFF's robust aggregator: "

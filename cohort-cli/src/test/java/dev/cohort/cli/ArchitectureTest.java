@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("cli", "tensor", "nn", "core", "privacy", "aggregators", "simulation", "learning",
-        "examples");
+    Architecture.checkModuleDependencies("cli", "tensor", "nn", "core", "privacy", "aggregators", "simulation",
+        "learning", "examples");
   }
 
   @Test

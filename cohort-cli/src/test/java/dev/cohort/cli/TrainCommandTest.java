@@ -212,8 +212,8 @@ class TrainCommandTest {
         "--json", "--out", tmp.resolve("run").toString());
     assertThat(r.code()).as(r.err()).isZero();
     // Three rounds of 2 of 8 clients drawn without replacement, each a Gaussian of noise multiplier 0.8.
-    double epsilon = RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build().compose(DpEvent.sampledWithoutReplacement(8, 2, DpEvent.gaussian(0.8)),
-        3).epsilon(1e-5).epsilon();
+    double epsilon = RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build()
+        .compose(DpEvent.sampledWithoutReplacement(8, 2, DpEvent.gaussian(0.8)), 3).epsilon(1e-5).epsilon();
     assertThat(r.out()).contains("\"epsilon\":" + epsilon + ",\"delta\":1.0E-5");
     assertThat(r.err()).contains(Output.row("aggregator", "dp (noise multiplier 0.8, clip 0.5, delta 1.0E-5)"),
         "  ε " + GuaranteeOutput.epsilon(epsilon) + "  ", Output.row("privacy", "(" + GuaranteeOutput.epsilon(epsilon)
