@@ -18,6 +18,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -234,9 +235,11 @@ final class RunDirectory {
       List<Series> series) {
     XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("round").yAxisTitle(yTitle)
         .build();
-    chart.getStyler().setChartBackgroundColor(Color.WHITE).setPlotBackgroundColor(Color.WHITE)
+    XYStyler style = chart.getStyler();
+    style.setYAxisDecimalPattern(decimals);
+    style.setChartBackgroundColor(Color.WHITE).setPlotBackgroundColor(Color.WHITE)
         .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal)
-        .setMarkerSize(5).setYAxisDecimalPattern(decimals);
+        .setMarkerSize(5);
     for (Series s : series) {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();

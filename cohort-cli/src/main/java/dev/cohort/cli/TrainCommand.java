@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
   String algorithm;
 
   @Option(names = "--rounds", paramLabel = "N", description = "Rounds of training, >= 1. Default: ${DEFAULT-VALUE}.")
-  int rounds = 150;
+  int rounds = 100;
 
   @Option(names = "--clients-per-round", paramLabel = "K",
       description = "Clients sampled each round (the expected number with poisson). Default: ${DEFAULT-VALUE}.")

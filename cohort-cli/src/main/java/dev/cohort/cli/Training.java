@@ -65,6 +65,7 @@ final class Training {
     this.quiet = spec.commandLine().getParseResult().hasMatchedOption("--quiet");
   }
 
+  @SuppressWarnings("try") // the scope is the point: it installs the context the rounds run in
   int run() {
     long start = System.nanoTime();
     List<String> population = data.train().clientIds();
