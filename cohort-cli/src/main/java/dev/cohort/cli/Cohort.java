@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
         PrivacyCommand.class,
         AnalyticsCommand.class,
         TutorialCommand.class,
+        TrainCommand.class,
     })
 public final class Cohort implements Runnable {
   /** Exit status of a usage error. */

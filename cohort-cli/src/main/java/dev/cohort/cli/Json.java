@@ -83,6 +83,12 @@ final class Json {
     return this;
   }
 
+  /** {@code json}, a JSON value written by another {@code Json} or an array of them, as it is. */
+  Json putJson(String k, String json) {
+    key(k).sb.append(json);
+    return this;
+  }
+
   /** The object, closed. */
   String end() {
     return sb.append('}').toString();

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("cli", "tensor", "nn", "core", "privacy", "simulation", "analytics", "examples");
+    Architecture.checkModuleDependencies("cli", "tensor", "nn", "core", "privacy", "aggregators", "simulation",
+        "learning", "analytics", "examples");
   }
 
   @Test

@@ -1,0 +1,370 @@
+package dev.cohort.cli;
+
+import dev.cohort.aggregators.AggregationProcess;
+import dev.cohort.aggregators.DifferentiallyPrivateFactory;
+import dev.cohort.aggregators.MeanFactory;
+import dev.cohort.aggregators.NormOrder;
+import dev.cohort.aggregators.QuantileEstimation;
+import dev.cohort.aggregators.Robust;
+import dev.cohort.aggregators.UnweightedMeanFactory;
+import dev.cohort.core.types.StructType;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.learning.algorithms.FedAvg;
+import dev.cohort.learning.models.FunctionalModel;
+import dev.cohort.learning.models.Loss;
+import dev.cohort.learning.models.Metric;
+import dev.cohort.learning.models.ModelWeights;
+import dev.cohort.learning.models.SequentialModel;
+import dev.cohort.learning.optimizers.Optimizer;
+import dev.cohort.learning.templates.ClientWeighting;
+import dev.cohort.learning.templates.ClientWorkProcess;
+import dev.cohort.learning.templates.DistributionProcess;
+import dev.cohort.learning.templates.FinalizerProcess;
+import dev.cohort.learning.templates.LearningProcess;
+import dev.cohort.nn.Activation;
+import dev.cohort.nn.Layers;
+import dev.cohort.nn.Models;
+import dev.cohort.nn.Sequential;
+import dev.cohort.simulation.ClientSampler;
+import dev.cohort.simulation.datasets.DatasetFormatException;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cohort train}: a federated training from the command line. Without flags it is the default job: FedAvg of
+ * TFF's EMNIST CNN on the FEMNIST LEAF sample shipped in {@code data/femnist_leaf} (73 writers, 62 classes),
+ * evaluated on the same writers' test split. It prints a header, a progress bar (plain lines when standard output
+ * is not a terminal) and one line per evaluated round, and writes a run directory ({@link RunDirectory}).
+ *
+ * <p>Exit status: 2 for a flag, a value or a combination it rejects, data that is not where {@code --data} says, or
+ * an {@code --out} that already holds a run; 1 for data files that cannot be read and output that cannot be written.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
+    sortOptions = false,
+    description = {"Train a model with federated learning and write a run directory with metrics, weights and a "
+        + "report with plots.",
+        "Without flags: FedAvg of a CNN on the FEMNIST sample in data/femnist_leaf (73 writers, 62 classes)."},
+    footer = {"", "Examples:",
+        "  cohort train                                      # the default job: FedAvg of a CNN on FEMNIST",
+        "  cohort train --model logreg --rounds 20 --json    # a quick run; one JSON summary on stdout",
+        "  cohort train --algorithm fedavg-unweighted --aggregator dp --noise-multiplier 0.5 --clip 1"})
+final class TrainCommand implements Callable<Integer> {
+  /** Tasks with a loader; the others of the issue (mnist-idx, shakespeare, ...) come with their loaders. */
+  static final List<String> TASKS = List.of("femnist");
+  static final List<String> MODELS = List.of("cnn", "mlp", "logreg");
+  static final List<String> ALGORITHMS = List.of("fedavg", "fedavg-unweighted");
+  static final List<String> OPTIMIZERS = List.of("sgd", "sgdm", "adam", "yogi", "adagrad");
+  static final List<String> AGGREGATORS = List.of("mean", "robust", "dp");
+  static final List<String> SAMPLINGS = List.of("uniform", "poisson");
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--task", paramLabel = "TASK", description = "The task: femnist (LEAF JSON). Default: femnist.")
+  String task = "femnist";
+
+  @Option(names = "--data", paramLabel = "PATH",
+      description = "The task's data: for femnist a directory with train/ and test/ LEAF files. "
+          + "Default: the sample in data/femnist_leaf.")
+  Path data;
+
+  @Option(names = "--model", paramLabel = "MODEL", description = "cnn (TFF's EMNIST CNN), mlp (784-200-200), "
+      + "logreg. Default: cnn.")
+  String model = "cnn";
+
+  @Option(names = "--algorithm", paramLabel = "ALG", description = "fedavg (weighted by examples) or "
+      + "fedavg-unweighted. Default: fedavg, or fedavg-unweighted with --aggregator dp.")
+  String algorithm;
+
+  @Option(names = "--rounds", paramLabel = "N", description = "Rounds of training, >= 1. Default: ${DEFAULT-VALUE}.")
+  int rounds = 100;
+
+  @Option(names = "--clients-per-round", paramLabel = "K",
+      description = "Clients sampled each round (the expected number with poisson). Default: ${DEFAULT-VALUE}.")
+  int clientsPerRound = 10;
+
+  @Option(names = "--clients", paramLabel = "ID,ID,...", split = ",",
+      description = "A fixed cohort: these clients every round, instead of sampling.")
+  List<String> clients;
+
+  @Option(names = "--sampling", paramLabel = "HOW", description = "uniform (K distinct clients) or poisson (each "
+      + "client with probability K / clients). Default: uniform.")
+  String sampling = "uniform";
+
+  @Option(names = "--epochs", paramLabel = "E", description =
+      "Local epochs per round, >= 1. Default: ${DEFAULT-VALUE}.")
+  int epochs = 1;
+
+  @Option(names = "--batch-size", paramLabel = "B", description = "Local batch size, >= 1. Default: ${DEFAULT-VALUE}.")
+  int batchSize = 20;
+
+  @Option(names = "--no-shuffle", description = "Do not shuffle each client's examples every round.")
+  boolean noShuffle;
+
+  @Option(names = "--client-optimizer", paramLabel = "OPT",
+      description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd.")
+  String clientOptimizer = "sgd";
+
+  @Option(names = "--client-lr", paramLabel = "LR", description =
+      "Client learning rate, > 0. Default: ${DEFAULT-VALUE}.")
+  double clientLr = 0.1;
+
+  @Option(names = "--server-optimizer", paramLabel = "OPT",
+      description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd (at lr 1: plain FedAvg).")
+  String serverOptimizer = "sgd";
+
+  @Option(names = "--server-lr", paramLabel = "LR", description =
+      "Server learning rate, > 0. Default: ${DEFAULT-VALUE}.")
+  double serverLr = 1.0;
+
+  @Option(names = "--aggregator", paramLabel = "AGG", description = "mean, robust (TFF's robust aggregator: "
+      + "zeroing and adaptive clipping), dp (Gaussian, fixed clip). Default: mean.")
+  String aggregator = "mean";
+
+  @Option(names = "--noise-multiplier", paramLabel = "Z",
+      description = "With --aggregator dp: the noise standard deviation over the clip, > 0 (required).")
+  Double noiseMultiplier;
+
+  @Option(names = "--clip", paramLabel = "C", description = "With --aggregator dp: the L2 clip of each update "
+      + "(default 1.0); with robust: a fixed clip instead of the adaptive one. > 0.")
+  Double clip;
+
+  @Option(names = "--delta", paramLabel = "D", description = "With --aggregator dp: the delta of the epsilon "
+      + "reported, in (0, 1). Default: 1e-5.")
+  Double delta;
+
+  @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate on the test split every N rounds (0: "
+      + "only after the last). Default: ${DEFAULT-VALUE}.")
+  int evalEvery = 10;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the initial weights, the sampling, the "
+      + "shuffles and the noise. Default: ${DEFAULT-VALUE}.")
+  long seed = 0;
+
+  @Option(names = "--threads", paramLabel = "T", description = "Clients trained in parallel, >= 1 (the results are "
+      + "the same bits at any number). Default: the available processors.")
+  Integer threads;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "The run directory, new or empty. Default: "
+      + "runs/<timestamp>.")
+  Path out;
+
+  @Option(names = "--export-weights", paramLabel = "FILE.npz", description = "Also write the final weights here.")
+  Path exportWeights;
+
+  @Option(names = "--json", description = "Print one JSON summary on standard output at the end; everything else "
+      + "goes to standard error.")
+  boolean json;
+
+  @Option(names = "--quiet", description = "Print no header, progress or per-round lines: only the final result.")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    TrainConfig config = validate();
+    TrainData loaded = load(config);
+    Training.Setup setup = setup(config, loaded);
+    RunDirectory dir = RunDirectory.create(config.out(), "--out");
+    return new Training(spec, config, loaded, setup, dir).run();
+  }
+
+  /** Every flag checked on its own and against the others; the data-dependent checks follow in {@link #setup}. */
+  TrainConfig validate() {
+    Flags.choice("--task", task, TASKS);
+    Flags.choice("--model", model, MODELS);
+    Flags.choice("--aggregator", aggregator, AGGREGATORS);
+    boolean dp = aggregator.equals("dp");
+    String alg = algorithm == null ? (dp ? "fedavg-unweighted" : "fedavg") : Flags.choice("--algorithm", algorithm,
+        ALGORITHMS);
+    if (dp && alg.equals("fedavg")) {
+      throw new Flags.FlagException("--algorithm (fedavg) must be fedavg-unweighted with --aggregator dp: the "
+          + "Gaussian mechanism averages clipped updates with equal weights");
+    }
+    Flags.choice("--sampling", sampling, SAMPLINGS);
+    Flags.choice("--client-optimizer", clientOptimizer, OPTIMIZERS);
+    Flags.choice("--server-optimizer", serverOptimizer, OPTIMIZERS);
+    atLeast("--rounds", rounds, 1);
+    atLeast("--epochs", epochs, 1);
+    atLeast("--batch-size", batchSize, 1);
+    atLeast("--eval-every", evalEvery, 0);
+    positive("--client-lr", clientLr);
+    positive("--server-lr", serverLr);
+    int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    atLeast("--threads", t, 1);
+    if (clients != null) {
+      Flags.notApplicable(spec, "--clients-per-round", "with --clients: the cohort is fixed");
+      Flags.notApplicable(spec, "--sampling", "with --clients: the cohort is fixed");
+      if (clients.isEmpty() || clients.stream().anyMatch(String::isEmpty)) {
+        throw new Flags.FlagException("--clients (" + String.join(",", clients) + ") must be client ids separated "
+            + "by commas, none empty");
+      }
+      if (new LinkedHashSet<>(clients).size() != clients.size()) {
+        throw new Flags.FlagException("--clients (" + String.join(",", clients) + ") names a client twice");
+      }
+    } else {
+      atLeast("--clients-per-round", clientsPerRound, 1);
+    }
+    if (dp) {
+      if (noiseMultiplier == null) {
+        throw new Flags.FlagException("--aggregator dp needs --noise-multiplier Z (e.g. 1.0): the noise standard "
+            + "deviation over the clip");
+      }
+      positive("--noise-multiplier", noiseMultiplier);
+      if (delta != null && !(delta > 0 && delta < 1)) {
+        throw new Flags.FlagException("--delta (" + delta + ") must be in (0, 1)");
+      }
+    } else {
+      Flags.notApplicable(spec, "--noise-multiplier", "with --aggregator " + aggregator + ": it is the noise of "
+          + "--aggregator dp");
+      Flags.notApplicable(spec, "--delta", "with --aggregator " + aggregator + ": it is the delta of "
+          + "--aggregator dp's epsilon");
+      if (aggregator.equals("mean")) {
+        Flags.notApplicable(spec, "--clip", "with --aggregator mean: only robust and dp clip updates");
+      }
+    }
+    if (clip != null) {
+      positive("--clip", clip);
+    }
+    if (exportWeights != null && !exportWeights.getFileName().toString().endsWith(".npz")) {
+      throw new Flags.FlagException("--export-weights (" + exportWeights + ") must be a file ending in .npz");
+    }
+    Path dataPath = data != null ? data : TrainData.defaultFemnist();
+    if (!Files.exists(dataPath)) {
+      throw new Flags.FlagException("--data (" + dataPath + ") does not exist" + (data == null
+          ? ": the FEMNIST sample ships in data/femnist_leaf of the repository; run ./cohort from a checkout or "
+          + "pass --data DIR" : ""));
+    }
+    Path outDir = out != null ? out : Path.of("runs",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    RunDirectory.requireFresh(outDir, "--out");
+    return new TrainConfig(task, dataPath, model, alg, rounds, clients == null ? clientsPerRound : clients.size(),
+        clients == null ? null : List.copyOf(clients), clients == null ? sampling : "fixed", epochs, batchSize,
+        !noShuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, aggregator,
+        dp ? noiseMultiplier : null, dp && clip == null ? Double.valueOf(1.0) : clip,
+        dp ? (delta == null ? Double.valueOf(1e-5) : delta) : null, evalEvery, seed, t, outDir, exportWeights);
+  }
+
+  private static TrainData load(TrainConfig c) {
+    try {
+      return TrainData.femnist(c.data());
+    } catch (DatasetFormatException e) {
+      throw new UserFileException("--data " + c.data() + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // LeafJson.femnist: no train/ or test/ with LEAF files: the flag points at the wrong place.
+      throw new Flags.FlagException("--data (" + c.data() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** The process, sampler and model of a run, checked against the data (clients per round, --clients ids). */
+  static Training.Setup setup(TrainConfig c, TrainData d) {
+    List<String> population = d.train().clientIds();
+    ClientSampler sampler;
+    if (c.clients() != null) {
+      List<String> unknown = new ArrayList<>(c.clients());
+      unknown.removeAll(population);
+      if (!unknown.isEmpty()) {
+        throw new Flags.FlagException("--clients: no client '" + unknown.get(0) + "' among the " + population.size()
+            + " clients of " + c.data() + " ('" + population.get(0) + "' .. '"
+            + population.get(population.size() - 1) + "')");
+      }
+      sampler = ClientSampler.fixed(c.clients());
+    } else {
+      if (c.clientsPerRound() > population.size()) {
+        throw new Flags.FlagException("--clients-per-round (" + c.clientsPerRound() + ") must be at most the "
+            + population.size() + " clients of " + c.data());
+      }
+      sampler = c.sampling().equals("poisson")
+          ? ClientSampler.poisson(population, (double) c.clientsPerRound() / population.size(), c.seed())
+          : ClientSampler.uniform(population, c.clientsPerRound(), c.seed());
+    }
+    Supplier<Sequential> architecture = architecture(c.model(), d.classes(), c.seed());
+    FunctionalModel fm = SequentialModel.of("cli." + c.task() + "." + c.model(), StructType.named(
+            "x", TensorType.of(DType.FLOAT32, TensorType.UNKNOWN, 28, 28, 1),
+            "y", TensorType.of(DType.INT32, TensorType.UNKNOWN)),
+        architecture, Loss.SPARSE_CATEGORICAL_CROSSENTROPY_FROM_LOGITS, Metric.sparseCategoricalAccuracy());
+    Optimizer client = optimizer(c.clientOptimizer(), c.clientLr());
+    Optimizer server = optimizer(c.serverOptimizer(), c.serverLr());
+    return new Training.Setup(fm, architecture, process(c, fm, client, server), sampler);
+  }
+
+  /** The network of {@code model}; every call builds the same initial weights from {@code seed}. */
+  static Supplier<Sequential> architecture(String model, int classes, long seed) {
+    return switch (model) {
+      case "cnn" -> () -> Models.emnistCnn(classes == 10, seed);
+      case "mlp" -> () -> Sequential.builder(Shape.of(28, 28, 1)).seed(seed).add(Layers.flatten())
+          .add(Layers.dense(200, Activation.RELU)).add(Layers.dense(200, Activation.RELU))
+          .add(Layers.dense(classes)).build();
+      case "logreg" -> () -> Sequential.builder(Shape.of(28, 28, 1)).seed(seed).add(Layers.flatten())
+          .add(Layers.dense(classes)).build();
+      default -> throw new IllegalStateException("internal: model " + model + " passed validation");
+    };
+  }
+
+  /** The optimizer {@code name} at {@code lr}: sgdm and the adaptive ones with their usual defaults. */
+  static Optimizer optimizer(String name, double lr) {
+    return switch (name) {
+      case "sgd" -> Optimizer.sgdm(lr);
+      case "sgdm" -> Optimizer.sgdm(lr, 0.9);
+      case "adam" -> Optimizer.adam(lr);
+      case "yogi" -> Optimizer.yogi(lr);
+      case "adagrad" -> Optimizer.adagrad(lr);
+      default -> throw new IllegalStateException("internal: optimizer " + name + " passed validation");
+    };
+  }
+
+  /**
+   * The learning process: the learning module's FedAvg with the mean, or FedAvg's parts composed around another
+   * aggregator (the learning module's FedAvg takes no aggregator yet).
+   */
+  static LearningProcess process(TrainConfig c, FunctionalModel model, Optimizer client, Optimizer server) {
+    boolean weighted = c.algorithm().equals("fedavg");
+    if (c.aggregator().equals("mean")) {
+      return weighted ? FedAvg.weighted(model, client, server) : FedAvg.unweighted(model, client, server);
+    }
+    ModelWeights initial = model.initialWeights();
+    StructType values = initial.trainableType();
+    AggregationProcess agg;
+    if (c.aggregator().equals("dp")) {
+      agg = DifferentiallyPrivateFactory.gaussianFixed(c.noiseMultiplier(), c.clientsPerRound(), c.clip(), c.seed())
+          .create(values);
+    } else if (weighted) {
+      agg = Robust.zeroing(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0), NormOrder.LINF,
+          c.clip() != null ? Robust.clipping(c.clip(), new MeanFactory())
+              : Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()))
+          .create(values, TensorType.FLOAT32);
+    } else {
+      agg = Robust.zeroing(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0), NormOrder.LINF,
+          c.clip() != null ? Robust.clipping(c.clip(), new UnweightedMeanFactory())
+              : Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new UnweightedMeanFactory()))
+          .create(values);
+    }
+    return LearningProcess.composeLearningProcess(initial, DistributionProcess.broadcast(initial.type()),
+        ClientWorkProcess.modelDelta(model, client, weighted ? ClientWeighting.NUM_EXAMPLES : ClientWeighting.UNIFORM),
+        agg, FinalizerProcess.applyOptimizer(server, initial.type()));
+  }
+
+  private static void atLeast(String flag, long value, long min) {
+    if (value < min) {
+      throw new Flags.FlagException(flag + " (" + value + ") must be >= " + min);
+    }
+  }
+
+  private static void positive(String flag, double value) {
+    if (!(value > 0) || !Double.isFinite(value) || (float) value == Float.POSITIVE_INFINITY) {
+      throw new Flags.FlagException(flag + " (" + value + ") must be a finite number > 0");
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.cohort.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a {@code cohort train} run was given, after defaults: {@code config.json} holds it, and
+ * {@link #commandLine()} reruns it.
+ *
+ * @param task the task
+ * @param data the data path
+ * @param model the model
+ * @param algorithm the algorithm
+ * @param rounds rounds of training
+ * @param clientsPerRound clients per round (expected, with Poisson sampling; the cohort's size with a fixed one)
+ * @param clients the fixed cohort, or null
+ * @param sampling uniform, poisson or fixed
+ * @param epochs local epochs
+ * @param batchSize local batch size
+ * @param shuffle whether clients shuffle their examples every round
+ * @param clientOptimizer the client optimizer
+ * @param clientLr its learning rate
+ * @param serverOptimizer the server optimizer
+ * @param serverLr its learning rate
+ * @param aggregator the aggregator
+ * @param noiseMultiplier the DP noise multiplier, or null without DP
+ * @param clip the clip of dp or robust, or null
+ * @param delta the delta of the epsilon reported with DP, or null
+ * @param evalEvery rounds between evaluations (0: only at the end)
+ * @param seed the seed
+ * @param threads clients trained in parallel
+ * @param out the run directory
+ * @param exportWeights an extra copy of the final weights, or null
+ */
+record TrainConfig(String task, Path data, String model, String algorithm, int rounds, int clientsPerRound,
+    List<String> clients, String sampling, int epochs, int batchSize, boolean shuffle, String clientOptimizer,
+    double clientLr, String serverOptimizer, double serverLr, String aggregator, Double noiseMultiplier, Double clip,
+    Double delta, int evalEvery, long seed, int threads, Path out, Path exportWeights) {
+
+  /** Whether round {@code round} (1-based) is evaluated: every {@link #evalEvery} rounds, and always the last. */
+  boolean evaluates(int round) {
+    return round == rounds || (evalEvery > 0 && round % evalEvery == 0);
+  }
+
+  /** The arguments of {@code cohort train} that rerun this configuration (the output directory aside). */
+  List<String> commandLine() {
+    List<String> a = new ArrayList<>(List.of("train", "--task", task, "--data", data.toString(), "--model", model,
+        "--algorithm", algorithm, "--rounds", Integer.toString(rounds)));
+    if (clients != null) {
+      a.addAll(List.of("--clients", String.join(",", clients)));
+    } else {
+      a.addAll(List.of("--clients-per-round", Integer.toString(clientsPerRound), "--sampling", sampling));
+    }
+    a.addAll(List.of("--epochs", Integer.toString(epochs), "--batch-size", Integer.toString(batchSize)));
+    if (!shuffle) {
+      a.add("--no-shuffle");
+    }
+    a.addAll(List.of("--client-optimizer", clientOptimizer, "--client-lr", Double.toString(clientLr),
+        "--server-optimizer", serverOptimizer, "--server-lr", Double.toString(serverLr), "--aggregator", aggregator));
+    if (noiseMultiplier != null) {
+      a.addAll(List.of("--noise-multiplier", Double.toString(noiseMultiplier), "--delta", Double.toString(delta)));
+    }
+    if (clip != null) {
+      a.addAll(List.of("--clip", Double.toString(clip)));
+    }
+    a.addAll(List.of("--eval-every", Integer.toString(evalEvery), "--seed", Long.toString(seed), "--threads",
+        Integer.toString(threads)));
+    return a;
+  }
+
+  /** The configuration as one JSON object, with the command line that reruns it. */
+  String toJson() {
+    Json j = new Json().put("task", task).put("data", data.toString()).put("model", model)
+        .put("algorithm", algorithm).put("rounds", rounds).put("clients_per_round", clientsPerRound)
+        .put("sampling", sampling);
+    if (clients != null) {
+      j.put("clients", clients);
+    }
+    j.put("epochs", epochs).put("batch_size", batchSize).put("shuffle", shuffle)
+        .put("client_optimizer", clientOptimizer).put("client_lr", clientLr)
+        .put("server_optimizer", serverOptimizer).put("server_lr", serverLr).put("aggregator", aggregator);
+    if (noiseMultiplier != null) {
+      j.put("noise_multiplier", noiseMultiplier).put("delta", delta);
+    }
+    if (clip != null) {
+      j.put("clip", clip);
+    }
+    j.put("eval_every", evalEvery).put("seed", seed).put("threads", threads).put("out", out.toString());
+    if (exportWeights != null) {
+      j.put("export_weights", exportWeights.toString());
+    }
+    return j.put("command_line", commandLine()).end();
+  }
+}

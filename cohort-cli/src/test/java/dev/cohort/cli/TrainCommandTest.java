@@ -1,0 +1,327 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.nn.Npz;
+import dev.cohort.privacy.DpEvent;
+import dev.cohort.privacy.NeighboringRelation;
+import dev.cohort.privacy.RdpAccountant;
+import dev.cohort.tensor.RandomStream;
+import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end tests of {@code cohort train} through the in-process harness: short runs on a small LEAF data set
+ * written here (and one on the shipped FEMNIST sample), their output, run directory and JSON summary, and the
+ * usage errors. The default job itself is a benchmark (BENCHMARKS.md), not a test.
+ */
+class TrainCommandTest {
+  private static final String NL = System.lineSeparator();
+  /** logreg on 28x28 images and 62 classes: a 784 x 62 kernel and 62 biases. */
+  private static final long LOGREG_PARAMETERS = 784L * 62 + 62;
+
+  @TempDir
+  Path tmp;
+
+  /** A LEAF FEMNIST directory with {@code clients} writers of 6 train and 2 test random images each. */
+  private Path leaf(int clients) throws IOException {
+    Path root = tmp.resolve("leaf");
+    RandomStream random = RandomStream.of(7);
+    for (String split : List.of("train", "test")) {
+      int n = split.equals("train") ? 6 : 2;
+      StringBuilder users = new StringBuilder();
+      StringBuilder counts = new StringBuilder();
+      StringBuilder data = new StringBuilder();
+      for (int c = 0; c < clients; c++) {
+        String id = String.format(Locale.ROOT, "w%02d", c);
+        users.append(c == 0 ? "" : ",").append('"').append(id).append('"');
+        counts.append(c == 0 ? "" : ",").append(n);
+        data.append(c == 0 ? "" : ",").append('"').append(id).append("\":{\"x\":[");
+        List<String> ys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          float[] pixels = random.uniform(dev.cohort.tensor.Shape.of(784), 0f, 1f).floatData();
+          data.append(i == 0 ? "[" : ",[");
+          for (int p = 0; p < 784; p++) {
+            data.append(p == 0 ? "" : ",").append(pixels[p]);
+          }
+          data.append(']');
+          ys.add(Integer.toString((c + i) % 62));
+        }
+        data.append("],\"y\":[").append(String.join(",", ys)).append("]}");
+      }
+      Path dir = Files.createDirectories(root.resolve(split));
+      Files.writeString(dir.resolve("data.json"), "{\"users\":[" + users + "],\"num_samples\":[" + counts
+          + "],\"user_data\":{" + data + "}}", StandardCharsets.UTF_8);
+    }
+    return root;
+  }
+
+  private static CliRun train(String... args) {
+    List<String> argv = new ArrayList<>(List.of("train"));
+    argv.addAll(Arrays.asList(args));
+    return CliRun.of(argv.toArray(new String[0]));
+  }
+
+  @Test
+  void aShortRunPrintsTheHeaderTheEvaluatedRoundsAndWritesTheRunDirectory() throws IOException {
+    Path data = leaf(5);
+    Path out = tmp.resolve("run");
+    CliRun r = train("--data", data.toString(), "--model", "logreg", "--rounds", "3", "--clients-per-round", "2",
+        "--eval-every", "2", "--threads", "2", "--seed", "3", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    List<String> lines = List.of(r.out().split(NL));
+    assertThat(lines.subList(0, 10)).extracting(l -> l.split(" +")[0]).containsExactly("task", "data", "model",
+        "algorithm", "optimizers", "aggregator", "blas", "threads", "seed", "output");
+    assertThat(lines.get(0)).isEqualTo(Output.row("task", "femnist: LEAF JSON " + data));
+    assertThat(lines.get(1)).isEqualTo(Output.row("data", "5 clients, 30 train / 10 test examples, 62 classes"));
+    assertThat(lines.get(2)).isEqualTo(Output.row("model", String.format(Locale.ROOT, "logreg, %,d parameters",
+        LOGREG_PARAMETERS)));
+    assertThat(lines.get(3)).isEqualTo(Output.row("algorithm",
+        "fedavg: 3 rounds, 2 clients per round (uniform), 1 epoch of batch 20"));
+    assertThat(lines.get(7)).isEqualTo(Output.row("threads", "2"));
+    assertThat(lines.get(9)).isEqualTo(Output.row("output", out.toString()));
+    // Rounds 2 (every 2) and 3 (the last) are evaluated.
+    assertThat(lines.get(10)).matches("round 2/3  train loss \\d+\\.\\d{4}  test loss \\d+\\.\\d{4}  "
+        + "test accuracy \\d+\\.\\d\\d %  \\d+\\.\\d s");
+    assertThat(lines.get(11)).startsWith("round 3/3  train loss ");
+    assertThat(lines.get(12)).startsWith(Output.row("test accuracy", "")).endsWith(" after 3 rounds");
+    // 2 clients x 6 examples x 3 rounds; each client sends and receives the float32 weights once a round.
+    assertThat(lines.get(13)).isEqualTo(Output.row("trained", String.format(Locale.ROOT,
+        "36 examples; %.1f MB up, %.1f MB down", 3 * 2 * 32.0 * LOGREG_PARAMETERS / 8e6,
+        3 * 2 * 32.0 * LOGREG_PARAMETERS / 8e6)));
+    assertThat(lines.get(14)).startsWith(Output.row("wall time", ""));
+    List<String> files = List.of("config.json", "metrics.csv", "metrics.jsonl", "model.npz", "report.html",
+        "accuracy.png", "loss.png");
+    assertThat(lines.subList(15, lines.size())).containsExactlyElementsOf(files.stream()
+        .map(f -> Output.row(f.equals("config.json") ? "written" : "", out.resolve(f).toString())).toList());
+    try (var listing = Files.list(out)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(files);
+    }
+
+    List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+    assertThat(csv).hasSize(4);
+    assertThat(csv.get(0)).isEqualTo(String.join(",", RunDirectory.COLUMNS));
+    assertThat(csv.get(1)).startsWith("1,2,12,").contains(",,,,"); // no evaluation, no epsilon in round 1
+    List<String> jsonl = Files.readAllLines(out.resolve("metrics.jsonl"));
+    assertThat(jsonl).hasSize(3);
+    assertThat(jsonl.get(0)).startsWith("{\"round\":1,\"clients\":2,\"examples\":12,\"train_loss\":")
+        .doesNotContain("test_accuracy");
+    assertThat(jsonl.get(1)).contains("\"test_accuracy\":");
+    String config = Files.readString(out.resolve("config.json"));
+    assertThat(config).startsWith("{\"task\":\"femnist\",\"data\":" + quote(data.toString()))
+        .contains("\"model\":\"logreg\"", "\"rounds\":3", "\"clients_per_round\":2", "\"seed\":3",
+            "\"command_line\":[\"train\",");
+    String report = Files.readString(out.resolve("report.html"));
+    assertThat(report).contains("<img src=\"accuracy.png\"", "<img src=\"loss.png\"", "<td>2</td>", "<td>3</td>");
+    for (String png : List.of("accuracy.png", "loss.png")) {
+      byte[] bytes = Files.readAllBytes(out.resolve(png));
+      assertThat(Arrays.copyOf(bytes, 8)).as(png).containsExactly(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+    }
+    Map<String, Tensor> weights = Npz.read(out.resolve("model.npz"));
+    assertThat(weights.values()).extracting(t -> (long) t.shape().size()).containsExactlyInAnyOrder(784L * 62, 62L);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\") + "\"";
+  }
+
+  @Test
+  void theConfigCommandLineRerunsTheSameRunAndThreadsDoNotChangeTheWeights() throws IOException {
+    Path data = leaf(6);
+    Path first = tmp.resolve("first");
+    assertThat(train("--data", data.toString(), "--model", "mlp", "--rounds", "2", "--clients-per-round", "4",
+        "--threads", "1", "--seed", "11", "--out", first.toString()).code()).isZero();
+    String config = Files.readString(first.resolve("config.json"));
+    Matcher m = Pattern.compile("\"command_line\":\\[(.*)]").matcher(config);
+    assertThat(m.find()).isTrue();
+    List<String> argv = new ArrayList<>();
+    for (String quoted : m.group(1).split(",")) {
+      argv.add(quoted.substring(1, quoted.length() - 1));
+    }
+    int t = argv.indexOf("--threads");
+    argv.set(t + 1, "2");
+    Path second = tmp.resolve("second");
+    argv.addAll(List.of("--out", second.toString()));
+    CliRun rerun = CliRun.of(argv.toArray(new String[0]));
+    assertThat(rerun.code()).as(rerun.err()).isZero();
+    assertThat(arrays(second.resolve("model.npz"))).isEqualTo(arrays(first.resolve("model.npz")));
+    assertThat(withoutSeconds(second.resolve("metrics.csv"))).isEqualTo(withoutSeconds(first.resolve("metrics.csv")));
+  }
+
+  /** The float32 arrays of an .npz by name (the zip entries' timestamps aside). */
+  private static Map<String, List<Float>> arrays(Path npz) throws IOException {
+    Map<String, List<Float>> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, Tensor> e : Npz.read(npz).entrySet()) {
+      List<Float> values = new ArrayList<>();
+      for (float f : e.getValue().floatData()) {
+        values.add(f);
+      }
+      out.put(e.getKey(), values);
+    }
+    assertThat(out).isNotEmpty();
+    return out;
+  }
+
+  private static List<String> withoutSeconds(Path csv) throws IOException {
+    return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+  }
+
+  @Test
+  void jsonPrintsOneSummaryObjectOnStandardOutputAndTheRestOnStandardError() throws IOException {
+    Path out = tmp.resolve("run");
+    Path export = tmp.resolve("exported/final.npz");
+    CliRun r = train("--data", leaf(4).toString(), "--model", "logreg", "--rounds", "2", "--clients", "w01,w03",
+        "--eval-every", "1", "--json", "--export-weights", export.toString(), "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().split(NL)).hasSize(1);
+    assertThat(r.out()).startsWith("{\"command\":\"train\",\"task\":\"femnist\",\"model\":\"logreg\","
+        + "\"algorithm\":\"fedavg\",\"aggregator\":\"mean\",\"rounds\":2,\"final_test_accuracy\":")
+        .contains("\"examples_trained\":24,", "\"run_dir\":" + quote(out.toString()),
+            "\"evaluations\":[{\"round\":1,\"clients\":2,", "},{\"round\":2,\"clients\":2,")
+        .endsWith("]}" + NL);
+    assertThat(r.err()).startsWith(Output.row("task", "femnist")).contains("round 1/2", "round 2/2",
+        Output.row("algorithm", "fedavg: 2 rounds, the fixed cohort of 2 clients, 1 epoch of batch 20"));
+    assertThat(arrays(export)).isEqualTo(arrays(out.resolve("model.npz")));
+  }
+
+  @Test
+  void quietPrintsOnlyTheResult() throws IOException {
+    CliRun r = train("--data", leaf(3).toString(), "--model", "logreg", "--rounds", "1", "--clients-per-round", "1",
+        "--quiet", "--out", tmp.resolve("run").toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith(Output.row("test accuracy", "")).doesNotContain("round 1/1", "blas");
+  }
+
+  @Test
+  void differentialPrivacyReportsTheEpsilonOfTheRoundsRun() throws IOException {
+    CliRun r = train("--data", leaf(8).toString(), "--model", "logreg", "--rounds", "3", "--clients-per-round", "2",
+        "--algorithm", "fedavg-unweighted", "--aggregator", "dp", "--noise-multiplier", "0.8", "--clip", "0.5",
+        "--json", "--out", tmp.resolve("run").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // Three rounds of 2 of 8 clients drawn without replacement, each a Gaussian of noise multiplier 0.8.
+    double epsilon = RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build()
+        .compose(DpEvent.sampledWithoutReplacement(8, 2, DpEvent.gaussian(0.8)), 3).epsilon(1e-5).epsilon();
+    assertThat(r.out()).contains("\"epsilon\":" + epsilon + ",\"delta\":1.0E-5");
+    assertThat(r.err()).contains(Output.row("aggregator", "dp (noise multiplier 0.8, clip 0.5, delta 1.0E-5)"),
+        "  ε " + GuaranteeOutput.epsilon(epsilon) + "  ", Output.row("privacy", "(" + GuaranteeOutput.epsilon(epsilon)
+            + ", 1.0E-5)-DP"));
+  }
+
+  @Test
+  void robustAggregationAndPoissonSamplingRun() throws IOException {
+    Path data = leaf(6);
+    CliRun robust = train("--data", data.toString(), "--model", "logreg", "--rounds", "2", "--clients-per-round",
+        "3", "--aggregator", "robust", "--sampling", "poisson", "--server-optimizer", "adam", "--server-lr", "0.01",
+        "--client-optimizer", "sgdm", "--client-lr", "0.01", "--no-shuffle", "--out", tmp.resolve("r").toString());
+    assertThat(robust.code()).as(robust.err()).isZero();
+    assertThat(robust.out()).contains(Output.row("aggregator", "robust (zeroing at the adaptive 0.98 quantile, "
+        + "clipping at the adaptive 0.8 quantile)"), "3 clients per round (poisson), 1 epoch of batch 20 (not "
+        + "shuffled)");
+  }
+
+  @Test
+  void theShippedFemnistSampleIsTheDefaultData() throws IOException {
+    CliRun r = train("--model", "logreg", "--rounds", "1", "--clients-per-round", "2", "--out",
+        tmp.resolve("run").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains(Output.row("data", "73 clients, 10,621 train / 1,216 test examples, 62 classes"));
+  }
+
+  /** A usage error: exit 2, nothing on standard output, one line naming the flag. */
+  private static void usage(String message, String... args) {
+    CliRun r = train(args);
+    assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("cohort train: error: " + message + NL);
+  }
+
+  @Test
+  void everyBadFlagIsAUsageErrorNamingIt() {
+    usage("--task (mnist) must be one of femnist", "--task", "mnist");
+    usage("--model (resnet) must be one of cnn, mlp, logreg", "--model", "resnet");
+    usage("--algorithm (fedprox) must be one of fedavg, fedavg-unweighted", "--algorithm", "fedprox");
+    usage("--aggregator (secure) must be one of mean, robust, dp", "--aggregator", "secure");
+    usage("--sampling (stratified) must be one of uniform, poisson", "--sampling", "stratified");
+    usage("--client-optimizer (lamb) must be one of sgd, sgdm, adam, yogi, adagrad", "--client-optimizer", "lamb");
+    usage("--server-optimizer (rmsprop) must be one of sgd, sgdm, adam, yogi, adagrad", "--server-optimizer",
+        "rmsprop");
+    usage("--rounds (0) must be >= 1", "--rounds", "0");
+    usage("--epochs (0) must be >= 1", "--epochs", "0");
+    usage("--batch-size (-1) must be >= 1", "--batch-size", "-1");
+    usage("--eval-every (-1) must be >= 0", "--eval-every", "-1");
+    usage("--clients-per-round (0) must be >= 1", "--clients-per-round", "0");
+    usage("--threads (0) must be >= 1", "--threads", "0");
+    usage("--client-lr (0.0) must be a finite number > 0", "--client-lr", "0");
+    usage("--server-lr (NaN) must be a finite number > 0", "--server-lr", "NaN");
+    usage("--clip (-1.0) must be a finite number > 0", "--aggregator", "robust", "--clip", "-1");
+    usage("--export-weights (w.txt) must be a file ending in .npz", "--export-weights", "w.txt");
+  }
+
+  @Test
+  void flagsThatDoNotApplyAreRejected() {
+    usage("--noise-multiplier (1) must not be given with --aggregator mean: it is the noise of --aggregator dp",
+        "--noise-multiplier", "1");
+    usage("--clip (1) must not be given with --aggregator mean: only robust and dp clip updates", "--clip", "1");
+    usage("--delta (1e-5) must not be given with --aggregator robust: it is the delta of --aggregator dp's epsilon",
+        "--aggregator", "robust", "--delta", "1e-5");
+    usage("--clients-per-round (5) must not be given with --clients: the cohort is fixed", "--clients", "a,b",
+        "--clients-per-round", "5");
+    usage("--sampling (poisson) must not be given with --clients: the cohort is fixed", "--clients", "a",
+        "--sampling", "poisson");
+    usage("--clients (a,a) names a client twice", "--clients", "a,a");
+    usage("--aggregator dp needs --noise-multiplier Z (e.g. 1.0): the noise standard deviation over the clip",
+        "--aggregator", "dp");
+    usage("--algorithm (fedavg) must be fedavg-unweighted with --aggregator dp: the Gaussian mechanism averages "
+        + "clipped updates with equal weights", "--aggregator", "dp", "--noise-multiplier", "1", "--algorithm",
+        "fedavg");
+    usage("--delta (2.0) must be in (0, 1)", "--aggregator", "dp", "--noise-multiplier", "1", "--delta", "2");
+  }
+
+  @Test
+  void dataErrorsNameTheFlagAndTheProblem() throws IOException {
+    Path missing = tmp.resolve("nowhere");
+    usage("--data (" + missing + ") does not exist", "--data", missing.toString());
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    usage("--data (" + empty + "): FEMNIST: expected LEAF files (*.json, *.json.gz) in " + empty.resolve("train"),
+        "--data", empty.toString());
+    Path data = leaf(3);
+    usage("--clients-per-round (4) must be at most the 3 clients of " + data, "--data", data.toString(),
+        "--clients-per-round", "4");
+    usage("--clients: no client 'zz' among the 3 clients of " + data + " ('w00' .. 'w02')", "--data",
+        data.toString(), "--clients", "w00,zz");
+    // A file in the wrong format is not a usage error: exit 1, naming the file.
+    Files.writeString(data.resolve("train").resolve("data.json"), "{\"users\": [");
+    CliRun bad = train("--data", data.toString(), "--out", tmp.resolve("run").toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("cohort train: error: --data " + data + ": " + data.resolve("train")
+        .resolve("data.json")).doesNotContain("bug");
+  }
+
+  @Test
+  void anOutputDirectoryThatHoldsFilesOrCannotBeWrittenIsRefused() throws IOException {
+    Path data = leaf(2);
+    Path used = Files.createDirectories(tmp.resolve("used"));
+    Files.writeString(used.resolve("config.json"), "{}");
+    usage("--out (" + used + ") already holds files; give a new or empty directory", "--data", data.toString(),
+        "--out", used.toString());
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    CliRun under = train("--data", data.toString(), "--model", "logreg", "--clients-per-round", "1", "--out",
+        file.resolve("run").toString());
+    assertThat(under.code()).isEqualTo(1);
+    assertThat(under.err()).startsWith("cohort train: error: --out " + file.resolve("run")
+        + ": cannot write the run directory: ").doesNotContain("bug");
+  }
+}
