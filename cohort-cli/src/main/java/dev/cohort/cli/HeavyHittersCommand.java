@@ -1,8 +1,8 @@
 package dev.cohort.cli;
 
 import dev.cohort.analytics.HeavyHitters;
-import dev.cohort.analytics.HeavyHittersResult;
 import dev.cohort.analytics.HeavyHittersResult.HeavyHitter;
+import dev.cohort.analytics.HeavyHittersResult;
 import dev.cohort.analytics.LaplaceThresholding;
 import dev.cohort.analytics.Words;
 import dev.cohort.privacy.Numbers;
@@ -14,13 +14,17 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code cohort analytics heavy-hitters}: the most frequent words of a play, each speaker a client, found with
@@ -29,8 +33,9 @@ import picocli.CommandLine.Option;
  *
  * <p>A client's words are {@link Words} of its turns. Without {@code --multi-contribution} a client sends each of
  * its distinct words once, or with {@code --max-words-per-client W} its W most frequent (ties: the first seen); with
- * {@code --multi-contribution} it sends every word with its count, or with W its first W words (TFF's
- * {@code get_capped_elements_with_counts}, batches of one word). With {@code --epsilon} and {@code --delta} the counts
+ * {@code --multi-contribution} it sends every word with its count, and with W every occurrence of its W most
+ * frequent words (the same words as without it; the CLI applies the cap when it reads the words, so the computation
+ * caps nothing further). With {@code --epsilon} and {@code --delta} the counts
  * get Laplace noise and a threshold, which needs W, one contribution per word and no k-anonymity; then
  * {@code --max-heavy-hitters} keeps the largest noisy counts (post-processing).
  *
@@ -105,7 +110,9 @@ final class HeavyHittersCommand implements Callable<Integer> {
     set("--string-max-bytes", stringMaxBytes, builder::stringMaxBytes);
     set("--k-anonymity", kAnonymity, builder::kAnonymity);
     if (maxWordsPerClient != null) {
-      set("--max-words-per-client", maxWordsPerClient, builder::maxWordsPerUser);
+      // Checked here; applied when the words are read (each client keeps its W most frequent words), so the
+      // computation gets every occurrence of the words kept and caps nothing further.
+      set("--max-words-per-client", maxWordsPerClient, HeavyHitters.builder()::maxWordsPerUser);
     }
     if (maxHeavyHitters != null) {
       // With DP the noisy counts choose the top words, not the exact ones: the sketch keeps every word.
@@ -113,7 +120,7 @@ final class HeavyHittersCommand implements Callable<Integer> {
           : HeavyHitters.builder()::maxHeavyHitters);
     }
     builder.multiContribution(multiContribution).seed(seed);
-    List<List<String[]>> clients = clients(file);
+    List<List<String[]>> clients = clients(file, maxWordsPerClient);
     HeavyHittersResult result = HeavyHittersResult.of(builder.build().call(clients));
     List<HeavyHitter> words = result.heavyHitters();
     if (dp != null) {
@@ -133,6 +140,24 @@ final class HeavyHittersCommand implements Callable<Integer> {
           + " incomplete: raise --capacity above the number of distinct words");
     }
     return 0;
+  }
+
+  /** The occurrences, in order, of the {@code limit} most frequent of {@code words} (ties by first appearance). */
+  static List<String> mostFrequent(List<String> words, int limit) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (String w : words) {
+      counts.merge(w, 1, Integer::sum);
+    }
+    List<String> order = new ArrayList<>(counts.keySet());   // first appearance
+    order.sort((a, b) -> Integer.compare(counts.get(b), counts.get(a)));   // stable: ties keep first appearance
+    Set<String> kept = new HashSet<>(order.subList(0, Math.min(limit, order.size())));
+    List<String> out = new ArrayList<>();
+    for (String w : words) {
+      if (kept.contains(w)) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   /** The text file the flags name. */
@@ -190,13 +215,17 @@ final class HeavyHittersCommand implements Callable<Integer> {
     }
   }
 
-  /** Each speaker's words, in batches of one word (so that W caps words, not batches). */
-  private static List<List<String[]>> clients(Path file) {
+  /**
+   * Each speaker's words, in batches of one word; with {@code maxWords}, only the occurrences of the speaker's
+   * {@code maxWords} most frequent words (ties by first appearance).
+   */
+  private static List<List<String[]>> clients(Path file, Integer maxWords) {
     try {
       ClientData speakers = SpeakerText.load(file);
       List<List<String[]>> clients = new ArrayList<>(speakers.size());
       for (String id : speakers.clientIds()) {
-        clients.add(Words.batches(Words.ofClient(speakers, id), 1));
+        List<String> words = Words.ofClient(speakers, id);
+        clients.add(Words.batches(maxWords == null ? words : mostFrequent(words, maxWords), 1));
       }
       return clients;
     } catch (DatasetFormatException e) {

@@ -84,11 +84,13 @@ class HeavyHittersCommandTest {
     Map<String, Object> j = json(r);
     assertThat(j.get("heavy_hitters")).isEqualTo(List.of("the", "end.", "king,", "king?"));
     assertThat(j.get("heavy_hitters_unique_counts")).isEqualTo(List.of(3.0, 1.0, 1.0, 1.0));
-    // With multiple contributions the cap is each client's first W words, counted.
+    // With multiple contributions a client keeps the same W words and sends every occurrence of them: Anne "the"
+    // x3 and "king,", Bob "the" x2 and "king?", Cara "the" and "end.": "the" counts 6.
     CliRun multi = CliRun.of("analytics", "heavy-hitters", "--text", play().toString(), "--capacity", "50",
         "--max-words-per-client", "2", "--multi-contribution", "--json");
     assertThat(json(multi).get("heavy_hitters")).isEqualTo(List.of("the", "end.", "king,", "king?"));
-    assertThat(json(multi).get("heavy_hitters_counts")).isEqualTo(List.of(3.0, 1.0, 1.0, 1.0));
+    assertThat(json(multi).get("heavy_hitters_counts")).isEqualTo(List.of(6.0, 1.0, 1.0, 1.0));
+    assertThat(json(multi).get("heavy_hitters_unique_counts")).isEqualTo(List.of(3.0, 1.0, 1.0, 1.0));
   }
 
   @Test
