@@ -3,6 +3,7 @@ package dev.cohort.learning.optimizers;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,11 +56,14 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
   @Override
   public Step next(Struct state, Object weights, Object gradients) {
-    return step(state, weights, gradients, false);
+    return step(state, weights, gradients, false, false);
   }
 
-  /** Adam's step, or Yogi's (whose preconditioner moves additively by the sign of {@code g^2 - s}). */
-  static Step step(Struct state, Object weights, Object gradients, boolean yogi) {
+  /**
+   * Adam's step; Yogi's (whose preconditioner moves additively by the sign of {@code g^2 - s}); or AdamW's (whose
+   * state ends with {@code weight_decay}, applied to the weights outside the normalized step).
+   */
+  static Step step(Struct state, Object weights, Object gradients, boolean yogi, boolean weightDecay) {
     Leaves.checkMatch(weights, gradients);
     Object accumulator = state.get("accumulator");
     Object preconditioner = state.get("preconditioner");
@@ -69,10 +73,12 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
     float beta1 = Leaves.hparam(state, "beta_1");
     float beta2 = Leaves.hparam(state, "beta_2");
     float eps = Leaves.hparam(state, "epsilon");
+    float decay = weightDecay ? Leaves.hparam(state, "weight_decay") : 0f;
     int step = Leaves.counter(state, "step") + 1;
     float oneMinusBeta1 = 1f - beta1;
     float oneMinusBeta2 = 1f - beta2;
-    float normalizedLr = lr * Leaves.sqrt(1f - Leaves.pow(beta2, step)) / (1f - Leaves.pow(beta1, step));
+    float normalization = Leaves.sqrt(1f - Leaves.pow(beta2, step)) / (1f - Leaves.pow(beta1, step));
+    float normalizedLr = lr * normalization;
     List<float[]> w = Leaves.data(weights);
     List<float[]> g = Leaves.data(gradients);
     List<float[]> a = Leaves.data(accumulator);
@@ -92,13 +98,21 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
         float si = yogi ? sk[i] + oneMinusBeta2 * Math.signum(g2 - sk[i]) * g2 : sk[i] + (g2 - sk[i]) * oneMinusBeta2;
         na.get(k)[i] = ai;
         ns.get(k)[i] = si;
-        nw.get(k)[i] = wk[i] - normalizedLr * ai / (Leaves.sqrt(si) + eps);
+        // AdamW keeps TFF's order of operations: lr * (normalization * acc / (sqrt(s) + eps) + decay * w).
+        nw.get(k)[i] = weightDecay ? wk[i] - lr * (normalization * ai / (Leaves.sqrt(si) + eps) + decay * wk[i])
+            : wk[i] - normalizedLr * ai / (Leaves.sqrt(si) + eps);
       }
     }
-    Struct next = Struct.named(LEARNING_RATE, state.get(LEARNING_RATE), "beta_1", state.get("beta_1"), "beta_2",
-        state.get("beta_2"), "epsilon", state.get("epsilon"), "step", Tensor.scalar(step),
-        "accumulator", Leaves.like(weights, na), "preconditioner", Leaves.like(weights, ns));
-    return new Step(next, Leaves.like(weights, nw));
+    List<String> names = new ArrayList<>(List.of(LEARNING_RATE, "beta_1", "beta_2", "epsilon", "step",
+        "accumulator", "preconditioner"));
+    List<Object> values = new ArrayList<>(List.of(state.get(LEARNING_RATE), state.get("beta_1"),
+        state.get("beta_2"), state.get("epsilon"), Tensor.scalar(step), Leaves.like(weights, na),
+        Leaves.like(weights, ns)));
+    if (weightDecay) {
+      names.add("weight_decay");
+      values.add(state.get("weight_decay"));
+    }
+    return new Step(Struct.of(names, values), Leaves.like(weights, nw));
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.cohort.learning.optimizers;
 
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
-import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,46 +54,7 @@ public record AdamW(double learningRate, double beta1, double beta2, double epsi
 
   @Override
   public Step next(Struct state, Object weights, Object gradients) {
-    Leaves.checkMatch(weights, gradients);
-    Object accumulator = state.get("accumulator");
-    Object preconditioner = state.get("preconditioner");
-    Leaves.checkState(weights, accumulator, "accumulator");
-    Leaves.checkState(weights, preconditioner, "preconditioner");
-    float lr = Leaves.hparam(state, LEARNING_RATE);
-    float beta1 = Leaves.hparam(state, "beta_1");
-    float beta2 = Leaves.hparam(state, "beta_2");
-    float eps = Leaves.hparam(state, "epsilon");
-    float decay = Leaves.hparam(state, "weight_decay");
-    int step = Leaves.counter(state, "step") + 1;
-    float normalization = Leaves.sqrt(1f - Leaves.pow(beta2, step)) / (1f - Leaves.pow(beta1, step));
-    float oneMinusBeta1 = 1f - beta1;
-    float oneMinusBeta2 = 1f - beta2;
-    List<float[]> w = Leaves.data(weights);
-    List<float[]> g = Leaves.data(gradients);
-    List<float[]> a = Leaves.data(accumulator);
-    List<float[]> s = Leaves.data(preconditioner);
-    List<float[]> na = Leaves.newLike(weights);
-    List<float[]> ns = Leaves.newLike(weights);
-    List<float[]> nw = Leaves.newLike(weights);
-    for (int k = 0; k < w.size(); k++) {
-      float[] wk = w.get(k);
-      float[] gk = g.get(k);
-      float[] ak = a.get(k);
-      float[] sk = s.get(k);
-      for (int i = 0; i < wk.length; i++) {
-        float gi = gk[i];
-        float ai = ak[i] + (gi - ak[i]) * oneMinusBeta1;
-        float si = sk[i] + (gi * gi - sk[i]) * oneMinusBeta2;
-        na.get(k)[i] = ai;
-        ns.get(k)[i] = si;
-        nw.get(k)[i] = wk[i] - lr * (normalization * ai / (Leaves.sqrt(si) + eps) + decay * wk[i]);
-      }
-    }
-    Struct next = Struct.named(LEARNING_RATE, state.get(LEARNING_RATE), "beta_1", state.get("beta_1"), "beta_2",
-        state.get("beta_2"), "epsilon", state.get("epsilon"), "step", Tensor.scalar(step), "accumulator",
-        Leaves.like(weights, na), "preconditioner", Leaves.like(weights, ns), "weight_decay",
-        state.get("weight_decay"));
-    return new Step(next, Leaves.like(weights, nw));
+    return Adam.step(state, weights, gradients, false, true);
   }
 
   @Override

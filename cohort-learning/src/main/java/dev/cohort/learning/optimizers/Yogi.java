@@ -46,7 +46,7 @@ public record Yogi(double learningRate, double beta1, double beta2, double epsil
 
   @Override
   public Step next(Struct state, Object weights, Object gradients) {
-    return Adam.step(state, weights, gradients, true);
+    return Adam.step(state, weights, gradients, true, false);
   }
 
   @Override
