@@ -152,7 +152,8 @@ class CustomClientExecutorTest {
       if (cause instanceof VirtualMachineError e) {
         throw e;
       }
-      return cause instanceof ClientFailureException cf ? cf : new ClientFailureException(stage, client, clients, cause);
+      return cause instanceof ClientFailureException cf ? cf
+          : new ClientFailureException(stage, client, clients, cause);
     }
 
     @Override
@@ -174,17 +175,6 @@ class CustomClientExecutorTest {
     }
   }
 
-  /** Clients whose float32[16] vectors give different sums in different orders of addition. */
-  private static FederatedValue clients(int n) {
-    return FederatedValue.atClients(n, i -> {
-      float[] v = new float[16];
-      for (int k = 0; k < 16; k++) {
-        v[k] = (float) Math.scalb(Math.sin(i * 31.0 + k), (i * 7 + k) % 24 - 12);
-      }
-      return Tensor.of(v, 16);
-    });
-  }
-
   @Test
   void aCustomExecutorRunningClientsOutOfOrderOnItsOwnThreadsGivesTheDefaultExecutorsBits() {
     Computation square = Computation.local("custom_exec.square", VEC, VEC, x -> ((Tensor) x).mul((Tensor) x));
@@ -192,20 +182,21 @@ class CustomClientExecutorTest {
       var y = federatedMap(square, x);
       return List.of(federatedMean(y), federatedSum(x), federatedMin(x), federatedMax(y), y);
     });
-    Object expected = run(InProcessContext.builder().threads(1).build(), stats, clients(1000));
-    Object fourThreads = run(InProcessContext.builder().threads(4).build(), stats, clients(1000));
+    FederatedValue data = InProcessRuntimeTest.clients(1000);
+    Object expected = run(InProcessContext.builder().threads(1).build(), stats, data);
+    Object fourThreads = run(InProcessContext.builder().threads(4).build(), stats, data);
 
     ReversingExecutor custom = new ReversingExecutor(3, 64);
     try {
       InProcessContext context = InProcessContext.builder().clientExecutor(custom).build();
       assertThat(context.threads()).isEqualTo(3);
-      Object actual = run(context, stats, clients(1000));
+      Object actual = run(context, stats, data);
 
       assertThat(actual).isEqualTo(expected).isEqualTo(fourThreads);
       // The sum is order-sensitive, so equal bits mean the accumulation kept client order.
       float[] forward = new float[16];
       float[] backward = new float[16];
-      FederatedValue x = clients(1000);
+      FederatedValue x = data;
       for (int i = 0; i < 1000; i++) {
         float[] a = ((Tensor) x.member(i)).floatData();
         float[] b = ((Tensor) x.member(999 - i)).floatData();

@@ -51,8 +51,8 @@ class InProcessRuntimeTest {
     return ((FederatedValue) result).value();
   }
 
-  /** 3,000 clients with float32[16] vectors whose sums are sensitive to the order of addition. */
-  private static FederatedValue clients(int n) {
+  /** {@code n} clients with float32[16] vectors whose sums are sensitive to the order of addition. */
+  static FederatedValue clients(int n) {
     return FederatedValue.atClients(n, i -> {
       float[] v = new float[16];
       for (int k = 0; k < 16; k++) {
