@@ -164,7 +164,7 @@ class CsvAnalyticsCommandTest {
           Files.write(p, bytes);
           seen.addAll(CsvColumn.byClient(p, "--column", "city", "--client-column", "user").keySet());
         });
-    assertThat(r.tried()).isGreaterThan(500);
+    assertThat(r.tried()).isGreaterThanOrEqualTo(500);
     assertThat(r.accepted()).isPositive();
     assertThat(r.rejected()).isPositive();
   }
