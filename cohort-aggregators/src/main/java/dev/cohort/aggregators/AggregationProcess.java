@@ -82,6 +82,21 @@ public record AggregationProcess(Computation initialize, Computation next) {
     return (FederatedType) ((StructType) next.typeSignature().result()).type(2);
   }
 
+  /**
+   * Defines in this JVM the local function families of this module's sums, means, clipping and zeroing, quantile
+   * estimation and differentially private processes (fixed, adaptive and tree), as a program that loads such a
+   * process it did not build (from {@link Computation#save}d files) does before loading it. Their functions take
+   * everything from the type, the serialized parameters and the state, so the loaded process computes the same bits.
+   *
+   * @throws IllegalStateException if one of the names is defined in this JVM with another factory
+   */
+  public static void defineLocalFamilies() {
+    MeanFactory.defineLocalFamily();
+    Robust.defineLocalFamilies();
+    QuantileEstimation.defineLocalFamilies();
+    DifferentiallyPrivateFactory.defineLocalFamilies();
+  }
+
   /** {@code initialize: ( -> S@SERVER)} and {@code next: (...)} on two lines, as TFF's tutorials print them. */
   @Override
   public String toString() {

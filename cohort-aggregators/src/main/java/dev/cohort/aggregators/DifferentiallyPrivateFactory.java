@@ -9,8 +9,11 @@ import static dev.cohort.core.types.TensorType.INT32;
 import static dev.cohort.core.types.TensorType.INT64;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
@@ -247,7 +250,7 @@ public final class DifferentiallyPrivateFactory {
     }
     Struct scalars = treeScalars((float) l2NormClip, (float) noiseMultiplier, clientsPerRound, noiseSeed, 0f, 0f,
         0f);
-    return valueType -> create(who, new TreeQuery(who, scalars, false, useEfficient, maxRounds, 0, 0), valueType);
+    return valueType -> create(who, new TreeQuery(scalars, new TreeQuery.Tree(false, useEfficient, maxRounds, 0, 0)), valueType);
   }
 
   /**
@@ -303,8 +306,8 @@ public final class DifferentiallyPrivateFactory {
     Struct scalars = treeScalars((float) initialClip, (float) noise.valueNoiseMultiplier(), clientsPerRound,
         noiseSeed, (float) targetUnclippedQuantile, (float) clipLearningRate, (float) clippedCountStddev);
     long maxSteps = Math.max(restartWarmup, restartFrequency);
-    return valueType -> create(who, new TreeQuery(who, scalars, true, true, maxSteps, restartFrequency,
-        restartWarmup), valueType);
+    return valueType -> create(who, new TreeQuery(scalars, new TreeQuery.Tree(true, true, maxSteps,
+        restartFrequency, restartWarmup)), valueType);
   }
 
   private static Struct treeScalars(float clip, float z, int clientsPerRound, long seed, float target, float rate,
@@ -409,22 +412,8 @@ public final class DifferentiallyPrivateFactory {
 
     @Override
     public Computation noised(Type valueType, Type recordType, StructType queryType) {
-      return Computation.local(Processes.localName("gaussian_noised_mean", valueType),
-          StructType.named("sum", valueType, "query", queryType),
-          StructType.named("result", valueType, "query", queryType, "dp_event", FIXED_EVENT), arg -> {
-            Struct s = (Struct) arg;
-            Struct q = (Struct) s.get(1);
-            float clip = ((Tensor) q.get(0)).floatValue();
-            float stddev = ((Tensor) q.get(1)).floatValue();
-            long seed = ((Tensor) q.get(3)).longValue();
-            long round = ((Tensor) q.get(4)).longValue();
-            List<Tensor> noisy = DifferentiallyPrivateFactory.noised(s.get(0), RandomStream.of(seed, round, NOISE),
-                stddev, (Tensor) q.get(2));
-            Struct advanced = Struct.of(q.names(), List.of(q.get(0), q.get(1), q.get(2), q.get(3),
-                Tensor.scalar(round + 1)));
-            return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(s.get(0), noisy), advanced,
-                Struct.named("noise_multiplier", stddev / clip)));
-          });
+      return LocalFamily.define(FIXED_FAMILY, FIXED_NOISE).at(noisedType(valueType, valueType, FIXED_STATE,
+          FIXED_EVENT));
     }
 
     @Override
@@ -457,35 +446,88 @@ public final class DifferentiallyPrivateFactory {
 
     @Override
     public Computation noised(Type valueType, Type recordType, StructType queryType) {
-      return Computation.local(Processes.localName("gaussian_adaptive_noised_mean", valueType),
-          StructType.named("sum", recordType, "query", queryType),
-          StructType.named("result", valueType, "query", queryType, "dp_event", ADAPTIVE_EVENT), arg -> {
-            Struct s = (Struct) arg;
-            Struct sum = (Struct) s.get(0);
-            Struct q = (Struct) s.get(1);
-            float clip = scalar(q, "l2_norm_clip");
-            float zv = scalar(q, "noise_multiplier");
-            float countStddev = scalar(q, "clipped_count_stddev");
-            long seed = ((Tensor) q.get("noise_seed")).longValue();
-            long round = ((Tensor) q.get("round")).longValue();
-            List<Tensor> noisy = DifferentiallyPrivateFactory.noised(sum.get(0), RandomStream.of(seed, round, NOISE),
-                scalar(q, "stddev"), (Tensor) q.get("denominator"));
-            float newClip = nextClip(clip, ((Tensor) sum.get(1)).floatValue(), countStddev, seed, round,
-                scalar(q, "expected_num_records"), scalar(q, "learning_rate"), scalar(q, "target_unclipped_quantile"));
-            List<Object> fields = new ArrayList<>(q.values());
-            fields.set(0, Tensor.scalar(newClip));
-            fields.set(1, Tensor.scalar(newClip * zv));
-            fields.set(9, Tensor.scalar(round + 1));
-            return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(sum.get(0), noisy),
-                Struct.of(q.names(), fields),
-                Struct.named("noise_multiplier", zv, "clipped_count_noise_multiplier", countStddev / 0.5f)));
-          });
+      return LocalFamily.define(ADAPTIVE_FAMILY, ADAPTIVE_NOISE).at(noisedType(valueType, recordType,
+          ADAPTIVE_STATE, ADAPTIVE_EVENT));
     }
 
     @Override
     public Value metrics(Value newQuery) {
       return federatedZip(Processes.named("clip", newQuery.get("l2_norm_clip")));
     }
+  }
+
+  /** The families of the mechanisms' server steps; their parameters are all in the query state. */
+  private static final String FIXED_FAMILY = "aggregators.dp.gaussian_fixed";
+  private static final String ADAPTIVE_FAMILY = "aggregators.dp.gaussian_adaptive";
+
+  /**
+   * {@code (<sum=R,query=Q> -> <result=V,query=Q,dp_event=E>)}: a mechanism's server step, from the sum of the
+   * clients' records and the query state to the noised result, the next query state and the round's event.
+   */
+  static FunctionType noisedType(Type valueType, Type recordType, StructType queryType, StructType eventType) {
+    return new FunctionType(StructType.named("sum", recordType, "query", queryType),
+        StructType.named("result", valueType, "query", queryType, "dp_event", eventType));
+  }
+
+  /** The family {@code aggregators.dp.gaussian_fixed}: any float value type {@code V}, no parameters. */
+  private static final LocalFactory FIXED_NOISE = (type, parameters) -> {
+    Processes.noParameters(parameters);
+    Type valueType = Processes.familyResultValueType(type, v -> noisedType(v, v, FIXED_STATE, FIXED_EVENT));
+    Processes.requireFloats(FIXED_FAMILY, valueType);
+    return arg -> {
+      Struct s = (Struct) arg;
+      Struct q = (Struct) s.get(1);
+      float clip = ((Tensor) q.get(0)).floatValue();
+      float stddev = ((Tensor) q.get(1)).floatValue();
+      long seed = ((Tensor) q.get(3)).longValue();
+      long round = ((Tensor) q.get(4)).longValue();
+      List<Tensor> noisy = noised(s.get(0), RandomStream.of(seed, round, NOISE), stddev, (Tensor) q.get(2));
+      Struct advanced = Struct.of(q.names(), List.of(q.get(0), q.get(1), q.get(2), q.get(3),
+          Tensor.scalar(round + 1)));
+      return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(s.get(0), noisy), advanced,
+          Struct.named("noise_multiplier", stddev / clip)));
+    };
+  };
+
+  /** The family {@code aggregators.dp.gaussian_adaptive}: any float value type {@code V}, no parameters. */
+  private static final LocalFactory ADAPTIVE_NOISE = (type, parameters) -> {
+    Processes.noParameters(parameters);
+    Type valueType = Processes.familyResultValueType(type, v -> noisedType(v,
+        StructType.named("value", v, "below", FLOAT32), ADAPTIVE_STATE, ADAPTIVE_EVENT));
+    Processes.requireFloats(ADAPTIVE_FAMILY, valueType);
+    return arg -> {
+      Struct s = (Struct) arg;
+      Struct sum = (Struct) s.get(0);
+      Struct q = (Struct) s.get(1);
+      float clip = scalar(q, "l2_norm_clip");
+      float zv = scalar(q, "noise_multiplier");
+      float countStddev = scalar(q, "clipped_count_stddev");
+      long seed = ((Tensor) q.get("noise_seed")).longValue();
+      long round = ((Tensor) q.get("round")).longValue();
+      List<Tensor> noisy = noised(sum.get(0), RandomStream.of(seed, round, NOISE), scalar(q, "stddev"),
+          (Tensor) q.get("denominator"));
+      float newClip = nextClip(clip, ((Tensor) sum.get(1)).floatValue(), countStddev, seed, round,
+          scalar(q, "expected_num_records"), scalar(q, "learning_rate"), scalar(q, "target_unclipped_quantile"));
+      List<Object> fields = new ArrayList<>(q.values());
+      fields.set(0, Tensor.scalar(newClip));
+      fields.set(1, Tensor.scalar(newClip * zv));
+      fields.set(9, Tensor.scalar(round + 1));
+      return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(sum.get(0), noisy),
+          Struct.of(q.names(), fields),
+          Struct.named("noise_multiplier", zv, "clipped_count_noise_multiplier", countStddev / 0.5f)));
+    };
+  };
+
+  /** {@code (int32 -> float32)}: a clipped flag to {@code 1[||x|| <= C] - 1/2}. */
+  private static final Processes.Single BELOW_ESTIMATE = new Processes.Single(new FunctionType(INT32, FLOAT32),
+      flag -> Tensor.scalar(0.5f - ((Tensor) flag).intValue()));
+
+  /** Defines the families of this factory's processes ({@link AggregationProcess#defineLocalFamilies}). */
+  static void defineLocalFamilies() {
+    LocalFamily.define(FIXED_FAMILY, FIXED_NOISE);
+    LocalFamily.define(ADAPTIVE_FAMILY, ADAPTIVE_NOISE);
+    LocalFamily.define("aggregators.below_estimate", BELOW_ESTIMATE);
+    TreeQuery.defineLocalFamily();
   }
 
   /** The clients' values clipped to the global L2 norm {@code clip} broadcast to them. */
@@ -499,8 +541,7 @@ public final class DifferentiallyPrivateFactory {
    */
   static Value adaptiveRecords(Value value, Value clip, Type valueType) {
     Value clipped = federatedMap(Robust.transform(false, NormOrder.L2, valueType), List.of(value, clip));
-    Value below = federatedMap(Computation.local("aggregators.below_estimate", INT32, FLOAT32,
-        flag -> Tensor.scalar(0.5f - ((Tensor) flag).intValue())), clipped.get("flag"));
+    Value below = federatedMap(BELOW_ESTIMATE.at("aggregators.below_estimate"), clipped.get("flag"));
     return federatedZip(Processes.named("value", clipped.get("value"), "below", below));
   }
 

@@ -92,8 +92,12 @@ public record MeanFactory(UnweightedAggregationFactory valueSumFactory, Unweight
       return Computation.federated("mean_divide", "sum", valueType, "divisor", divisorType,
           (sum, divisor) -> genericDivide(sum, divisor));
     }
-    return LocalFamily.define("aggregators.divide_no_nan", DIVIDE_NO_NAN)
-        .at(StructType.named("sum", valueType, "divisor", divisorType), valueType, Struct.empty());
+    return defineLocalFamily().at(StructType.named("sum", valueType, "divisor", divisorType), valueType, Struct.empty());
+  }
+
+  /** Defines {@code aggregators.divide_no_nan} ({@link AggregationProcess#defineLocalFamilies}). */
+  static LocalFamily defineLocalFamily() {
+    return LocalFamily.define("aggregators.divide_no_nan", DIVIDE_NO_NAN);
   }
 
   /** The family {@code aggregators.divide_no_nan}: {@code (<sum=V,divisor=D> -> V)} for any V and scalar D. */

@@ -1,7 +1,10 @@
 package dev.cohort.aggregators;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.compiler.Compiler;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
@@ -116,6 +119,46 @@ final class Processes {
       throw new TypeMismatchException("expected " + want, want, requested);
     }
     return p.type(0);
+  }
+
+  /**
+   * The value type {@code V} of a local family member whose result is a struct with {@code V} first, after checking
+   * that {@code requested} is exactly {@code expected.apply(V)}.
+   *
+   * @throws TypeMismatchException "{@code expected <type>}" otherwise
+   */
+  static Type familyResultValueType(FunctionType requested, Function<Type, FunctionType> expected) {
+    if (!(requested.result() instanceof StructType r) || r.size() == 0) {
+      throw new TypeMismatchException("expected a struct result whose first element is the value type", null,
+          requested);
+    }
+    FunctionType want = expected.apply(r.type(0));
+    if (!want.equals(requested)) {
+      throw new TypeMismatchException("expected " + want, want, requested);
+    }
+    return r.type(0);
+  }
+
+  /**
+   * The factory of a family with one member: one function at one type, without parameters (a local function that is
+   * not generic). Unlike {@link Computation#local}, its name is defined without building the computation, so a JVM
+   * that loads a serialized process defines it with {@link AggregationProcess#defineLocalFamilies}. Keep it in a
+   * constant: two are equal when their types are and their functions are the same object.
+   */
+  record Single(FunctionType type, LocalFunction function) implements LocalFactory {
+    @Override
+    public LocalFunction create(FunctionType requested, Struct parameters) {
+      noParameters(parameters);
+      if (!requested.equals(type)) {
+        throw new TypeMismatchException("expected " + type, type, requested);
+      }
+      return function;
+    }
+
+    /** The member, from the family {@code name} defined with this factory. */
+    Computation at(String name) {
+      return LocalFamily.define(name, this).at(type);
+    }
   }
 
   /**

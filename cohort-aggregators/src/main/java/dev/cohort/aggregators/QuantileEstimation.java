@@ -12,7 +12,6 @@ import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.LocalFactory;
-import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
@@ -138,16 +137,22 @@ public final class QuantileEstimation {
 
   /** {@code (<value=float32,estimate=float32> -> <float32,float32>)}: {@code <1[value <= estimate] - 0.5, 1>}. */
   private static Computation record() {
-    return Computation.local("aggregators.quantile_record", StructType.named("value", FLOAT32, "estimate", FLOAT32),
-        RECORD, RECORD_FUNCTION);
+    return RECORD_FAMILY.at("aggregators.quantile_record");
   }
 
-  /** {@link #record}'s function, one object so that building the process again defines an equal family. */
-  private static final LocalFunction RECORD_FUNCTION = arg -> {
-    Struct s = (Struct) arg;
-    boolean below = ((Tensor) s.get(0)).floatValue() <= ((Tensor) s.get(1)).floatValue();
-    return Struct.of(Tensor.scalar(below ? 0.5f : -0.5f), Tensor.scalar(1f));
-  };
+  /** {@link #record}'s family of one function. */
+  private static final Processes.Single RECORD_FAMILY = new Processes.Single(new FunctionType(
+      StructType.named("value", FLOAT32, "estimate", FLOAT32), RECORD), arg -> {
+        Struct s = (Struct) arg;
+        boolean below = ((Tensor) s.get(0)).floatValue() <= ((Tensor) s.get(1)).floatValue();
+        return Struct.of(Tensor.scalar(below ? 0.5f : -0.5f), Tensor.scalar(1f));
+      });
+
+  /** Defines the families of the estimation processes ({@link AggregationProcess#defineLocalFamilies}). */
+  static void defineLocalFamilies() {
+    LocalFamily.define("aggregators.quantile_record", RECORD_FAMILY);
+    LocalFamily.define("aggregators.quantile_update", SERVER_UPDATE);
+  }
 
   /** {@code (<query=Q,sum=<float32,float32>> -> Q)}: the estimate moved against the fraction below it. */
   private static Computation serverUpdate(Update update) {

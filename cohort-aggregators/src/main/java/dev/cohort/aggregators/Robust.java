@@ -195,9 +195,17 @@ public final class Robust {
    * changed (its norm exceeds the threshold). A clipped value is divided by {@code norm / threshold}, as TFF does.
    */
   static Computation transform(boolean zeroing, NormOrder order, Type valueType) {
-    LocalFamily family = zeroing ? LocalFamily.define("aggregators.zero", ZERO)
-        : LocalFamily.define("aggregators.clip", CLIP);
+    LocalFamily family = zeroing ? LocalFamily.define(ZERO_FAMILY, ZERO) : LocalFamily.define(CLIP_FAMILY, CLIP);
     return family.at(transformType(valueType), Struct.named("norm_order", Tensor.scalar(order.label())));
+  }
+
+  private static final String CLIP_FAMILY = "aggregators.clip";
+  private static final String ZERO_FAMILY = "aggregators.zero";
+
+  /** Defines {@code aggregators.clip} and {@code aggregators.zero} ({@link AggregationProcess#defineLocalFamilies}). */
+  static void defineLocalFamilies() {
+    LocalFamily.define(CLIP_FAMILY, CLIP);
+    LocalFamily.define(ZERO_FAMILY, ZERO);
   }
 
   /** {@code (<value=V,norm=float32> -> <value=V,norm=float32,flag=int32>)}. */

@@ -1,0 +1,115 @@
+package dev.cohort.aggregators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.core.Computation;
+import dev.cohort.core.types.TensorType;
+import dev.cohort.core.values.FederatedValue;
+import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
+import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Differentially private processes, serialized here, load in a second JVM that never builds them and only defines
+ * the module's local families ({@link AggregationProcess#defineLocalFamilies}); three rounds there give the same bits
+ * as here: robust(dp(mean)) (adaptive zeroing around {@code gaussianAdaptive}), {@code treeAggregation} (efficient)
+ * and {@code treeAdaptive} with a restart inside the three rounds.
+ */
+class PortableDpTest {
+  private static final int ROUNDS = 3;
+
+  private static Map<String, AggregationProcess> processes() {
+    TensorType vector = TensorType.of(DType.FLOAT32, 3);
+    return Map.of(
+        "robust_dp", Recommended.dp(1.0, 100, true, 11L).create(vector),
+        "tree", DifferentiallyPrivateFactory.treeAggregation(0.8, 4, 1.0, 8, true, 12L).create(vector),
+        "tree_adaptive", DifferentiallyPrivateFactory.treeAdaptive(0.5, 4, 0.1, 1, 2, 0.5, 0.2, 1.0, 13L)
+            .create(vector));
+  }
+
+  @Test
+  void aSecondJvmLoadsTheProcessesAndRunsThemToTheSameBits(@TempDir Path dir) throws Exception {
+    StringBuilder here = new StringBuilder();
+    for (Map.Entry<String, AggregationProcess> e : processes().entrySet()) {
+      AggregationProcess p = e.getValue();
+      p.initialize().save(dir.resolve(e.getKey() + ".initialize.cohort"));
+      p.next().save(dir.resolve(e.getKey() + ".next.cohort"));
+    }
+    Process child = new ProcessBuilder(command(dir)).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile()).start();
+    boolean ended = child.waitFor(120, TimeUnit.SECONDS);
+    if (!ended) {
+      child.destroyForcibly();
+    }
+    String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
+    assertThat(ended).as("the second JVM ended within 120 s; its output:%n%s", log).isTrue();
+    assertThat(child.exitValue()).as("the second JVM's exit status; its output:%n%s", log).isZero();
+    for (Map.Entry<String, AggregationProcess> e : processes().entrySet()) {
+      String there = Files.readString(dir.resolve(e.getKey() + ".rounds.txt"), StandardCharsets.UTF_8);
+      assertThat(there).as(e.getKey()).isEqualTo(rounds(e.getValue().initialize(), e.getValue().next()))
+          .contains("result");
+    }
+  }
+
+  /** What the second JVM runs: defines the families, loads each process, runs it and writes the bits. */
+  static final class Child {
+    private Child() {}
+
+    public static void main(String[] args) throws IOException {
+      Path dir = Path.of(args[0]);
+      AggregationProcess.defineLocalFamilies();
+      for (String name : List.of("robust_dp", "tree", "tree_adaptive")) {
+        String bits = rounds(Computation.load(dir.resolve(name + ".initialize.cohort")),
+            Computation.load(dir.resolve(name + ".next.cohort")));
+        Files.writeString(dir.resolve(name + ".rounds.txt"), bits, StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  /** The bits of the results, measurements and states of {@link #ROUNDS} rounds over four fixed clients. */
+  static String rounds(Computation initialize, Computation next) {
+    Object state = initialize.call();
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < ROUNDS; r++) {
+      List<Tensor> clients = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        clients.add(Tensor.of(new float[] {0.1f * (c + 1), -0.3f * r, 2f * c - 3f}, 3));
+      }
+      Struct out = (Struct) next.call(state, clients);
+      state = out.get("state");
+      for (String part : List.of("result", "measurements", "state")) {
+        sb.append(part).append(':');
+        for (Tensor t : Processes.tensors(((FederatedValue) out.get(part)).value())) {
+          sb.append(t.dtype()).append(t.shape());
+          if (t.dtype() == DType.FLOAT32) {
+            for (float x : t.floatData()) {
+              sb.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(x)));
+            }
+          } else {
+            sb.append(' ').append(t);
+          }
+          sb.append(';');
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** {@code java -cp <this test's class path> PortableDpTest$Child dir}, with this JVM's Java. */
+  private static List<String> command(Path dir) {
+    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss4m", "-cp", classPath,
+        Child.class.getName(), dir.toString());
+  }
+}
