@@ -3,6 +3,7 @@ package dev.cohort.aggregators;
 import static dev.cohort.core.Intrinsics.federatedMax;
 import static dev.cohort.core.Intrinsics.federatedSum;
 import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.core.types.TensorType.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.core.Computation;
@@ -120,9 +121,40 @@ class StreamingTest {
   @Test
   void compressedAndRotatedSumsStream() {
     for (AggregationProcess p : List.of(EncodedSumFactory.quantizeAboveThreshold(2, 0, 1L).create(FLOAT32),
-        new HadamardTransformFactory(5L).create(FLOAT32))) {
+        new HadamardTransformFactory(5L).create(FLOAT32),
+        DiscretizationFactory.stochastic(new ModularClippingSumFactory(-64, 64), 0.5, 3L).create(FLOAT32),
+        Concat.concatFactory(new SumFactory()).create(FLOAT32),
+        DebugMeasurements.add(new UnweightedMeanFactory()).create(FLOAT32))) {
       assertThat(materializations(() -> new Rounds(p).next(scalars()))).as(p.next().typeSignature().toString())
           .isEmpty();
     }
+  }
+
+  @Test
+  void secureSumsStream() {
+    FederatedValue ints = lazyClients(CLIENTS, i -> Tensor.scalar(i % 7));
+    for (AggregationProcess p : List.of(SecureSumFactory.floats(4.0).create(FLOAT32),
+        SecureSumFactory.estimated(QuantileEstimation.noNoise(3.0, 0.9, 0.5)).create(FLOAT32))) {
+      assertThat(materializations(() -> new Rounds(p).next(scalars()))).as(p.next().typeSignature().toString())
+          .isEmpty();
+    }
+    for (AggregationProcess p : List.of(SecureSumFactory.integers(5).create(INT32),
+        new SecureModularSumFactory(8).create(INT32), new SecureModularSumFactory(8, true).create(INT32))) {
+      assertThat(materializations(() -> new Rounds(p).next(ints))).as(p.next().typeSignature().toString())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void secureQuantizedSumStreams() {
+    Computation sum = Computation.federated("quantized", FederatedType.atClients(FLOAT32),
+        v -> Primitives.secureQuantizedSum(v, -1.0f, 8.0f));
+    assertThat(materializations(() -> sum.call(scalars()))).isEmpty();
+  }
+
+  @Test
+  void weightedClippingAndZeroingWithEstimatedNormsStream() {
+    AggregationProcess p = Recommended.robust().create(FLOAT32, FLOAT32);
+    assertThat(materializations(() -> new Rounds(p).next(scalars(), scalars()))).isEmpty();
   }
 }
