@@ -84,7 +84,7 @@ public record AggregationProcess(Computation initialize, Computation next) {
 
   /**
    * Defines in this JVM the local function families of this module's sums, means, clipping and zeroing, quantile
-   * estimation and differentially private processes (fixed, adaptive and tree), as a program that loads such a
+   * estimation, differentially private (fixed, adaptive and tree) and discrete Fourier rotation processes, as a program that loads such a
    * process it did not build (from {@link Computation#save}d files) does before loading it. Their functions take
    * everything from the type, the serialized parameters and the state, so the loaded process computes the same bits.
    *
@@ -95,6 +95,8 @@ public record AggregationProcess(Computation initialize, Computation next) {
     Robust.defineLocalFamilies();
     QuantileEstimation.defineLocalFamilies();
     DifferentiallyPrivateFactory.defineLocalFamilies();
+    Rotations.defineLocalFamilies();
+    DiscreteFourierTransformFactory.defineLocalFamily();
   }
 
   /** {@code initialize: ( -> S@SERVER)} and {@code next: (...)} on two lines, as TFF's tutorials print them. */

@@ -22,7 +22,8 @@
  *       {@link dev.cohort.aggregators.SecureModularSumFactory} and
  *       {@link dev.cohort.aggregators.Primitives#secureQuantizedSum}, on the secure intrinsics only.
  *   <li>Compression and rotation: {@link dev.cohort.aggregators.EncodedSumFactory},
- *       {@link dev.cohort.aggregators.HadamardTransformFactory}, {@link dev.cohort.aggregators.DiscretizationFactory},
+ *       {@link dev.cohort.aggregators.HadamardTransformFactory},
+ *       {@link dev.cohort.aggregators.DiscreteFourierTransformFactory}, {@link dev.cohort.aggregators.DiscretizationFactory},
  *       {@link dev.cohort.aggregators.ModularClippingSumFactory}, {@link dev.cohort.aggregators.Concat}.
  *   <li>TFF's recommended aggregators: {@link dev.cohort.aggregators.Recommended}, and
  *       {@link dev.cohort.aggregators.DebugMeasurements}.

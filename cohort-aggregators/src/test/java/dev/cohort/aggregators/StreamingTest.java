@@ -121,7 +121,7 @@ class StreamingTest {
   @Test
   void compressedAndRotatedSumsStream() {
     for (AggregationProcess p : List.of(EncodedSumFactory.quantizeAboveThreshold(2, 0, 1L).create(FLOAT32),
-        new HadamardTransformFactory(5L).create(FLOAT32),
+        new HadamardTransformFactory(5L).create(FLOAT32), new DiscreteFourierTransformFactory(5L).create(FLOAT32),
         DiscretizationFactory.stochastic(new ModularClippingSumFactory(-64, 64), 0.5, 3L).create(FLOAT32),
         Concat.concatFactory(new SumFactory()).create(FLOAT32),
         DebugMeasurements.add(new UnweightedMeanFactory()).create(FLOAT32))) {

@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Differentially private processes, serialized here, load in a second JVM that never builds them and only defines
- * the module's local families ({@link AggregationProcess#defineLocalFamilies}); three rounds there give the same bits
- * as here: robust(dp(mean)) (adaptive zeroing around {@code gaussianAdaptive}), {@code treeAggregation} (efficient)
- * and {@code treeAdaptive} with a restart inside the three rounds.
+ * Processes serialized here load in a second JVM that never builds them and only defines the module's local families
+ * ({@link AggregationProcess#defineLocalFamilies}); three rounds there give the same bits as here: robust(dp(mean))
+ * (adaptive zeroing around {@code gaussianAdaptive}), {@code treeAggregation} (efficient), {@code treeAdaptive} with a
+ * restart inside the three rounds, and the discrete Fourier rotation around a mean.
  */
-class PortableDpTest {
+class PortableProcessesTest {
   private static final int ROUNDS = 3;
 
   private static Map<String, AggregationProcess> processes() {
@@ -34,7 +34,8 @@ class PortableDpTest {
         "robust_dp", Recommended.dp(1.0, 100, true, 11L).create(vector),
         "tree", DifferentiallyPrivateFactory.treeAggregation(0.8, 4, 1.0, 8, true, 12L).create(vector),
         "tree_adaptive", DifferentiallyPrivateFactory.treeAdaptive(0.5, 4, 0.1, 1, 2, 0.5, 0.2, 1.0, 13L)
-            .create(vector));
+            .create(vector),
+        "dft", new DiscreteFourierTransformFactory(new UnweightedMeanFactory(), 2, 14L).create(vector));
   }
 
   @Test
@@ -68,7 +69,7 @@ class PortableDpTest {
     public static void main(String[] args) throws IOException {
       Path dir = Path.of(args[0]);
       AggregationProcess.defineLocalFamilies();
-      for (String name : List.of("robust_dp", "tree", "tree_adaptive")) {
+      for (String name : List.of("robust_dp", "tree", "tree_adaptive", "dft")) {
         String bits = rounds(Computation.load(dir.resolve(name + ".initialize.cohort")),
             Computation.load(dir.resolve(name + ".next.cohort")));
         Files.writeString(dir.resolve(name + ".rounds.txt"), bits, StandardCharsets.UTF_8);
@@ -106,7 +107,7 @@ class PortableDpTest {
     return sb.toString();
   }
 
-  /** {@code java -cp <this test's class path> PortableDpTest$Child dir}, with this JVM's Java. */
+  /** {@code java -cp <this test's class path> PortableProcessesTest$Child dir}, with this JVM's Java. */
   private static List<String> command(Path dir) {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss4m", "-cp", classPath,
