@@ -84,8 +84,9 @@ public record AggregationProcess(Computation initialize, Computation next) {
 
   /**
    * Defines in this JVM the local function families of this module's sums, means, clipping and zeroing, quantile
-   * estimation, differentially private (fixed, adaptive and tree) and discrete Fourier rotation processes, as a program that loads such a
-   * process it did not build (from {@link Computation#save}d files) does before loading it. Their functions take
+   * estimation, differentially private (fixed, adaptive and tree), discrete Fourier rotation and reservoir sampling
+   * processes, as a program that loads such a process it did not build (from {@link Computation#save}d files) does
+   * before loading it. Their functions take
    * everything from the type, the serialized parameters and the state, so the loaded process computes the same bits.
    *
    * @throws IllegalStateException if one of the names is defined in this JVM with another factory
@@ -97,6 +98,7 @@ public record AggregationProcess(Computation initialize, Computation next) {
     DifferentiallyPrivateFactory.defineLocalFamilies();
     Rotations.defineLocalFamilies();
     DiscreteFourierTransformFactory.defineLocalFamily();
+    UnweightedReservoirSamplingFactory.defineLocalFamily();
   }
 
   /** {@code initialize: ( -> S@SERVER)} and {@code next: (...)} on two lines, as TFF's tutorials print them. */

@@ -25,6 +25,8 @@
  *       {@link dev.cohort.aggregators.HadamardTransformFactory},
  *       {@link dev.cohort.aggregators.DiscreteFourierTransformFactory}, {@link dev.cohort.aggregators.DiscretizationFactory},
  *       {@link dev.cohort.aggregators.ModularClippingSumFactory}, {@link dev.cohort.aggregators.Concat}.
+ *   <li>Sampling: {@link dev.cohort.aggregators.UnweightedReservoirSamplingFactory} (a uniform sample of at most
+ *       {@code sampleSize} client values, streaming).
  *   <li>TFF's recommended aggregators: {@link dev.cohort.aggregators.Recommended}, and
  *       {@link dev.cohort.aggregators.DebugMeasurements}.
  * </ul>

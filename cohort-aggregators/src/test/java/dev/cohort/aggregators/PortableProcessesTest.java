@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Processes serialized here load in a second JVM that never builds them and only defines the module's local families
  * ({@link AggregationProcess#defineLocalFamilies}); three rounds there give the same bits as here: robust(dp(mean))
  * (adaptive zeroing around {@code gaussianAdaptive}), {@code treeAggregation} (efficient), {@code treeAdaptive} with a
- * restart inside the three rounds, and the discrete Fourier rotation around a mean.
+ * restart inside the three rounds, the discrete Fourier rotation around a mean and reservoir sampling.
  */
 class PortableProcessesTest {
   private static final int ROUNDS = 3;
@@ -35,7 +35,8 @@ class PortableProcessesTest {
         "tree", DifferentiallyPrivateFactory.treeAggregation(0.8, 4, 1.0, 8, true, 12L).create(vector),
         "tree_adaptive", DifferentiallyPrivateFactory.treeAdaptive(0.5, 4, 0.1, 1, 2, 0.5, 0.2, 1.0, 13L)
             .create(vector),
-        "dft", new DiscreteFourierTransformFactory(new UnweightedMeanFactory(), 2, 14L).create(vector));
+        "dft", new DiscreteFourierTransformFactory(new UnweightedMeanFactory(), 2, 14L).create(vector),
+        "reservoir", new UnweightedReservoirSamplingFactory(2, 15L).create(vector));
   }
 
   @Test
@@ -69,7 +70,7 @@ class PortableProcessesTest {
     public static void main(String[] args) throws IOException {
       Path dir = Path.of(args[0]);
       AggregationProcess.defineLocalFamilies();
-      for (String name : List.of("robust_dp", "tree", "tree_adaptive", "dft")) {
+      for (String name : List.of("robust_dp", "tree", "tree_adaptive", "dft", "reservoir")) {
         String bits = rounds(Computation.load(dir.resolve(name + ".initialize.cohort")),
             Computation.load(dir.resolve(name + ".next.cohort")));
         Files.writeString(dir.resolve(name + ".rounds.txt"), bits, StandardCharsets.UTF_8);

@@ -124,7 +124,8 @@ class StreamingTest {
         new HadamardTransformFactory(5L).create(FLOAT32), new DiscreteFourierTransformFactory(5L).create(FLOAT32),
         DiscretizationFactory.stochastic(new ModularClippingSumFactory(-64, 64), 0.5, 3L).create(FLOAT32),
         Concat.concatFactory(new SumFactory()).create(FLOAT32),
-        DebugMeasurements.add(new UnweightedMeanFactory()).create(FLOAT32))) {
+        DebugMeasurements.add(new UnweightedMeanFactory()).create(FLOAT32),
+        new UnweightedReservoirSamplingFactory(3, 4L).create(FLOAT32))) {
       assertThat(materializations(() -> new Rounds(p).next(scalars()))).as(p.next().typeSignature().toString())
           .isEmpty();
     }

@@ -12,20 +12,32 @@ import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * One round of the recommended aggregators over many large client updates: robust(dp(mean)) ({@code
  * Recommended.dp(1.0, n, zeroing = true)}, unweighted) and compression(mean) ({@code Recommended.compression(true,
  * true)}, weighted by 1), each over {@code n} lazily generated client updates of {@code size} float32 (uniform in
- * [-1, 1), keyed by client), for several {@code n}. It reports the round's time, clients per second and the peak heap
- * (the sum of the heap pools' peaks, garbage included, reset before each run): a streaming aggregation's peak stays
- * flat as {@code n} grows, where holding the updates would need {@code n * size * 4} bytes. The peer is the same
+ * [-1, 1), keyed by client), for several {@code n}. It reports the round's time, clients per second, the peak heap
+ * (the sum of the heap pools' peaks, garbage included, reset before each run) and the peak live heap (the largest
+ * heap in use right after a garbage collection during the round, from the collectors' notifications): a streaming
+ * aggregation's live heap stays flat as {@code n} grows, where holding the updates would need {@code n * size * 4}
+ * bytes; the peak with garbage only shows how far the collector let the heap fill. The peer is the same
  * loop in PyTorch ({@code bench/torch_aggregators.py}: generate, zero, clip, accumulate, noise; and for compression
  * 8-bit stochastic quantisation of each update), run in the same process tree right after.
  *
@@ -39,7 +51,7 @@ public final class AggregatorBench {
   public static void main(String[] args) throws Exception {
     boolean torch = true;
     int size = 1_000_000;
-    List<Integer> clients = new java.util.ArrayList<>();
+    List<Integer> clients = new ArrayList<>();
     for (String a : args) {
       if (a.equals("--no-torch")) {
         torch = false;
@@ -54,8 +66,8 @@ public final class AggregatorBench {
     }
     System.out.printf(Locale.ROOT, "update size %d float32, max heap %d MiB, %d processors%n", size,
         Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "%-22s %8s %10s %12s %14s%n", "aggregator", "clients", "round s", "clients/s",
-        "peak heap MiB");
+    System.out.printf(Locale.ROOT, "%-22s %8s %10s %12s %14s %14s %8s%n", "aggregator", "clients", "round s",
+        "clients/s", "peak heap MiB", "peak live MiB", "GCs");
     for (String name : List.of("robust(dp(mean))", "compression(mean)")) {
       for (int n : clients) {
         run(name, n, size);
@@ -85,14 +97,71 @@ public final class AggregatorBench {
       List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
           .filter(b -> b.getType() == MemoryType.HEAP).toList();
       heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+      LiveHeap live = new LiveHeap();
       long t0 = System.nanoTime();
-      Object out = dp ? p.next().call(state, updates) : p.next().call(state, updates, weights);
+      Object out;
+      try {
+        out = dp ? p.next().call(state, updates) : p.next().call(state, updates, weights);
+      } finally {
+        live.close();
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       long peak = heap.stream().mapToLong(b -> b.getPeakUsage().getUsed()).sum();
       if (out == null) {
         throw new IllegalStateException("no output");
       }
-      System.out.printf(Locale.ROOT, "%-22s %8d %10.2f %12.1f %14d%n", name, n, seconds, n / seconds, peak >> 20);
+      System.out.printf(Locale.ROOT, "%-22s %8d %10.2f %12.1f %14d %14d %8d%n", name, n, seconds, n / seconds,
+          peak >> 20, live.peak() >> 20, live.collections());
+    }
+  }
+
+  /**
+   * The largest heap in use right after a collection while it is open: the live set (plus what a young collection
+   * left in the old generation), from the garbage collectors' notifications.
+   */
+  private static final class LiveHeap implements AutoCloseable {
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final NotificationListener listener = this::onCollection;
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong collections = new AtomicLong();
+
+    LiveHeap() {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter e) {
+          e.addNotificationListener(listener, null, null);
+          emitters.add(e);
+        }
+      }
+    }
+
+    private void onCollection(Notification notification, Object handback) {
+      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        return;
+      }
+      GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+          (CompositeData) notification.getUserData());
+      long used = info.getGcInfo().getMemoryUsageAfterGc().values().stream().mapToLong(MemoryUsage::getUsed).sum();
+      peak.accumulateAndGet(used, Math::max);
+      collections.incrementAndGet();
+    }
+
+    long peak() {
+      return peak.get();
+    }
+
+    long collections() {
+      return collections.get();
+    }
+
+    @Override
+    public void close() {
+      for (NotificationEmitter e : emitters) {
+        try {
+          e.removeNotificationListener(listener);
+        } catch (ListenerNotFoundException ex) {
+          throw new IllegalStateException(ex);
+        }
+      }
     }
   }
 
