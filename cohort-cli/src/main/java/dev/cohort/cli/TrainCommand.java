@@ -4,12 +4,11 @@ import dev.cohort.aggregators.AggregationProcess;
 import dev.cohort.aggregators.DifferentiallyPrivateFactory;
 import dev.cohort.aggregators.MeanFactory;
 import dev.cohort.aggregators.NormOrder;
-import dev.cohort.aggregators.QuantileEstimation;
+import dev.cohort.aggregators.Recommended;
 import dev.cohort.aggregators.Robust;
 import dev.cohort.aggregators.UnweightedMeanFactory;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
-import dev.cohort.learning.algorithms.FedAvg;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.Loss;
 import dev.cohort.learning.models.Metric;
@@ -18,6 +17,7 @@ import dev.cohort.learning.models.SequentialModel;
 import dev.cohort.learning.optimizers.Optimizer;
 import dev.cohort.learning.templates.ClientWeighting;
 import dev.cohort.learning.templates.ClientWorkProcess;
+import dev.cohort.learning.templates.ClientWorks;
 import dev.cohort.learning.templates.DistributionProcess;
 import dev.cohort.learning.templates.FinalizerProcess;
 import dev.cohort.learning.templates.LearningProcess;
@@ -25,6 +25,9 @@ import dev.cohort.nn.Activation;
 import dev.cohort.nn.Layers;
 import dev.cohort.nn.Models;
 import dev.cohort.nn.Sequential;
+import dev.cohort.privacy.Calibrated;
+import dev.cohort.privacy.Calibration;
+import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.ClientSampler;
 import dev.cohort.simulation.datasets.DatasetFormatException;
 import dev.cohort.tensor.DType;
@@ -65,9 +68,9 @@ final class TrainCommand implements Callable<Integer> {
   /** Tasks with a loader; the others of the issue (mnist-idx, shakespeare, ...) come with their loaders. */
   static final List<String> TASKS = List.of("femnist");
   static final List<String> MODELS = List.of("cnn", "mlp", "logreg");
-  static final List<String> ALGORITHMS = List.of("fedavg", "fedavg-unweighted");
+  static final List<String> ALGORITHMS = List.of("fedavg", "fedavg-unweighted", "fedprox", "fedsgd", "mime-lite");
   static final List<String> OPTIMIZERS = List.of("sgd", "sgdm", "adam", "yogi", "adagrad");
-  static final List<String> AGGREGATORS = List.of("mean", "robust", "dp");
+  static final List<String> AGGREGATORS = List.of("mean", "robust", "dp", "secure", "compression");
   static final List<String> SAMPLINGS = List.of("uniform", "poisson");
 
   @CommandLine.Spec
@@ -85,9 +88,15 @@ final class TrainCommand implements Callable<Integer> {
       + "logreg. Default: cnn.")
   String model = "cnn";
 
-  @Option(names = "--algorithm", paramLabel = "ALG", description = "fedavg (weighted by examples) or "
-      + "fedavg-unweighted. Default: fedavg, or fedavg-unweighted with --aggregator dp.")
+  @Option(names = "--algorithm", paramLabel = "ALG", description = "fedavg (weighted by examples), "
+      + "fedavg-unweighted, fedprox (FedAvg with the proximal term of --prox-mu), fedsgd (one server step of the "
+      + "clients' mean gradient), mime-lite (clients step with the client optimizer under the server's frozen "
+      + "optimizer state). Default: fedavg, or fedavg-unweighted with --aggregator dp.")
   String algorithm;
+
+  @Option(names = "--prox-mu", paramLabel = "MU", description = "With --algorithm fedprox: the proximal "
+      + "strength mu of loss(w) + mu/2 ||w - w0||^2, >= 0 (0 is FedAvg). Default: 0.01.")
+  Double proxMu;
 
   @Option(names = "--rounds", paramLabel = "N", description = "Rounds of training, >= 1. Default: ${DEFAULT-VALUE}.")
   int rounds = 100;
@@ -101,8 +110,8 @@ final class TrainCommand implements Callable<Integer> {
   List<String> clients;
 
   @Option(names = "--sampling", paramLabel = "HOW", description = "uniform (K distinct clients) or poisson (each "
-      + "client with probability K / clients). Default: uniform.")
-  String sampling = "uniform";
+      + "client with probability K / clients). Default: uniform, or poisson with --target-epsilon.")
+  String sampling;
 
   @Option(names = "--epochs", paramLabel = "E", description =
       "Local epochs per round, >= 1. Default: ${DEFAULT-VALUE}.")
@@ -119,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
   String clientOptimizer = "sgd";
 
   @Option(names = "--client-lr", paramLabel = "LR", description =
-      "Client learning rate, > 0. Default: ${DEFAULT-VALUE}.")
+      "Client learning rate, > 0 (mime-lite's base optimizer's). Default: ${DEFAULT-VALUE}.")
   double clientLr = 0.1;
 
   @Option(names = "--server-optimizer", paramLabel = "OPT",
@@ -127,23 +136,31 @@ final class TrainCommand implements Callable<Integer> {
   String serverOptimizer = "sgd";
 
   @Option(names = "--server-lr", paramLabel = "LR", description =
-      "Server learning rate, > 0. Default: ${DEFAULT-VALUE}.")
-  double serverLr = 1.0;
+      "Server learning rate, > 0. Default: 1, or 0.1 with fedsgd (TFF's defaults).")
+  Double serverLr;
 
   @Option(names = "--aggregator", paramLabel = "AGG", description = "mean, robust (TFF's robust aggregator: "
-      + "zeroing and adaptive clipping), dp (Gaussian, fixed clip). Default: mean.")
+      + "zeroing and adaptive clipping), dp (Gaussian, fixed clip), secure (the mean summed by secure "
+      + "aggregation, with zeroing and adaptive clipping), compression (8-bit quantised uploads above 20000 "
+      + "elements, with zeroing and adaptive clipping). Default: mean.")
   String aggregator = "mean";
 
   @Option(names = "--noise-multiplier", paramLabel = "Z",
-      description = "With --aggregator dp: the noise standard deviation over the clip, > 0 (required).")
+      description = "With --aggregator dp: the noise standard deviation over the clip, > 0 (this or "
+          + "--target-epsilon is required).")
   Double noiseMultiplier;
+
+  @Option(names = "--target-epsilon", paramLabel = "EPS", description = "With --aggregator dp: calibrate the "
+      + "smallest noise multiplier whose (EPS, --delta)-DP holds after --rounds rounds at the run's sampling rate "
+      + "(Poisson sampling, the default with this flag, or a fixed --clients cohort), > 0.")
+  Double targetEpsilon;
 
   @Option(names = "--clip", paramLabel = "C", description = "With --aggregator dp: the L2 clip of each update "
       + "(default 1.0); with robust: a fixed clip instead of the adaptive one. > 0.")
   Double clip;
 
   @Option(names = "--delta", paramLabel = "D", description = "With --aggregator dp: the delta of the epsilon "
-      + "reported, in (0, 1). Default: 1e-5.")
+      + "reported (and of --target-epsilon), in (0, 1). Default: 1e-5.")
   Double delta;
 
   @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate on the test split every N rounds (0: "
@@ -176,6 +193,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainConfig config = validate();
     TrainData loaded = load(config);
+    config = calibrate(config, loaded.train().clientIds().size());
     Training.Setup setup = setup(config, loaded);
     RunDirectory dir = RunDirectory.create(config.out(), "--out");
     return new Training(spec, config, loaded, setup, dir).run();
@@ -189,11 +207,27 @@ final class TrainCommand implements Callable<Integer> {
     boolean dp = aggregator.equals("dp");
     String alg = algorithm == null ? (dp ? "fedavg-unweighted" : "fedavg") : Flags.choice("--algorithm", algorithm,
         ALGORITHMS);
-    if (dp && alg.equals("fedavg")) {
-      throw new Flags.FlagException("--algorithm (fedavg) must be fedavg-unweighted with --aggregator dp: the "
+    if (dp && !alg.equals("fedavg-unweighted")) {
+      throw new Flags.FlagException("--algorithm (" + alg + ") must be fedavg-unweighted with --aggregator dp: the "
           + "Gaussian mechanism averages clipped updates with equal weights");
     }
-    Flags.choice("--sampling", sampling, SAMPLINGS);
+    if (alg.equals("fedavg-unweighted") && (aggregator.equals("secure") || aggregator.equals("compression"))) {
+      throw new Flags.FlagException("--aggregator " + aggregator + " needs a weighted algorithm (fedavg, fedprox, "
+          + "fedsgd, mime-lite): TFF's " + aggregator + " aggregator is a weighted mean");
+    }
+    if (alg.equals("fedprox")) {
+      if (proxMu != null && !(proxMu >= 0 && Double.isFinite(proxMu))) {
+        throw new Flags.FlagException("--prox-mu (" + proxMu + ") must be a finite number >= 0");
+      }
+    } else {
+      Flags.notApplicable(spec, "--prox-mu", "with --algorithm " + alg + ": it is fedprox's proximal strength");
+    }
+    if (alg.equals("fedsgd")) {
+      Flags.notApplicable(spec, "--client-optimizer", "with --algorithm fedsgd: clients take no local step");
+      Flags.notApplicable(spec, "--client-lr", "with --algorithm fedsgd: clients take no local step");
+    }
+    String how = sampling != null ? Flags.choice("--sampling", sampling, SAMPLINGS)
+        : targetEpsilon != null ? "poisson" : "uniform";
     Flags.choice("--client-optimizer", clientOptimizer, OPTIMIZERS);
     Flags.choice("--server-optimizer", serverOptimizer, OPTIMIZERS);
     atLeast("--rounds", rounds, 1);
@@ -201,7 +235,8 @@ final class TrainCommand implements Callable<Integer> {
     atLeast("--batch-size", batchSize, 1);
     atLeast("--eval-every", evalEvery, 0);
     positive("--client-lr", clientLr);
-    positive("--server-lr", serverLr);
+    double sLr = serverLr != null ? serverLr : alg.equals("fedsgd") ? 0.1 : 1.0;
+    positive("--server-lr", sLr);
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     atLeast("--threads", t, 1);
     if (clients != null) {
@@ -218,21 +253,36 @@ final class TrainCommand implements Callable<Integer> {
       atLeast("--clients-per-round", clientsPerRound, 1);
     }
     if (dp) {
-      if (noiseMultiplier == null) {
-        throw new Flags.FlagException("--aggregator dp needs --noise-multiplier Z (e.g. 1.0): the noise standard "
-            + "deviation over the clip");
+      if (noiseMultiplier == null && targetEpsilon == null) {
+        throw new Flags.FlagException("--aggregator dp needs --noise-multiplier Z (e.g. 1.0), the noise standard "
+            + "deviation over the clip, or --target-epsilon EPS to calibrate it");
       }
-      positive("--noise-multiplier", noiseMultiplier);
+      if (noiseMultiplier != null && targetEpsilon != null) {
+        throw new Flags.FlagException("--noise-multiplier and --target-epsilon exclude each other: "
+            + "--target-epsilon calibrates the noise multiplier");
+      }
+      if (noiseMultiplier != null) {
+        positive("--noise-multiplier", noiseMultiplier);
+      } else {
+        positive("--target-epsilon", targetEpsilon);
+        if (how.equals("uniform") && clients == null) {
+          throw new Flags.FlagException("--target-epsilon needs --sampling poisson or a fixed --clients cohort: "
+              + "the calibration accounts Poisson-sampled rounds");
+        }
+      }
       if (delta != null && !(delta > 0 && delta < 1)) {
         throw new Flags.FlagException("--delta (" + delta + ") must be in (0, 1)");
       }
     } else {
       Flags.notApplicable(spec, "--noise-multiplier", "with --aggregator " + aggregator + ": it is the noise of "
           + "--aggregator dp");
+      Flags.notApplicable(spec, "--target-epsilon", "with --aggregator " + aggregator + ": it calibrates the noise "
+          + "of --aggregator dp");
       Flags.notApplicable(spec, "--delta", "with --aggregator " + aggregator + ": it is the delta of "
           + "--aggregator dp's epsilon");
-      if (aggregator.equals("mean")) {
-        Flags.notApplicable(spec, "--clip", "with --aggregator mean: only robust and dp clip updates");
+      if (!aggregator.equals("robust")) {
+        Flags.notApplicable(spec, "--clip", "with --aggregator " + aggregator + ": only robust and dp take a fixed "
+            + "clip");
       }
     }
     if (clip != null) {
@@ -251,9 +301,10 @@ final class TrainCommand implements Callable<Integer> {
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     RunDirectory.requireFresh(outDir, "--out");
     return new TrainConfig(task, dataPath, model, alg, rounds, clients == null ? clientsPerRound : clients.size(),
-        clients == null ? null : List.copyOf(clients), clients == null ? sampling : "fixed", epochs, batchSize,
-        !noShuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, aggregator,
-        dp ? noiseMultiplier : null, dp && clip == null ? Double.valueOf(1.0) : clip,
+        clients == null ? null : List.copyOf(clients), clients == null ? how : "fixed", epochs, batchSize,
+        !noShuffle, clientOptimizer, clientLr, serverOptimizer, sLr, alg.equals("fedprox")
+        ? (proxMu == null ? Double.valueOf(0.01) : proxMu) : null, aggregator, dp ? noiseMultiplier : null,
+        dp ? targetEpsilon : null, dp && clip == null ? Double.valueOf(1.0) : clip,
         dp ? (delta == null ? Double.valueOf(1e-5) : delta) : null, evalEvery, seed, t, outDir, exportWeights);
   }
 
@@ -326,34 +377,58 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The learning process: the learning module's FedAvg with the mean, or FedAvg's parts composed around another
-   * aggregator (the learning module's FedAvg takes no aggregator yet).
+   * The learning process: the algorithm's client work (cohort-learning's, as its FedAvg, FedProx, FedSGD and
+   * Mime-Lite compose them) around the aggregator of {@code --aggregator} (cohort-aggregators' recommended ones), the
+   * server optimizer applying the aggregate.
    */
   static LearningProcess process(TrainConfig c, FunctionalModel model, Optimizer client, Optimizer server) {
-    boolean weighted = c.algorithm().equals("fedavg");
-    if (c.aggregator().equals("mean")) {
-      return weighted ? FedAvg.weighted(model, client, server) : FedAvg.unweighted(model, client, server);
-    }
     ModelWeights initial = model.initialWeights();
     StructType values = initial.trainableType();
-    AggregationProcess agg;
-    if (c.aggregator().equals("dp")) {
-      agg = DifferentiallyPrivateFactory.gaussianFixed(c.noiseMultiplier(), c.clientsPerRound(), c.clip(), c.seed())
-          .create(values);
-    } else if (weighted) {
-      agg = Robust.zeroing(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0), NormOrder.LINF,
-          c.clip() != null ? Robust.clipping(c.clip(), new MeanFactory())
-              : Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()))
-          .create(values, TensorType.FLOAT32);
-    } else {
-      agg = Robust.zeroing(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0), NormOrder.LINF,
-          c.clip() != null ? Robust.clipping(c.clip(), new UnweightedMeanFactory())
-              : Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new UnweightedMeanFactory()))
-          .create(values);
+    boolean weighted = !c.algorithm().equals("fedavg-unweighted");
+    ClientWeighting weighting = weighted ? ClientWeighting.NUM_EXAMPLES : ClientWeighting.UNIFORM;
+    ClientWorkProcess work = switch (c.algorithm()) {
+      case "fedavg", "fedavg-unweighted" -> ClientWorkProcess.modelDelta(model, client, weighting);
+      case "fedprox" -> ClientWorks.proximal(model, client, weighting, c.proxMu());
+      case "fedsgd" -> ClientWorks.gradient(model);
+      case "mime-lite" -> ClientWorks.mimeLite(model, client, weighting,
+          new MeanFactory().create(values, TensorType.FLOAT32));
+      default -> throw new IllegalStateException("internal: algorithm " + c.algorithm() + " passed validation");
+    };
+    AggregationProcess agg = switch (c.aggregator()) {
+      case "mean" -> weighted ? new MeanFactory().create(values, TensorType.FLOAT32)
+          : new UnweightedMeanFactory().create(values);
+      case "robust" -> c.clip() == null
+          ? (weighted ? Recommended.robust().create(values, TensorType.FLOAT32)
+              : Recommended.robustUnweighted(true, true).create(values))
+          : (weighted ? Robust.zeroing(Recommended.zeroingNorm(), NormOrder.LINF,
+              Robust.clipping(c.clip(), new MeanFactory())).create(values, TensorType.FLOAT32)
+              : Robust.zeroing(Recommended.zeroingNorm(), NormOrder.LINF,
+                  Robust.clipping(c.clip(), new UnweightedMeanFactory())).create(values));
+      case "dp" -> DifferentiallyPrivateFactory.gaussianFixed(c.noiseMultiplier(), c.clientsPerRound(), c.clip(),
+          c.seed()).create(values);
+      case "secure" -> Recommended.secure(true, true).create(values, TensorType.FLOAT32);
+      case "compression" -> Recommended.compression(true, true, c.seed()).create(values, TensorType.FLOAT32);
+      default -> throw new IllegalStateException("internal: aggregator " + c.aggregator() + " passed validation");
+    };
+    return LearningProcess.composeLearningProcess(initial, DistributionProcess.broadcast(initial.type()), work, agg,
+        FinalizerProcess.applyOptimizer(server, initial.type()));
+  }
+
+  /**
+   * {@code c} with the noise multiplier of {@code --target-epsilon}: the smallest whose {@code --rounds} rounds,
+   * each a Gaussian Poisson-sampled at {@code clientsPerRound / population} (1 for a fixed cohort), meet
+   * (ε, δ) under the RDP accountant that {@link Training} reports ε with.
+   */
+  static TrainConfig calibrate(TrainConfig c, int population) {
+    if (c.targetEpsilon() == null) {
+      return c;
     }
-    return LearningProcess.composeLearningProcess(initial, DistributionProcess.broadcast(initial.type()),
-        ClientWorkProcess.modelDelta(model, client, weighted ? ClientWeighting.NUM_EXAMPLES : ClientWeighting.UNIFORM),
-        agg, FinalizerProcess.applyOptimizer(server, initial.type()));
+    double q = c.clients() != null ? 1.0 : (double) c.clientsPerRound() / population;
+    Flags.ParameterNames names = new Flags.ParameterNames().flag("targetEpsilon", "--target-epsilon")
+        .flag("targetDelta", "--delta").flag("steps", "--rounds").words("samplingRate", "the sampling rate");
+    Calibrated z = names.translating(() -> Calibration.noiseMultiplier(RdpAccountant.create(), q, c.rounds(),
+        c.targetEpsilon(), c.delta()));
+    return c.withNoiseMultiplier(z.noiseMultiplier());
   }
 
   private static void atLeast(String flag, long value, long min) {

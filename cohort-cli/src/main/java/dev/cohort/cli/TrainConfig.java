@@ -23,8 +23,10 @@ import java.util.List;
  * @param clientLr its learning rate
  * @param serverOptimizer the server optimizer
  * @param serverLr its learning rate
+ * @param proxMu FedProx's proximal strength, or null for the other algorithms
  * @param aggregator the aggregator
- * @param noiseMultiplier the DP noise multiplier, or null without DP
+ * @param noiseMultiplier the DP noise multiplier (calibrated with {@code targetEpsilon}), or null without DP
+ * @param targetEpsilon the epsilon the noise multiplier is calibrated to, or null
  * @param clip the clip of dp or robust, or null
  * @param delta the delta of the epsilon reported with DP, or null
  * @param evalEvery rounds between evaluations (0: only at the end)
@@ -35,8 +37,15 @@ import java.util.List;
  */
 record TrainConfig(String task, Path data, String model, String algorithm, int rounds, int clientsPerRound,
     List<String> clients, String sampling, int epochs, int batchSize, boolean shuffle, String clientOptimizer,
-    double clientLr, String serverOptimizer, double serverLr, String aggregator, Double noiseMultiplier, Double clip,
-    Double delta, int evalEvery, long seed, int threads, Path out, Path exportWeights) {
+    double clientLr, String serverOptimizer, double serverLr, Double proxMu, String aggregator,
+    Double noiseMultiplier, Double targetEpsilon, Double clip, Double delta, int evalEvery, long seed, int threads, Path out, Path exportWeights) {
+
+  /** This configuration with the noise multiplier {@code z} calibrated to {@link #targetEpsilon}. */
+  TrainConfig withNoiseMultiplier(double z) {
+    return new TrainConfig(task, data, model, algorithm, rounds, clientsPerRound, clients, sampling, epochs,
+        batchSize, shuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, proxMu, aggregator, z,
+        targetEpsilon, clip, delta, evalEvery, seed, threads, out, exportWeights);
+  }
 
   /** Whether round {@code round} (1-based) is evaluated: every {@link #evalEvery} rounds, and always the last. */
   boolean evaluates(int round) {
@@ -56,9 +65,17 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
     if (!shuffle) {
       a.add("--no-shuffle");
     }
-    a.addAll(List.of("--client-optimizer", clientOptimizer, "--client-lr", Double.toString(clientLr),
-        "--server-optimizer", serverOptimizer, "--server-lr", Double.toString(serverLr), "--aggregator", aggregator));
-    if (noiseMultiplier != null) {
+    if (!algorithm.equals("fedsgd")) {
+      a.addAll(List.of("--client-optimizer", clientOptimizer, "--client-lr", Double.toString(clientLr)));
+    }
+    a.addAll(List.of("--server-optimizer", serverOptimizer, "--server-lr", Double.toString(serverLr)));
+    if (proxMu != null) {
+      a.addAll(List.of("--prox-mu", Double.toString(proxMu)));
+    }
+    a.addAll(List.of("--aggregator", aggregator));
+    if (targetEpsilon != null) {
+      a.addAll(List.of("--target-epsilon", Double.toString(targetEpsilon), "--delta", Double.toString(delta)));
+    } else if (noiseMultiplier != null) {
       a.addAll(List.of("--noise-multiplier", Double.toString(noiseMultiplier), "--delta", Double.toString(delta)));
     }
     if (clip != null) {
@@ -79,9 +96,16 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
     }
     j.put("epochs", epochs).put("batch_size", batchSize).put("shuffle", shuffle)
         .put("client_optimizer", clientOptimizer).put("client_lr", clientLr)
-        .put("server_optimizer", serverOptimizer).put("server_lr", serverLr).put("aggregator", aggregator);
+        .put("server_optimizer", serverOptimizer).put("server_lr", serverLr);
+    if (proxMu != null) {
+      j.put("prox_mu", proxMu);
+    }
+    j.put("aggregator", aggregator);
     if (noiseMultiplier != null) {
       j.put("noise_multiplier", noiseMultiplier).put("delta", delta);
+    }
+    if (targetEpsilon != null) {
+      j.put("target_epsilon", targetEpsilon);
     }
     if (clip != null) {
       j.put("clip", clip);

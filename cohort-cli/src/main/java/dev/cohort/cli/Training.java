@@ -16,6 +16,7 @@ import dev.cohort.privacy.NeighboringRelation;
 import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.ClientSampler;
 import dev.cohort.simulation.Dataset;
+import dev.cohort.simulation.training.Metrics;
 import dev.cohort.tensor.Blas;
 import dev.cohort.tensor.Tensor;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 
@@ -73,6 +75,10 @@ final class Training {
     long testExamples = TrainData.examples(data.test(), data.test().clientIds());
     Sequential net = setup.architecture().get();
     long parameters = net.parameterCount();
+    long trainable = setup.model().initialWeights().trainable().values().stream()
+        .mapToLong(t -> ((Tensor) t).size()).sum();
+    // Each client receives the float32 model, and with Mime-Lite also the server's optimizer state.
+    long downloadBits = 32L * parameters * (config.algorithm().equals("mime-lite") ? 1 + optimizerSlots() : 1);
     dir.writeConfig(config.toJson());
     if (!quiet) {
       header(population.size(), trainExamples, testExamples, parameters);
@@ -90,6 +96,7 @@ final class Training {
         double trainLoss = Double.NaN;
         double trainAccuracy = Double.NaN;
         long examples = 0;
+        long clientBits = 32L * trainable;
         if (!ids.isEmpty()) { // Poisson sampling can draw nobody: the round then changes nothing
           Struct out = (Struct) setup.process().next().call(state, roundData(ids, round));
           state = out.get("state");
@@ -98,6 +105,7 @@ final class Training {
           trainLoss = scalar(train.get("loss"));
           trainAccuracy = scalar(train.get("sparse_categorical_accuracy"));
           examples = (long) scalar(train.get("num_examples"));
+          clientBits = uploadBits(Metrics.flatten(out.get("metrics")), trainable);
         }
         double testLoss = Double.NaN;
         double testAccuracy = Double.NaN;
@@ -107,9 +115,9 @@ final class Training {
           testAccuracy = eval[1];
         }
         double epsilon = config.noiseMultiplier() == null ? Double.NaN : epsilon(round, population.size());
-        long bits = 32L * parameters * ids.size();
         RunDirectory.Row row = new RunDirectory.Row(round, ids.size(), examples, trainLoss, trainAccuracy, testLoss,
-            testAccuracy, epsilon, bits, bits, (System.nanoTime() - t0) / 1e9);
+            testAccuracy, epsilon, clientBits * ids.size(), downloadBits * ids.size(),
+            (System.nanoTime() - t0) / 1e9);
         rows.add(row);
         dir.append(row);
         progress.step(Double.isNaN(trainLoss) ? "no clients" : String.format(Locale.ROOT, "loss %.3f", trainLoss));
@@ -264,6 +272,29 @@ final class Training {
     RdpAccountant accountant = config.sampling().equals("uniform")
         ? RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build() : RdpAccountant.create();
     return accountant.compose(each, round).epsilon(config.delta()).epsilon();
+  }
+
+  /**
+   * The bits one client uploads: what the aggregator measures ({@code client_bits} of a compressing sum), else
+   * {@code trainable} float32 values; Mime-Lite clients also send their full gradient.
+   */
+  private long uploadBits(Map<String, Double> metrics, long trainable) {
+    long update = 32L * trainable;
+    for (Map.Entry<String, Double> m : metrics.entrySet()) {
+      if (m.getKey().endsWith("/client_bits")) {
+        update = m.getValue().longValue();
+      }
+    }
+    return config.algorithm().equals("mime-lite") ? update + 32L * trainable : update;
+  }
+
+  /** Copies of the weights the client optimizer keeps (Mime-Lite broadcasts them): momentum 1, Adam's moments 2. */
+  private int optimizerSlots() {
+    return switch (config.clientOptimizer()) {
+      case "sgd" -> 0;
+      case "sgdm", "adagrad" -> 1;
+      default -> 2;
+    };
   }
 
   private static void setWeights(Sequential net, ModelWeights weights) {

@@ -232,6 +232,99 @@ class TrainCommandTest {
         + "shuffled)");
   }
 
+  /** The final weights of a short logreg run on {@code data} with {@code flags}. */
+  private Map<String, List<Float>> weightsOf(Path data, String name, int rounds, String... flags)
+      throws IOException {
+    List<String> argv = new ArrayList<>(List.of("--data", data.toString(), "--model", "logreg", "--rounds",
+        Integer.toString(rounds),
+        "--clients-per-round", "3", "--seed", "5", "--out", tmp.resolve(name).toString()));
+    argv.addAll(Arrays.asList(flags));
+    CliRun r = train(argv.toArray(new String[0]));
+    assertThat(r.code()).as(r.err()).isZero();
+    return arrays(tmp.resolve(name).resolve("model.npz"));
+  }
+
+  @Test
+  void fedProxWithoutTheProximalTermIsFedAvgAndWithItMovesLess() throws IOException {
+    Path data = leaf(6);
+    // Batches of 2: three local steps a round, so that the proximal term acts from the second on.
+    Map<String, List<Float>> initial = weightsOf(data, "none", 2, "--client-lr", "1e-30", "--batch-size", "2");
+    Map<String, List<Float>> fedAvg = weightsOf(data, "fedavg", 2, "--batch-size", "2");
+    assertThat(weightsOf(data, "prox0", 2, "--batch-size", "2", "--algorithm", "fedprox", "--prox-mu", "0"))
+        .isEqualTo(fedAvg);
+    Map<String, List<Float>> prox = weightsOf(data, "prox", 2, "--batch-size", "2", "--algorithm", "fedprox",
+        "--prox-mu", "5");
+    // mu pulls each client back towards the broadcast model: the rounds move the model less than FedAvg's.
+    assertThat(distance(prox, initial)).isLessThan(distance(fedAvg, initial)).isPositive();
+  }
+
+  private static double distance(Map<String, List<Float>> a, Map<String, List<Float>> b) {
+    double d = 0;
+    for (String k : a.keySet()) {
+      for (int i = 0; i < a.get(k).size(); i++) {
+        double x = a.get(k).get(i) - b.get(k).get(i);
+        d += x * x;
+      }
+    }
+    return Math.sqrt(d);
+  }
+
+  @Test
+  void everyAlgorithmAndAggregatorTrains() throws IOException {
+    Path data = leaf(6);
+    for (List<String> flags : List.of(List.of("--algorithm", "fedsgd"), List.of("--algorithm", "mime-lite",
+        "--client-optimizer", "sgdm", "--client-lr", "0.05"), List.of("--aggregator", "secure"),
+        List.of("--aggregator", "compression"), List.of("--algorithm", "fedprox", "--aggregator", "robust"))) {
+      Path out = tmp.resolve("run-" + String.join("", flags).replace("-", ""));
+      List<String> argv = new ArrayList<>(List.of("--data", data.toString(), "--model", "logreg", "--rounds", "2",
+          "--clients-per-round", "3", "--json", "--out", out.toString()));
+      argv.addAll(flags);
+      CliRun r = train(argv.toArray(new String[0]));
+      assertThat(r.code()).as(flags + ": " + r.err()).isZero();
+      assertThat(r.out()).as(flags.toString()).contains("\"final_test_accuracy\":");
+      assertThat(arrays(out.resolve("model.npz")).values()).allSatisfy(v -> assertThat(v).allMatch(Float::isFinite));
+    }
+  }
+
+  @Test
+  void fedSgdIsOneServerStepOfTheClientsMeanGradient() throws IOException {
+    Path data = leaf(4);
+    Map<String, List<Float>> initial = weightsOf(data, "none", 1, "--client-lr", "1e-30");
+    // One round of FedSGD at server lr 0.1 equals one round of FedAvg whose clients take one full-batch step at
+    // lr 0.1 (their 6 examples fit one batch of 20): the example-weighted mean of the gradients, applied once.
+    Map<String, List<Float>> fedSgd = weightsOf(data, "sgd", 1, "--algorithm", "fedsgd");
+    Map<String, List<Float>> fedAvg = weightsOf(data, "avg", 1, "--client-lr", "0.1");
+    assertThat(distance(fedSgd, initial)).isPositive();
+    assertThat(distance(fedSgd, fedAvg)).isLessThan(1e-5 * distance(fedAvg, initial));
+  }
+
+  @Test
+  void compressionSendsEightBitsPerElementOfTheLargeKernel() throws IOException {
+    CliRun r = train("--data", leaf(4).toString(), "--model", "logreg", "--rounds", "1", "--clients", "w00,w01",
+        "--aggregator", "compression", "--json", "--out", tmp.resolve("run").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // The 784 x 62 kernel (48,608 > 20,000 elements) as 8-bit integers plus its float32 min and max; the 62
+    // biases as float32; down, the float32 model.
+    long up = 2 * (784L * 62 * 8 + 64 + 62 * 32);
+    assertThat(r.out()).contains("\"bits_up\":" + up + ",\"bits_down\":" + 2 * 32 * LOGREG_PARAMETERS + ",");
+  }
+
+  @Test
+  void aTargetEpsilonCalibratesTheNoiseMultiplier() throws IOException {
+    Path out = tmp.resolve("run");
+    CliRun r = train("--data", leaf(8).toString(), "--model", "logreg", "--rounds", "3", "--clients-per-round", "2",
+        "--aggregator", "dp", "--target-epsilon", "4", "--delta", "1e-3", "--json", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    double z = dev.cohort.privacy.Calibration.noiseMultiplier(RdpAccountant.create(), 2 / 8.0, 3, 4, 1e-3)
+        .noiseMultiplier();
+    double epsilon = RdpAccountant.create().compose(DpEvent.poissonSampled(0.25, DpEvent.gaussian(z)), 3)
+        .epsilon(1e-3).epsilon();
+    assertThat(epsilon).isLessThanOrEqualTo(4).isGreaterThan(3.9);
+    assertThat(r.out()).contains("\"epsilon\":" + epsilon + ",\"delta\":0.001");
+    assertThat(Files.readString(out.resolve("config.json"))).contains("\"sampling\":\"poisson\"",
+        "\"noise_multiplier\":" + z + ",", "\"target_epsilon\":4.0");
+  }
+
   @Test
   void theShippedFemnistSampleIsTheDefaultData() throws IOException {
     CliRun r = train("--model", "logreg", "--rounds", "1", "--clients-per-round", "2", "--out",
@@ -252,8 +345,11 @@ class TrainCommandTest {
   void everyBadFlagIsAUsageErrorNamingIt() {
     usage("--task (mnist) must be one of femnist", "--task", "mnist");
     usage("--model (resnet) must be one of cnn, mlp, logreg", "--model", "resnet");
-    usage("--algorithm (fedprox) must be one of fedavg, fedavg-unweighted", "--algorithm", "fedprox");
-    usage("--aggregator (secure) must be one of mean, robust, dp", "--aggregator", "secure");
+    usage("--algorithm (scaffold) must be one of fedavg, fedavg-unweighted, fedprox, fedsgd, mime-lite",
+        "--algorithm", "scaffold");
+    usage("--aggregator (median) must be one of mean, robust, dp, secure, compression", "--aggregator", "median");
+    usage("--prox-mu (-0.5) must be a finite number >= 0", "--algorithm", "fedprox", "--prox-mu", "-0.5");
+    usage("--target-epsilon (0.0) must be a finite number > 0", "--aggregator", "dp", "--target-epsilon", "0");
     usage("--sampling (stratified) must be one of uniform, poisson", "--sampling", "stratified");
     usage("--client-optimizer (lamb) must be one of sgd, sgdm, adam, yogi, adagrad", "--client-optimizer", "lamb");
     usage("--server-optimizer (rmsprop) must be one of sgd, sgdm, adam, yogi, adagrad", "--server-optimizer",
@@ -274,7 +370,26 @@ class TrainCommandTest {
   void flagsThatDoNotApplyAreRejected() {
     usage("--noise-multiplier (1) must not be given with --aggregator mean: it is the noise of --aggregator dp",
         "--noise-multiplier", "1");
-    usage("--clip (1) must not be given with --aggregator mean: only robust and dp clip updates", "--clip", "1");
+    usage("--clip (1) must not be given with --aggregator mean: only robust and dp take a fixed clip", "--clip",
+        "1");
+    usage("--clip (1) must not be given with --aggregator secure: only robust and dp take a fixed clip",
+        "--aggregator", "secure", "--clip", "1");
+    usage("--prox-mu (0.1) must not be given with --algorithm fedavg: it is fedprox's proximal strength",
+        "--prox-mu", "0.1");
+    usage("--client-lr (0.1) must not be given with --algorithm fedsgd: clients take no local step",
+        "--algorithm", "fedsgd", "--client-lr", "0.1");
+    usage("--aggregator compression needs a weighted algorithm (fedavg, fedprox, fedsgd, mime-lite): TFF's "
+        + "compression aggregator is a weighted mean", "--algorithm", "fedavg-unweighted", "--aggregator",
+        "compression");
+    usage("--algorithm (fedprox) must be fedavg-unweighted with --aggregator dp: the Gaussian mechanism averages "
+        + "clipped updates with equal weights", "--aggregator", "dp", "--noise-multiplier", "1", "--algorithm",
+        "fedprox");
+    usage("--noise-multiplier and --target-epsilon exclude each other: --target-epsilon calibrates the noise "
+        + "multiplier", "--aggregator", "dp", "--noise-multiplier", "1", "--target-epsilon", "2");
+    usage("--target-epsilon needs --sampling poisson or a fixed --clients cohort: the calibration accounts "
+        + "Poisson-sampled rounds", "--aggregator", "dp", "--target-epsilon", "2", "--sampling", "uniform");
+    usage("--target-epsilon (2) must not be given with --aggregator mean: it calibrates the noise of --aggregator "
+        + "dp", "--target-epsilon", "2");
     usage("--delta (1e-5) must not be given with --aggregator robust: it is the delta of --aggregator dp's epsilon",
         "--aggregator", "robust", "--delta", "1e-5");
     usage("--clients-per-round (5) must not be given with --clients: the cohort is fixed", "--clients", "a,b",
@@ -282,8 +397,8 @@ class TrainCommandTest {
     usage("--sampling (poisson) must not be given with --clients: the cohort is fixed", "--clients", "a",
         "--sampling", "poisson");
     usage("--clients (a,a) names a client twice", "--clients", "a,a");
-    usage("--aggregator dp needs --noise-multiplier Z (e.g. 1.0): the noise standard deviation over the clip",
-        "--aggregator", "dp");
+    usage("--aggregator dp needs --noise-multiplier Z (e.g. 1.0), the noise standard deviation over the clip, or "
+        + "--target-epsilon EPS to calibrate it", "--aggregator", "dp");
     usage("--algorithm (fedavg) must be fedavg-unweighted with --aggregator dp: the Gaussian mechanism averages "
         + "clipped updates with equal weights", "--aggregator", "dp", "--noise-multiplier", "1", "--algorithm",
         "fedavg");
