@@ -2,7 +2,9 @@ package dev.cohort.learning.algorithms;
 
 import dev.cohort.aggregators.AggregationProcess;
 import dev.cohort.aggregators.MeanFactory;
+import dev.cohort.aggregators.SumFactory;
 import dev.cohort.aggregators.UnweightedMeanFactory;
+import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
@@ -44,8 +46,7 @@ public final class FedAvg {
   /** Weighted FedAvg / FedOpt: client updates weighted by their numbers of examples. */
   public static LearningProcess weighted(FunctionalModel model, Optimizer clientOptimizer,
       Optimizer serverOptimizer) {
-    ModelWeights initial = model.initialWeights();
-    AggregationProcess mean = new MeanFactory().create(initial.trainableType(), TensorType.FLOAT32);
+    AggregationProcess mean = weightedMean(model.initialWeights().trainableType());
     return compose(model, clientOptimizer, serverOptimizer, ClientWeighting.NUM_EXAMPLES, mean);
   }
 
@@ -59,6 +60,17 @@ public final class FedAvg {
       Optimizer serverOptimizer) {
     AggregationProcess mean = new UnweightedMeanFactory().create(model.initialWeights().trainableType());
     return compose(model, clientOptimizer, serverOptimizer, ClientWeighting.UNIFORM, mean);
+  }
+
+  /**
+   * The example-weighted mean of the weighted algorithms of this package: {@code MeanFactory} with no-NaN division, so
+   * a round whose clients all have weight 0 (no examples, or all non-finite) aggregates a zero update instead of
+   * failing on {@code generic_divide}. TFF's default {@code MeanFactory()} divides {@code 0 / 0} into NaN, which its
+   * finalizer then rejects: with TFF's default server optimizer (SGD at learning rate 1, no momentum) both leave the
+   * model unchanged; a stateful server optimizer here takes its step on the zero update.
+   */
+  static AggregationProcess weightedMean(StructType updateType) {
+    return new MeanFactory(new SumFactory(), new SumFactory(), true).create(updateType, TensorType.FLOAT32);
   }
 
   private static LearningProcess compose(FunctionalModel model, Optimizer clientOptimizer, Optimizer serverOptimizer,

@@ -1,9 +1,7 @@
 package dev.cohort.learning.algorithms;
 
 import dev.cohort.aggregators.AggregationProcess;
-import dev.cohort.aggregators.MeanFactory;
 import dev.cohort.aggregators.UnweightedMeanFactory;
-import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.optimizers.Optimizer;
@@ -39,7 +37,7 @@ public final class FedProx {
    */
   public static LearningProcess weighted(FunctionalModel model, double proximalStrength, Optimizer clientOptimizer,
       Optimizer serverOptimizer) {
-    AggregationProcess mean = new MeanFactory().create(model.initialWeights().trainableType(), TensorType.FLOAT32);
+    AggregationProcess mean = FedAvg.weightedMean(model.initialWeights().trainableType());
     return compose(model, proximalStrength, clientOptimizer, serverOptimizer, ClientWeighting.NUM_EXAMPLES, mean);
   }
 

@@ -1,10 +1,8 @@
 package dev.cohort.learning.algorithms;
 
 import dev.cohort.aggregators.AggregationProcess;
-import dev.cohort.aggregators.MeanFactory;
 import dev.cohort.aggregators.UnweightedMeanFactory;
 import dev.cohort.core.types.StructType;
-import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
@@ -39,9 +37,9 @@ public final class MimeLite {
   /** Weighted Mime-Lite: model updates and full gradients weighted by the clients' examples. */
   public static LearningProcess weighted(FunctionalModel model, Optimizer baseOptimizer, Optimizer serverOptimizer) {
     StructType t = model.initialWeights().trainableType();
-    return compose(model, serverOptimizer, new MeanFactory().create(t, TensorType.FLOAT32),
+    return compose(model, serverOptimizer, FedAvg.weightedMean(t),
         ClientWorks.mimeLite(model, baseOptimizer, ClientWeighting.NUM_EXAMPLES,
-            new MeanFactory().create(t, TensorType.FLOAT32)));
+            FedAvg.weightedMean(t)));
   }
 
   /** Unweighted Mime-Lite with server SGD at learning rate 1. */
@@ -64,9 +62,9 @@ public final class MimeLite {
   public static LearningProcess scheduled(FunctionalModel model, LearningRateSchedule schedule,
       Optimizer baseOptimizer, Optimizer serverOptimizer) {
     StructType t = model.initialWeights().trainableType();
-    return compose(model, serverOptimizer, new MeanFactory().create(t, TensorType.FLOAT32),
+    return compose(model, serverOptimizer, FedAvg.weightedMean(t),
         ClientWorks.scheduledMimeLite(model, schedule, baseOptimizer, ClientWeighting.NUM_EXAMPLES,
-            new MeanFactory().create(t, TensorType.FLOAT32)));
+            FedAvg.weightedMean(t)));
   }
 
   private static LearningProcess compose(FunctionalModel model, Optimizer serverOptimizer,

@@ -1,7 +1,5 @@
 package dev.cohort.learning.algorithms;
 
-import dev.cohort.aggregators.MeanFactory;
-import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
@@ -42,7 +40,7 @@ public final class ScheduledFedAvg {
     return LearningProcess.composeLearningProcess(initial,
         DistributionProcess.broadcast(initial.type()),
         ClientWorks.scheduled(model, schedule, clientOptimizer),
-        new MeanFactory().create(initial.trainableType(), TensorType.FLOAT32),
+        FedAvg.weightedMean(initial.trainableType()),
         FinalizerProcess.applyOptimizer(serverOptimizer, initial.type()));
   }
 }

@@ -230,6 +230,33 @@ class FedAvgTest {
         .isEqualTo(fedAvg.getModelWeights().call(server(without.get("state"))));
   }
 
+  /**
+   * A round whose sampled clients all have zero examples (TFF: {@code 0 / 0} is NaN and the finalizer rejects it): every
+   * weighted algorithm aggregates a zero update instead of failing on the division, so with the default server SGD at
+   * learning rate 1 the model is unchanged and nothing is NaN.
+   */
+  @Test
+  void weightedAlgorithmsGiveAZeroUpdateWhenEverySampledClientIsEmpty() {
+    FunctionalModel model = model();
+    dev.cohort.learning.optimizers.LearningRateSchedule constant =
+        new dev.cohort.learning.optimizers.LearningRateSchedule("test.fedavg.constant", r -> 0.1);
+    List<LearningProcess> processes = List.of(FedAvg.weighted(model, Optimizer.sgdm(0.1)),
+        FedProx.weighted(model, 0.5, Optimizer.sgdm(0.1)), ScheduledFedAvg.of(model, constant, Optimizer.sgdm(0.1)),
+        FedSgd.of(model, Optimizer.sgdm(1.0)), MimeLite.weighted(model, Optimizer.sgdm(0.1)));
+    List<Sequence> empty = List.of(Sequence.of(List.of()), Sequence.of(List.of()));
+    for (LearningProcess process : processes) {
+      Object state = process.initialize().call();
+      Struct out = (Struct) process.next().call(state, empty);
+      Object before = process.getModelWeights().call(server(state));
+      Object after = process.getModelWeights().call(server(out.get("state")));
+      assertThat(after).as(process.next().typeSignature().toString()).isEqualTo(before);
+      Struct train = (Struct) metrics(out, "client_work").get("train");
+      assertThat(train.get("num_examples")).isEqualTo(Tensor.scalar(0L));
+      assertThat(train.get("loss")).isEqualTo(Tensor.scalar(0f));
+      assertThat(metrics(out, "finalizer").get("update_non_finite")).isEqualTo(Tensor.scalar(0));
+    }
+  }
+
   @Test
   void hyperParametersAndModelWeightsCanBeReadAndSet() {
     LearningProcess fedAvg = FedAvg.weighted(model(), Optimizer.sgdm(0.1), Optimizer.sgdm(1.0, 0.9));
