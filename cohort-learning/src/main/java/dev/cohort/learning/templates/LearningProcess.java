@@ -145,7 +145,7 @@ public record LearningProcess(Computation initialize, Computation next, Computat
 
   /**
    * Defines in this JVM every local family a learning process built from {@code models} uses (the optimizers', the
-   * finalizer's and each model's client work), as a program that loads serialized processes it did not build does
+   * finalizer's, each model's client work and cohort-aggregators' ({@link AggregationProcess#defineLocalFamilies})), as a program that loads serialized processes it did not build does
    * before loading them; {@code schedules} are the learning-rate schedules of its scheduled optimizers.
    *
    * @throws IllegalStateException as {@link ClientWorkProcess#defineLocalFamilies} and
@@ -153,6 +153,7 @@ public record LearningProcess(Computation initialize, Computation next, Computat
    */
   public static void defineLocalFamilies(List<FunctionalModel> models, LearningRateSchedule... schedules) {
     Optimizer.defineLocalFamilies(schedules);
+    AggregationProcess.defineLocalFamilies();
     FinalizerProcess.defineLocalFamily();
     for (FunctionalModel model : models) {
       ClientWorkProcess.defineLocalFamilies(model);
