@@ -101,6 +101,33 @@ class AdaptiveDpTest {
     assertThat(s).isCloseTo(stddev, within(3 * stddev / Math.sqrt(2.0 * (x.length - 1))));
   }
 
+  /**
+   * The clipped count's noise has standard deviation {@code sigma_b}: over rounds without clients (the count is 0), the
+   * fraction below is {@code noise / n + 1/2} and the clip moves by {@code exp(-lr (below - target))}, so each pair of
+   * consecutive clips gives back one draw of the noise; 500 draws, mean and standard deviation within 3 standard
+   * errors.
+   */
+  @Test
+  void theClippedCountNoiseHasStandardDeviationSigmaB() {
+    double n = 1000;
+    double sigmaB = 50;
+    double lr = 0.1;
+    Rounds rounds = new Rounds(DifferentiallyPrivateFactory.gaussianAdaptive(1.0, (int) n, 1.0, 0.5, lr, sigmaB, SEED)
+        .create(FLOAT32));
+    double[] noise = new double[500];
+    double clip = 1.0;
+    for (int r = 0; r < noise.length; r++) {
+      double next = measurement(rounds.next(List.of()), "dp_query_metrics", "clip");
+      double below = 0.5 - Math.log(next / clip) / lr;
+      noise[r] = (below - 0.5) * n;
+      clip = next;
+    }
+    double m = Arrays.stream(noise).average().orElseThrow();
+    double s = Math.sqrt(Arrays.stream(noise).map(v -> (v - m) * (v - m)).sum() / (noise.length - 1));
+    assertThat(m).isCloseTo(0.0, within(3 * sigmaB / Math.sqrt(noise.length)));
+    assertThat(s).isCloseTo(sigmaB, within(3 * sigmaB / Math.sqrt(2.0 * (noise.length - 1))));
+  }
+
   @Test
   @SuppressWarnings("try") // the scope installs the context
   void theSameSeedGivesTheSameNoiseAndClipsAtAnyThreadCount() {

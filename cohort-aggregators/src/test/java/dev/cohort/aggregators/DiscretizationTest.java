@@ -123,7 +123,8 @@ class DiscretizationTest {
     assertThat(((Tensor) result.get("b")).shape().dims()).containsExactly(2, 2);
     assertThat(((Tensor) result.get("b")).toFloatArray()).containsExactly(new float[] {4, 5, 6, 7}, within(1e-6f));
     assertThatThrownBy(() -> Concat.concatFactory(new SumFactory()).create(StructType.of(FLOAT32, INT32)))
-        .hasMessageContaining("Concat.concatFactory: the value type must be");
+        .hasMessage("Concat.concatFactory: the value type must be a numeric tensor type or a struct of tensor types"
+            + " of one dtype (float32, int32 or int64) with fully known shapes, found <float32,int32>");
   }
 
   /** Distributed DP's pipeline without noise: rotate, discretize, wrap, sum; the sum comes back within the bound. */
@@ -151,5 +152,10 @@ class DiscretizationTest {
         .hasMessage("ModularClippingSumFactory: lower (3) must be < upper (3)");
     assertThatThrownBy(() -> new ModularClippingSumFactory(Integer.MIN_VALUE, Integer.MAX_VALUE))
         .hasMessageContaining("overflows int32");
+    assertThatThrownBy(() -> new ModularClippingSumFactory(-4, 4).create(FLOAT32))
+        .hasMessage("ModularClippingSumFactory: the value type must be an integer tensor type or a struct of integer"
+            + " tensor types with fully known shapes, found float32");
+    assertThatThrownBy(() -> DiscretizationFactory.deterministic(new SumFactory(), 0.5).create(TensorType.INT32))
+        .hasMessageStartingWith("DiscretizationFactory: the value type must be a float32 tensor type");
   }
 }

@@ -151,6 +151,14 @@ class SecureSumFactoryTest {
         .hasMessage("SecureSumFactory: integer bounds need an integer value type, found float32");
     assertThatThrownBy(() -> SecureSumFactory.integers(1L << 40).create(INT32))
         .hasMessageContaining("do not fit the int32 values of int32");
+    assertThatThrownBy(() -> SecureSumFactory.estimated(QuantileEstimation.noNoise(1.0, 0.5, 0.2))
+        .create(StructType.of(FLOAT32, TensorType.INT64)))
+        .hasMessage("SecureSumFactory: the value type must be a numeric tensor type or a struct of tensor types of"
+            + " one dtype (float32, int32 or int64) with fully known shapes, found <float32,int64>");
+    assertThatThrownBy(() -> Computation.federated("mixed", FederatedType.atClients(StructType.of(FLOAT32, INT32)),
+        v -> Primitives.secureQuantizedSum(v, -1.0, 1.0)))
+        .hasMessage("Primitives.secureQuantizedSum: the value type must be a numeric tensor type or a struct of"
+            + " tensor types of one dtype (float32, int32 or int64) with fully known shapes, found <float32,int32>");
   }
 
   @Test
