@@ -19,7 +19,8 @@ class TutorialCommandTest {
   @Test
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
-    assertThat(last.out()).contains("image-classification", "custom-federated-algorithms-1",
+    assertThat(last.out()).contains("image-classification", "building-your-own-algorithm",
+        "custom-federated-algorithms-1",
         "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters", "custom-aggregators",
         "tuning-recommended-aggregators");
   }
@@ -28,7 +29,7 @@ class TutorialCommandTest {
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: image-classification, custom-federated-algorithms-1, custom-federated-algorithms-2,"
+        + " available: image-classification, building-your-own-algorithm, custom-federated-algorithms-1, custom-federated-algorithms-2,"
         + " working-with-client-data, private-heavy-hitters, custom-aggregators, tuning-recommended-aggregators");
   }
 

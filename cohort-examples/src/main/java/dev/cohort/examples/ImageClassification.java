@@ -25,7 +25,6 @@ import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -40,8 +39,6 @@ import java.util.List;
  * values differ from the notebook's; the types, the structures and the falling loss are the same.
  */
 public final class ImageClassification implements Tutorial {
-  /** Where the data is looked for when no directory is given, relative to the working directory. */
-  static final Path DEFAULT_DATA = Path.of("..", "shared", "data", "femnist_leaf");
   static final int NUM_CLIENTS = 10;
   static final int NUM_EPOCHS = 5;
   static final int SHUFFLE_BUFFER = 100;
@@ -72,24 +69,9 @@ public final class ImageClassification implements Tutorial {
     new ImageClassification().run(System.out, args.length > 0 ? Path.of(args[0]) : null);
   }
 
-  /**
-   * The FEMNIST LEAF directory: {@code dataDir}, or {@link #DEFAULT_DATA}.
-   *
-   * @throws IllegalArgumentException saying where the data was looked for and what it must hold
-   */
-  static Path locate(Path dataDir) {
-    Path root = dataDir != null ? dataDir : DEFAULT_DATA;
-    if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(root.resolve("test"))) {
-      throw new IllegalArgumentException("image-classification needs the FEMNIST LEAF data: directories train/ and"
-          + " test/ of LEAF JSON files (*.json or *.json.gz) under " + root.toAbsolutePath().normalize()
-          + (dataDir != null ? "" : " (the default; pass --data DIR for another place)"));
-    }
-    return root;
-  }
-
   /** A client's digits, repeated, shuffled, batched and flattened as the notebook's {@code preprocess}. */
   static Dataset preprocess(Dataset examples, long clientKey) {
-    return examples.filter(e -> ((Tensor) ((Struct) e).get("label")).intValue() < 10)
+    return FemnistSample.digits(examples)
         .repeat(NUM_EPOCHS)
         .shuffle(SHUFFLE_BUFFER, SHUFFLE_SEED, clientKey)
         .batch(BATCH_SIZE)
@@ -119,7 +101,7 @@ public final class ImageClassification implements Tutorial {
   @Override
   @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    ClientData.Split femnist = LeafJson.femnist(locate(dataDir));
+    ClientData.Split femnist = LeafJson.femnist(FemnistSample.locate(name(), dataDir));
     try (InProcessContext context = InProcessContext.builder().build();
          ContextStack.Scope scope = ContextStack.install(context)) {
       tour(out, femnist);
