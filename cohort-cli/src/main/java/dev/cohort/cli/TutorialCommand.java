@@ -34,8 +34,8 @@ final class TutorialCommand implements Callable<Integer> {
   String name;
 
   @Option(names = "--data", paramLabel = "DIR",
-      description = "Directory with the tutorial's data files (for image-classification, building-your-own-algorithm and"
-          + " working-with-client-data: the FEMNIST LEAF directories train/ and test/; for custom-federated-algorithms-2:"
+      description = "Directory with the tutorial's data files (for image-classification, working-with-client-data"
+          + " and the other learning tutorials: the FEMNIST LEAF directories train/ and test/; for custom-federated-algorithms-2:"
           + " t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz; for private-heavy-hitters:"
           + " tinyshakespeare_input.txt).")
   Path data;

@@ -20,7 +20,7 @@ class TutorialCommandTest {
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
     assertThat(last.out()).contains("image-classification", "building-your-own-algorithm",
-        "custom-federated-algorithms-1",
+        "composing-learning-algorithms", "custom-federated-algorithms-1",
         "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters", "custom-aggregators",
         "tuning-recommended-aggregators");
   }
@@ -29,8 +29,9 @@ class TutorialCommandTest {
   void unknownTutorialExitsWithTwoAndListsTheNames() {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
-        + " available: image-classification, building-your-own-algorithm, custom-federated-algorithms-1, custom-federated-algorithms-2,"
-        + " working-with-client-data, private-heavy-hitters, custom-aggregators, tuning-recommended-aggregators");
+        + " available: image-classification, building-your-own-algorithm, composing-learning-algorithms,"
+        + " custom-federated-algorithms-1, custom-federated-algorithms-2, working-with-client-data,"
+        + " private-heavy-hitters, custom-aggregators, tuning-recommended-aggregators");
   }
 
   @Test
