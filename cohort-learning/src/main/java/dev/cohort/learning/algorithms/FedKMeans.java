@@ -6,16 +6,18 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 
 import dev.cohort.aggregators.SumFactory;
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
+import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
-import dev.cohort.learning.StableName;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.templates.ClientWorkProcess;
 import dev.cohort.learning.templates.DistributionProcess;
@@ -80,15 +82,92 @@ public final class FedKMeans {
         finalizer(initial, updateType, numClusters));
   }
 
-  private static ClientWorkProcess clientWork(ModelWeights initial, TensorType pointType, StructType updateType) {
-    FunctionType stepType = new FunctionType(StructType.named("weights", initial.type(), "client_data",
-        SequenceType.of(pointType)), StructType.named("result", StructType.named("update", updateType,
-        "update_weight", StructType.EMPTY), "stats", StructType.named("num_examples", TensorType.INT32)));
-    Computation step = Computation.local(StableName.of("learning.kmeans.client_step", stepType), stepType, arg -> {
+  private static final String CLIENT_STEP = "learning.kmeans.client_step";
+  private static final String SERVER_UPDATE = "learning.kmeans.server_update";
+
+  /**
+   * Defines the local families of federated k-means in this JVM ({@code learning.kmeans.client_step} and
+   * {@code learning.kmeans.server_update}, generic in the number of clusters and the point shape, without parameters),
+   * as a program that loads a serialized k-means process it did not build does beside
+   * {@link LearningProcess#defineLocalFamilies}.
+   */
+  public static void defineLocalFamilies() {
+    LocalFamily.define(CLIENT_STEP, CLIENT_STEP_FACTORY);
+    LocalFamily.define(SERVER_UPDATE, SERVER_UPDATE_FACTORY);
+  }
+
+  /** {@code <trainable=<float32[k,...]>,non_trainable=<>>}'s centroid shape, or a mismatch naming {@code type}. */
+  private static int[] centroidsShape(FunctionType type) {
+    if (type.parameter() instanceof StructType p && p.size() > 0 && p.type(0) instanceof StructType w
+        && w.size() == 2 && w.type(0) instanceof StructType t && t.size() == 1 && t.type(0) instanceof TensorType c
+        && c.dtype() == DType.FLOAT32 && c.rank() >= 1 && c.isFullyDefined()) {
+      return c.toShape().dims();
+    }
+    throw new TypeMismatchException("expected a first parameter <trainable=<float32[k,...]>,non_trainable=<>>", null,
+        type);
+  }
+
+  private static FunctionType stepType(StructType weightsType, int[] pointShape) {
+    int[] centroids = ((TensorType) ((StructType) weightsType.type(0)).type(0)).toShape().dims();
+    StructType updateType = StructType.of(TensorType.of(DType.FLOAT32, centroids),
+        TensorType.of(DType.INT32, centroids[0]));
+    return new FunctionType(StructType.named("weights", weightsType, "client_data",
+        SequenceType.of(TensorType.of(DType.FLOAT32, pointShape))), StructType.named("result", StructType.named(
+        "update", updateType, "update_weight", StructType.EMPTY), "stats", StructType.named("num_examples",
+        TensorType.INT32)));
+  }
+
+  private static FunctionType updateType(StructType weightsType, int k, StructType updateType) {
+    TensorType countsType = TensorType.of(DType.INT32, k);
+    return new FunctionType(StructType.named("weights", weightsType, "counts", countsType, "update", updateType),
+        StructType.named("weights", weightsType, "counts", countsType));
+  }
+
+  private static void check(FunctionType expected, FunctionType type) {
+    if (!expected.equals(type)) {
+      throw new TypeMismatchException("expected " + expected, expected, type);
+    }
+  }
+
+  private static void noParameters(Struct parameters) {
+    if (parameters.size() != 0) {
+      throw new IllegalArgumentException("takes no parameters, found " + parameters);
+    }
+  }
+
+  private static StructType weightsType(int[] centroids) {
+    return StructType.named("trainable", StructType.of(TensorType.of(DType.FLOAT32, centroids)), "non_trainable",
+        StructType.EMPTY);
+  }
+
+  private static final LocalFactory CLIENT_STEP_FACTORY = (type, parameters) -> {
+    noParameters(parameters);
+    int[] centroids = centroidsShape(type);
+    check(stepType(weightsType(centroids), Arrays.copyOfRange(centroids, 1, centroids.length)), type);
+    return arg -> {
       Struct a = (Struct) arg;
-      Tensor centroids = (Tensor) ModelWeights.fromValue(a.get(0)).trainable().get(0);
-      return assign(centroids, (Sequence) a.get(1));
-    });
+      Tensor c = (Tensor) ModelWeights.fromValue(a.get(0)).trainable().get(0);
+      return assign(c, (Sequence) a.get(1));
+    };
+  };
+
+  private static final LocalFactory SERVER_UPDATE_FACTORY = (type, parameters) -> {
+    noParameters(parameters);
+    int[] centroids = centroidsShape(type);
+    int k = centroids[0];
+    check(updateType(weightsType(centroids), k, StructType.of(TensorType.of(DType.FLOAT32, centroids),
+        TensorType.of(DType.INT32, k))), type);
+    return arg -> {
+      Struct a = (Struct) arg;
+      Tensor c = (Tensor) ModelWeights.fromValue(a.get(0)).trainable().get(0);
+      Struct sums = (Struct) a.get(2);
+      return updateCentroids(c, (Tensor) a.get(1), (Tensor) sums.get(0), (Tensor) sums.get(1));
+    };
+  };
+
+  private static ClientWorkProcess clientWork(ModelWeights initial, TensorType pointType, StructType updateType) {
+    Computation step = LocalFamily.define(CLIENT_STEP, CLIENT_STEP_FACTORY).at(stepType(initial.type(),
+        pointType.toShape().dims()));
     Computation initialize = Computation.federated("kmeans_client_initialize",
         () -> federatedValue(Struct.empty(), Placement.SERVER));
     Computation next = Computation.federated("kmeans_client_next", "state", FederatedType.atServer(StructType.EMPTY),
@@ -139,15 +218,8 @@ public final class FedKMeans {
 
   private static FinalizerProcess finalizer(ModelWeights initial, StructType updateType, int k) {
     TensorType countsType = TensorType.of(DType.INT32, k);
-    FunctionType updateFnType = new FunctionType(StructType.named("weights", initial.type(), "counts", countsType,
-        "update", updateType), StructType.named("weights", initial.type(), "counts", countsType));
-    Computation update = Computation.local(StableName.of("learning.kmeans.server_update", updateFnType),
-        updateFnType, arg -> {
-          Struct a = (Struct) arg;
-          Tensor centroids = (Tensor) ModelWeights.fromValue(a.get(0)).trainable().get(0);
-          Struct sums = (Struct) a.get(2);
-          return updateCentroids(centroids, (Tensor) a.get(1), (Tensor) sums.get(0), (Tensor) sums.get(1));
-        });
+    Computation update = LocalFamily.define(SERVER_UPDATE, SERVER_UPDATE_FACTORY).at(updateType(initial.type(), k,
+        updateType));
     Computation initialize = Computation.federated("kmeans_finalizer_initialize",
         () -> federatedValue(Tensor.zeros(DType.INT32, Shape.of(k)), Placement.SERVER));
     Computation next = Computation.federated("kmeans_finalizer_next", "state", FederatedType.atServer(countsType),

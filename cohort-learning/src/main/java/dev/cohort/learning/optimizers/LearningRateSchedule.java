@@ -8,8 +8,8 @@ import java.util.function.IntToDoubleFunction;
 /**
  * A learning rate per step, {@code function.applyAsDouble(i)} for the {@code i}-th step from 0, under a stable
  * {@code name} (dotted identifiers, e.g. {@code inverse_sqrt} or {@code mnist.decay}) that identifies the function in
- * the names of the local computations built from it: a fresh JVM that defines the same schedule under the same name
- * loads them (see {@link Optimizer#nextComputation}).
+ * the parameters of the local computations built from it: a fresh JVM that defines the same schedule under the same
+ * name loads them (see {@link Optimizer#nextComputation} and {@link Optimizer#defineLocalFamilies}).
  *
  * <pre>{@code
  * LearningRateSchedule decay = new LearningRateSchedule("decay_0_9", i -> 0.1 * Math.pow(0.9, i));

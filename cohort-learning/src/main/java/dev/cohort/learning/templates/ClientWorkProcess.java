@@ -6,17 +6,13 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
-import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
-import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
@@ -26,12 +22,10 @@ import dev.cohort.learning.models.Metric;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.learning.optimizers.Optimizer;
-import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,128 +97,43 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
    * {@code (<weights=W,client_data=B*,hparams=H> -> <result=<update,update_weight>,metrics=...,non_finite=int32>)}.
    */
   static Computation modelDeltaTrain(FunctionalModel model, Optimizer clientOptimizer, ClientWeighting weighting) {
-    return defineLocalFamilies(model, ROLE_TRAIN).at(trainType(model, clientOptimizer),
-        Struct.named("client_optimizer", clientOptimizer.asParameters(), "weighting",
-            Tensor.scalar(weighting.name().toLowerCase(Locale.ROOT))));
+    return LocalTraining.modelFamily(LocalTraining.Role.MODEL_DELTA, model).at(
+        LocalTraining.trainType(model, clientOptimizer, false),
+        LocalTraining.parameters("client_optimizer", clientOptimizer, weighting));
   }
 
   /** The model's metric finalizers as a local computation from summed states to values. */
   static Computation finalizeMetrics(FunctionalModel model) {
     List<Metric> metrics = model.metrics();
-    return defineLocalFamilies(model, ROLE_FINALIZE).at(
+    return LocalTraining.modelFamily(LocalTraining.Role.FINALIZE_METRICS, model).at(
         new FunctionType(metricsType(metrics, false), metricsType(metrics, true)));
   }
 
   /** {@code <result=<update=trainable,update_weight=float32>,metrics=<metric states>,non_finite=int32>}. */
   static StructType trainingResultType(FunctionalModel model) {
-    return (StructType) trainType(model, Optimizer.sgdm(0.1)).result();
+    return (StructType) LocalTraining.trainType(model, Optimizer.sgdm(0.1), false).result();
   }
 
   /**
-   * Defines the local families of {@code model}'s client work in this JVM, so that serialized processes built from
-   * it (with any client optimizer and weighting) load here: {@code learning.client_work.model_delta.<model name>}
-   * (parameters {@code <client_optimizer=O,weighting="num_examples"|"uniform">}, see
-   * {@link Optimizer#asParameters}) and {@code learning.metrics.finalize.<model name>}. The model's name identifies
-   * its architecture in a JVM: a second model of the same name, input spec and weights types counts as the same
-   * model (its processes use the functions of the first), one that differs in them is an error.
+   * Defines in this JVM the local families of every client work of {@code model} (those of {@link ClientWorks}
+   * included), so that serialized processes built from it, with any optimizers, weighting and schedules, load here:
+   * {@code learning.client_work.<role>.<model name>} for the roles {@code model_delta}, {@code proximal},
+   * {@code gradient}, {@code mime_lite} and {@code evaluation} (parameters: the optimizer as
+   * {@link Optimizer#asParameters} data and the weighting, where the role has them),
+   * {@code learning.metrics.finalize.<model name>}, and the model-independent families of the client works
+   * ({@code learning.client_work.scheduled_hparams}, {@code learning.client_work.mime_lite.update_state},
+   * {@code learning.client_work.mime_lite.schedule}, {@code learning.round_num.add_one}, {@code learning.metrics.add}).
+   * The model's name identifies its architecture in a JVM: a second model of the same name, input spec and weights
+   * types counts as the same model (its processes use the functions of the first), one that differs in them is an
+   * error.
    *
    * @throws IllegalStateException if another model of that name, with other types, defined them
    */
   public static void defineLocalFamilies(FunctionalModel model) {
-    defineLocalFamilies(model, ROLE_TRAIN);
-    defineLocalFamilies(model, ROLE_FINALIZE);
-  }
-
-  private static final String ROLE_TRAIN = "learning.client_work.model_delta.";
-  private static final String ROLE_FINALIZE = "learning.metrics.finalize.";
-
-  private static LocalFamily defineLocalFamilies(FunctionalModel model, String role) {
-    return LocalFamily.define(role + model.name(), new ModelFamily(role, model));
-  }
-
-  /** {@code (<weights=W,client_data=B*,hparams=H> -> <result=<update=T,update_weight=float32>,metrics=M,non_finite=int32>)}. */
-  private static FunctionType trainType(FunctionalModel model, Optimizer optimizer) {
-    ModelWeights initial = model.initialWeights();
-    StructType trainableType = initial.trainableType();
-    Struct hparams = optimizer.getHparams(optimizer.initialize(trainableType));
-    StructType resultType = StructType.named("update", trainableType, "update_weight", TensorType.FLOAT32);
-    return new FunctionType(
-        StructType.named("weights", initial.type(), "client_data", SequenceType.of(model.inputSpec()), "hparams",
-            Nest.typeOf(hparams)),
-        StructType.named("result", resultType, "metrics", metricsType(model.metrics(), false), "non_finite",
-            TensorType.INT32));
-  }
-
-  /**
-   * The factory of a model's family: equal to another for a model of the same name, input spec and weights type, so
-   * that building processes from a rebuilt model defines nothing new.
-   */
-  private static final class ModelFamily implements LocalFactory {
-    private final String role;
-    private final FunctionalModel model;
-    private final List<Object> identity;
-
-    ModelFamily(String role, FunctionalModel model) {
-      this.role = role;
-      this.model = model;
-      this.identity = List.of(role, model.name(), model.inputSpec(), model.initialWeights().type());
+    for (LocalTraining.Role role : LocalTraining.Role.values()) {
+      LocalTraining.modelFamily(role, model);
     }
-
-    @Override
-    public LocalFunction create(FunctionType type, Struct parameters) {
-      List<Metric> metrics = model.metrics();
-      if (role.equals(ROLE_FINALIZE)) {
-        if (parameters.size() != 0) {
-          throw new IllegalArgumentException("takes no parameters, found " + parameters);
-        }
-        FunctionType expected = new FunctionType(metricsType(metrics, false), metricsType(metrics, true));
-        if (!expected.equals(type)) {
-          throw new TypeMismatchException("expected " + expected + " for model '" + model.name() + "'", expected,
-              type);
-        }
-        return arg -> {
-          Struct s = (Struct) arg;
-          List<Object> values = new ArrayList<>();
-          for (int i = 0; i < metrics.size(); i++) {
-            values.add(metrics.get(i).finalizeState(s.get(i)));
-          }
-          return Struct.of(s.names(), values);
-        };
-      }
-      if (parameters.size() != 2 || !"client_optimizer".equals(parameters.name(0))
-          || !"weighting".equals(parameters.name(1)) || !(parameters.get(0) instanceof Struct o)
-          || !(parameters.get(1) instanceof Tensor w) || w.dtype() != DType.STRING || w.rank() != 0) {
-        throw new IllegalArgumentException("expected the parameters <client_optimizer=<kind=...>,weighting=\"num_examples\""
-            + "|\"uniform\">, found " + parameters);
-      }
-      Optimizer optimizer = Optimizer.fromParameters(o);
-      ClientWeighting weighting = ClientWeighting.valueOf(w.stringValue().toUpperCase(Locale.ROOT));
-      FunctionType expected = trainType(model, optimizer);
-      if (!expected.equals(type)) {
-        throw new TypeMismatchException("expected " + expected + " for model '" + model.name() + "'", expected, type);
-      }
-      ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
-      return arg -> {
-        Struct a = (Struct) arg;
-        return trainClient(workers.get(), metrics, optimizer, weighting, 0f, false, ModelWeights.fromValue(a.get(0)),
-            (Sequence) a.get(1), (Struct) a.get(2));
-      };
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ModelFamily f && f.identity.equals(identity);
-    }
-
-    @Override
-    public int hashCode() {
-      return identity.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return "the client work of model '" + model.name() + "' " + identity.subList(2, 4);
-    }
+    LocalTraining.defineGenericFamilies();
   }
 
   static StructType metricsType(List<Metric> metrics, boolean finalized) {

@@ -138,7 +138,7 @@ public final class ClientWorks {
     ClientWorkProcess mime = mimeLite(model, baseOptimizer, weighting, fullGradientAggregator, first);
     FederatedType mimeType = (FederatedType) mime.initialize().typeSignature().result();
     StructType stateType = StructType.of(TensorType.INT32, mimeType.member());
-    Computation advance = LocalTraining.mimeSchedule(schedule, baseOptimizer, stateType);
+    Computation advance = LocalTraining.mimeSchedule(schedule, baseOptimizer, trainableType, stateType);
     Computation initialize = Computation.federated("scheduled_mime_lite_initialize", () -> federatedZip(List.of(
         federatedValue(Tensor.scalar(0), Placement.SERVER), mime.initialize().apply())));
     Computation next = Computation.federated("scheduled_mime_lite_next", "state", FederatedType.atServer(stateType),

@@ -145,8 +145,11 @@ public record LearningProcess(Computation initialize, Computation next, Computat
 
   /**
    * Defines in this JVM every local family a learning process built from {@code models} uses (the optimizers', the
-   * finalizer's, each model's client work and cohort-aggregators' ({@link AggregationProcess#defineLocalFamilies})), as a program that loads serialized processes it did not build does
-   * before loading them; {@code schedules} are the learning-rate schedules of its scheduled optimizers.
+   * finalizer's, each model's client works ({@link ClientWorkProcess#defineLocalFamilies}), the client works'
+   * model-independent ones and cohort-aggregators' ({@link AggregationProcess#defineLocalFamilies})), as a program
+   * that loads serialized processes it did not build does before loading them; {@code schedules} are the
+   * learning-rate schedules of its scheduled optimizers and scheduled algorithms. Federated k-means adds its own
+   * ({@code FedKMeans.defineLocalFamilies}).
    *
    * @throws IllegalStateException as {@link ClientWorkProcess#defineLocalFamilies} and
    *     {@link Optimizer#defineLocalFamilies}
@@ -155,6 +158,7 @@ public record LearningProcess(Computation initialize, Computation next, Computat
     Optimizer.defineLocalFamilies(schedules);
     AggregationProcess.defineLocalFamilies();
     FinalizerProcess.defineLocalFamily();
+    LocalTraining.defineGenericFamilies();
     for (FunctionalModel model : models) {
       ClientWorkProcess.defineLocalFamilies(model);
     }

@@ -1,15 +1,18 @@
 package dev.cohort.learning.templates;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
+import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
-import dev.cohort.learning.StableName;
 import dev.cohort.learning.models.BatchOutput;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.Metric;
@@ -17,18 +20,259 @@ import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
 import dev.cohort.learning.optimizers.Optimizer;
+import dev.cohort.learning.optimizers.ScheduledOptimizer;
+import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The local computations of the client works in {@link ClientWorks}, in one place: each is registered under a stable
- * name built from the model's name, the optimizer's kind and the schedule's name (see {@link StableName}), and each
- * client loop streams its batches through the calling thread's {@link ModelWorker}.
+ * The local computations of the client works, in one place: each is a member of a local function family
+ * ({@link LocalFamily}) whose parameters carry the configuration (optimizers as {@link Optimizer#asParameters} data,
+ * schedules by name, the weighting, weights types in TFF notation), so a JVM that defines the families
+ * ({@link ClientWorkProcess#defineLocalFamilies}) rebuilds each function from a serialized process. The families of
+ * a model ({@link Role}) are named after it and bound to it; the others are generic in their types. Each client loop
+ * streams its batches through the calling thread's {@link ModelWorker}.
  */
 final class LocalTraining {
   private LocalTraining() {}
+
+  /** The roles of a model's families: {@code prefix + model name}. */
+  enum Role {
+    /** {@link ClientWorkProcess#modelDelta}'s training; parameters {@code <client_optimizer=O,weighting=s>}. */
+    MODEL_DELTA("learning.client_work.model_delta."),
+    /** FedProx's training; parameters {@code <client_optimizer=O,weighting=s>}. */
+    PROXIMAL("learning.client_work.proximal."),
+    /** FedSGD's mean gradient; no parameters. */
+    GRADIENT("learning.client_work.gradient."),
+    /** Mime-Lite's client; parameters {@code <base_optimizer=O,weighting=s>}. */
+    MIME_LITE("learning.client_work.mime_lite."),
+    /** Federated evaluation's client; no parameters. */
+    EVALUATION("learning.client_work.evaluation."),
+    /** The metrics' finalizers; no parameters. */
+    FINALIZE_METRICS("learning.metrics.finalize.");
+
+    private final String prefix;
+
+    Role(String prefix) {
+      this.prefix = prefix;
+    }
+  }
+
+  /** Defines (or finds) {@code role}'s family of {@code model}. */
+  static LocalFamily modelFamily(Role role, FunctionalModel model) {
+    return LocalFamily.define(role.prefix + model.name(), new ModelFamily(role, model));
+  }
+
+  private static final String SCHEDULED_HPARAMS = "learning.client_work.scheduled_hparams";
+  private static final String MIME_UPDATE_STATE = "learning.client_work.mime_lite.update_state";
+  private static final String MIME_SCHEDULE = "learning.client_work.mime_lite.schedule";
+  private static final String ADD_ONE = "learning.round_num.add_one";
+  private static final String ADD_METRICS = "learning.metrics.add";
+
+  /** Defines the model-independent families (a no-op when defined). */
+  static void defineGenericFamilies() {
+    LocalFamily.define(SCHEDULED_HPARAMS, SCHEDULED_HPARAMS_FACTORY);
+    LocalFamily.define(MIME_UPDATE_STATE, MIME_UPDATE_STATE_FACTORY);
+    LocalFamily.define(MIME_SCHEDULE, MIME_SCHEDULE_FACTORY);
+    LocalFamily.define(ADD_ONE, ADD_ONE_FACTORY);
+    LocalFamily.define(ADD_METRICS, ADD_METRICS_FACTORY);
+  }
+
+  /** {@code <key=O,weighting="num_examples"|"uniform">}. */
+  static Struct parameters(String key, Optimizer optimizer, ClientWeighting weighting) {
+    return Struct.named(key, optimizer.asParameters(), "weighting",
+        Tensor.scalar(weighting.name().toLowerCase(Locale.ROOT)));
+  }
+
+  /** {@code <optimizer=O,weights="T">}. */
+  private static Struct optimizerAndWeights(Optimizer optimizer, Type weightsType) {
+    return Struct.named("optimizer", optimizer.asParameters(), "weights", Tensor.scalar(weightsType.toString()));
+  }
+
+  private record OptimizerAndWeights(Optimizer optimizer, Type weightsType) {}
+
+  private static OptimizerAndWeights optimizerAndWeights(Struct p) {
+    if (p.size() != 2 || !"optimizer".equals(p.name(0)) || !"weights".equals(p.name(1))
+        || !(p.get(0) instanceof Struct o) || !isString(p.get(1))) {
+      throw new IllegalArgumentException("expected the parameters <optimizer=<kind=...>,weights=\"<type>\">, found "
+          + p);
+    }
+    return new OptimizerAndWeights(Optimizer.fromParameters(o), Type.parse(((Tensor) p.get(1)).stringValue()));
+  }
+
+  private static ScheduledOptimizer scheduled(Optimizer optimizer) {
+    if (!(optimizer instanceof ScheduledOptimizer s)) {
+      throw new IllegalArgumentException("expected a scheduled optimizer (kind ScheduledOptimizer), found "
+          + optimizer.asParameters());
+    }
+    return s;
+  }
+
+  private static boolean isString(Object v) {
+    return v instanceof Tensor t && t.dtype() == DType.STRING && t.rank() == 0;
+  }
+
+  private static void noParameters(Struct p) {
+    if (p.size() != 0) {
+      throw new IllegalArgumentException("takes no parameters, found " + p);
+    }
+  }
+
+  private static void check(FunctionType expected, FunctionType type, String what) {
+    if (!expected.equals(type)) {
+      throw new TypeMismatchException("expected " + expected + " for " + what, expected, type);
+    }
+  }
+
+  /**
+   * {@code (<weights=W,client_data=B*,hparams=H[,proximal_strength=float32]> -> <result=<update=T,
+   * update_weight=float32>,metrics=M,non_finite=int32>)}: model-delta (or with {@code proximal}, FedProx) training.
+   */
+  static FunctionType trainType(FunctionalModel model, Optimizer optimizer, boolean proximal) {
+    ModelWeights initial = model.initialWeights();
+    StructType trainableType = initial.trainableType();
+    Struct hparams = optimizer.getHparams(optimizer.initialize(trainableType));
+    StructType resultType = StructType.named("update", trainableType, "update_weight", TensorType.FLOAT32);
+    List<StructType.Field> fields = new ArrayList<>(List.of(new StructType.Field("weights", initial.type()),
+        new StructType.Field("client_data", SequenceType.of(model.inputSpec())),
+        new StructType.Field("hparams", Nest.typeOf(hparams))));
+    if (proximal) {
+      fields.add(new StructType.Field("proximal_strength", TensorType.FLOAT32));
+    }
+    return new FunctionType(new StructType(fields), StructType.named("result", resultType, "metrics",
+        ClientWorkProcess.metricsType(model.metrics(), false), "non_finite", TensorType.INT32));
+  }
+
+  /** {@code (<weights=W,client_data=B*> -> R)}, FedSGD's client. */
+  private static FunctionType gradientType(FunctionalModel model) {
+    return new FunctionType(StructType.named("weights", model.initialWeights().type(), "client_data",
+        SequenceType.of(model.inputSpec())), ClientWorkProcess.trainingResultType(model));
+  }
+
+  /** {@code (<optimizer_state=S,weights=W,client_data=B*> -> <R...,full_gradient=T>)}, Mime-Lite's client. */
+  private static FunctionType mimeLiteType(FunctionalModel model, Optimizer optimizer) {
+    ModelWeights initial = model.initialWeights();
+    StructType trainableType = initial.trainableType();
+    List<StructType.Field> fields = new ArrayList<>(ClientWorkProcess.trainingResultType(model).fields());
+    fields.add(new StructType.Field("full_gradient", trainableType));
+    return new FunctionType(StructType.named("optimizer_state", optimizer.stateType(trainableType), "weights",
+        initial.type(), "client_data", SequenceType.of(model.inputSpec())), new StructType(fields));
+  }
+
+  /** {@code (<weights=W,client_data=B*> -> <result=<update=T,update_weight=float32>,metrics=M>)}, evaluation. */
+  private static FunctionType evaluationType(FunctionalModel model) {
+    ModelWeights initial = model.initialWeights();
+    return new FunctionType(StructType.named("weights", initial.type(), "client_data",
+        SequenceType.of(model.inputSpec())), StructType.named("result", StructType.named("update",
+        initial.trainableType(), "update_weight", TensorType.FLOAT32), "metrics",
+        ClientWorkProcess.metricsType(model.metrics(), false)));
+  }
+
+  /**
+   * The factory of a model's family: equal to another for a model of the same name, input spec and weights type, so
+   * that building processes from a rebuilt model defines nothing new.
+   */
+  private static final class ModelFamily implements LocalFactory {
+    private final Role role;
+    private final FunctionalModel model;
+    private final List<Object> identity;
+
+    ModelFamily(Role role, FunctionalModel model) {
+      this.role = role;
+      this.model = model;
+      this.identity = List.of(role, model.name(), model.inputSpec(), model.initialWeights().type());
+    }
+
+    @Override
+    public LocalFunction create(FunctionType type, Struct parameters) {
+      String what = "model '" + model.name() + "'";
+      return switch (role) {
+        case MODEL_DELTA, PROXIMAL -> {
+          boolean proximal = role == Role.PROXIMAL;
+          TrainingConfig c = trainingConfig(parameters, "client_optimizer");
+          check(trainType(model, c.optimizer(), proximal), type, what);
+          yield trainer(model, c.optimizer(), c.weighting(), proximal);
+        }
+        case GRADIENT -> {
+          noParameters(parameters);
+          check(gradientType(model), type, what);
+          yield gradientClient(model);
+        }
+        case MIME_LITE -> {
+          TrainingConfig c = trainingConfig(parameters, "base_optimizer");
+          check(mimeLiteType(model, c.optimizer()), type, what);
+          yield mimeLiteClient(model, c.optimizer(), c.weighting());
+        }
+        case EVALUATION -> {
+          noParameters(parameters);
+          check(evaluationType(model), type, what);
+          yield evaluation(model);
+        }
+        case FINALIZE_METRICS -> {
+          noParameters(parameters);
+          List<Metric> metrics = model.metrics();
+          check(new FunctionType(ClientWorkProcess.metricsType(metrics, false),
+              ClientWorkProcess.metricsType(metrics, true)), type, what);
+          yield arg -> {
+            Struct s = (Struct) arg;
+            List<Object> values = new ArrayList<>();
+            for (int i = 0; i < metrics.size(); i++) {
+              values.add(metrics.get(i).finalizeState(s.get(i)));
+            }
+            return Struct.of(s.names(), values);
+          };
+        }
+      };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ModelFamily f && f.identity.equals(identity);
+    }
+
+    @Override
+    public int hashCode() {
+      return identity.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "the " + role.prefix + " family of model '" + model.name() + "' " + identity.subList(2, 4);
+    }
+  }
+
+  private record TrainingConfig(Optimizer optimizer, ClientWeighting weighting) {}
+
+  private static TrainingConfig trainingConfig(Struct p, String key) {
+    if (p.size() != 2 || !key.equals(p.name(0)) || !"weighting".equals(p.name(1)) || !(p.get(0) instanceof Struct o)
+        || !isString(p.get(1))) {
+      throw new IllegalArgumentException("expected the parameters <" + key + "=<kind=...>,weighting=\"num_examples\""
+          + "|\"uniform\">, found " + p);
+    }
+    String w = ((Tensor) p.get(1)).stringValue();
+    ClientWeighting weighting;
+    try {
+      weighting = ClientWeighting.valueOf(w.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("weighting must be \"num_examples\" or \"uniform\", found \"" + w + "\"",
+          e);
+    }
+    return new TrainingConfig(Optimizer.fromParameters(o), weighting);
+  }
+
+  private static LocalFunction trainer(FunctionalModel model, Optimizer optimizer, ClientWeighting weighting,
+      boolean proximal) {
+    ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
+    List<Metric> metrics = model.metrics();
+    return arg -> {
+      Struct a = (Struct) arg;
+      float mu = proximal ? ((Tensor) a.get(3)).floatValue() : 0f;
+      return ClientWorkProcess.trainClient(workers.get(), metrics, optimizer, weighting, mu, proximal,
+          ModelWeights.fromValue(a.get(0)), (Sequence) a.get(1), (Struct) a.get(2));
+    };
+  }
 
   /** FedProx's gradient {@code g + mu * (w - w0)} leaf by leaf, as new tensors (the paper's sign). */
   static Object withProximalTerm(Struct gradients, Object weights, Object initial, float mu) {
@@ -41,20 +285,8 @@ final class LocalTraining {
    * {@code R} the model-delta result of {@link ClientWorkProcess#trainingResultType}.
    */
   static Computation proximalTrain(FunctionalModel model, Optimizer optimizer, ClientWeighting weighting) {
-    ModelWeights initial = model.initialWeights();
-    Struct hparams = optimizer.getHparams(optimizer.initialize(initial.trainableType()));
-    FunctionType type = new FunctionType(StructType.named("weights", initial.type(), "client_data",
-        SequenceType.of(model.inputSpec()), "hparams", Nest.typeOf(hparams), "proximal_strength", TensorType.FLOAT32),
-        ClientWorkProcess.trainingResultType(model));
-    ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
-    List<Metric> metrics = model.metrics();
-    return Computation.local(StableName.of("learning.client_work.proximal." + model.name() + "." + optimizer.kind()
-        + "." + weighting.name().toLowerCase(Locale.ROOT), type), type, arg -> {
-          Struct a = (Struct) arg;
-          return ClientWorkProcess.trainClient(workers.get(), metrics, optimizer, weighting,
-              ((Tensor) a.get(3)).floatValue(), true, ModelWeights.fromValue(a.get(0)), (Sequence) a.get(1),
-              (Struct) a.get(2));
-        });
+    return modelFamily(Role.PROXIMAL, model).at(trainType(model, optimizer, true),
+        parameters("client_optimizer", optimizer, weighting));
   }
 
   /**
@@ -62,32 +294,57 @@ final class LocalTraining {
    * initial ones with {@code learning_rate = schedule.learningRate(round)}.
    */
   static Computation scheduledHparams(LearningRateSchedule schedule, Optimizer optimizer, StructType trainableType) {
-    Struct base = optimizer.getHparams(optimizer.initialize(trainableType));
-    FunctionType type = new FunctionType(TensorType.INT32, StructType.named("hparams", Nest.typeOf(base),
-        "learning_rate", TensorType.FLOAT32));
-    return Computation.local(StableName.of("learning.client_work.scheduled." + schedule.name() + "."
-        + optimizer.kind() + ".hparams", type), type, arg -> {
-          Tensor lr = Tensor.scalar(schedule.learningRate(((Tensor) arg).intValue()));
-          return Struct.named("hparams", withLearningRate(base, lr), "learning_rate", lr);
-        });
+    requireLearningRate(optimizer, trainableType);
+    ScheduledOptimizer s = Optimizer.scheduleLearningRate(optimizer, schedule);
+    return LocalFamily.define(SCHEDULED_HPARAMS, SCHEDULED_HPARAMS_FACTORY).at(scheduledHparamsType(optimizer,
+        trainableType), optimizerAndWeights(s, trainableType));
   }
 
-  private static Struct withLearningRate(Struct hparams, Tensor lr) {
-    List<Object> values = new ArrayList<>(hparams.values());
-    int i = hparams.names().indexOf(Optimizer.LEARNING_RATE);
-    if (i < 0) {
+  private static void requireLearningRate(Optimizer optimizer, Type trainableType) {
+    Struct hparams = optimizer.getHparams(optimizer.initialize(trainableType));
+    if (hparams.names().indexOf(Optimizer.LEARNING_RATE) < 0) {
       throw new IllegalArgumentException("a learning rate schedule needs an optimizer with the hyper-parameter '"
           + Optimizer.LEARNING_RATE + "', found " + hparams);
     }
-    values.set(i, lr);
+  }
+
+  private static FunctionType scheduledHparamsType(Optimizer optimizer, Type trainableType) {
+    Struct base = optimizer.getHparams(optimizer.initialize(trainableType));
+    return new FunctionType(TensorType.INT32, StructType.named("hparams", Nest.typeOf(base), "learning_rate",
+        TensorType.FLOAT32));
+  }
+
+  private static final LocalFactory SCHEDULED_HPARAMS_FACTORY = (type, parameters) -> {
+    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    ScheduledOptimizer s = scheduled(p.optimizer());
+    Optimizer optimizer = s.optimizer();
+    requireLearningRate(optimizer, p.weightsType());
+    check(scheduledHparamsType(optimizer, p.weightsType()), type, "this optimizer and weights " + p.weightsType());
+    Struct base = optimizer.getHparams(optimizer.initialize(p.weightsType()));
+    LearningRateSchedule schedule = s.schedule();
+    return arg -> {
+      Tensor lr = Tensor.scalar(schedule.learningRate(((Tensor) arg).intValue()));
+      return Struct.named("hparams", withLearningRate(base, lr), "learning_rate", lr);
+    };
+  };
+
+  private static Struct withLearningRate(Struct hparams, Tensor lr) {
+    List<Object> values = new ArrayList<>(hparams.values());
+    values.set(hparams.names().indexOf(Optimizer.LEARNING_RATE), lr);
     return Struct.of(hparams.names(), values);
   }
 
+  private static final FunctionType ADD_ONE_TYPE = new FunctionType(TensorType.INT32, TensorType.INT32);
+
+  private static final LocalFactory ADD_ONE_FACTORY = (type, parameters) -> {
+    noParameters(parameters);
+    check(ADD_ONE_TYPE, type, "the round counter");
+    return arg -> Tensor.scalar(((Tensor) arg).intValue() + 1);
+  };
+
   /** {@code (int32 -> int32)}: the round counter's increment. */
   static Computation addOne() {
-    FunctionType type = new FunctionType(TensorType.INT32, TensorType.INT32);
-    return Computation.local(StableName.of("learning.round_num.add_one", type), type,
-        arg -> Tensor.scalar(((Tensor) arg).intValue() + 1));
+    return LocalFamily.define(ADD_ONE, ADD_ONE_FACTORY).at(ADD_ONE_TYPE);
   }
 
   /**
@@ -95,12 +352,13 @@ final class LocalTraining {
    * loss at the received weights over all batches, weighted by the client's examples.
    */
   static Computation gradient(FunctionalModel model) {
-    ModelWeights initial = model.initialWeights();
-    FunctionType type = new FunctionType(StructType.named("weights", initial.type(), "client_data",
-        SequenceType.of(model.inputSpec())), ClientWorkProcess.trainingResultType(model));
+    return modelFamily(Role.GRADIENT, model).at(gradientType(model));
+  }
+
+  private static LocalFunction gradientClient(FunctionalModel model) {
     ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
     List<Metric> metrics = model.metrics();
-    return Computation.local(StableName.of("learning.client_work.gradient." + model.name(), type), type, arg -> {
+    return arg -> {
       Struct a = (Struct) arg;
       ModelWorker worker = workers.get();
       ModelWeights weights = ModelWeights.fromValue(a.get(0));
@@ -108,7 +366,7 @@ final class LocalTraining {
       List<Object> states = ClientWorkProcess.initialStates(metrics);
       Mean mean = meanGradient(worker, metrics, states, weights.trainable(), (Sequence) a.get(1));
       return finish(metrics, mean.gradient, (float) mean.examples, states, null);
-    });
+    };
   }
 
   private record Mean(Object gradient, long examples) {}
@@ -173,63 +431,85 @@ final class LocalTraining {
    * local training with the base optimizer whose state {@code S} (the server's) stays frozen.
    */
   static Computation mimeLite(FunctionalModel model, Optimizer optimizer, ClientWeighting weighting) {
-    ModelWeights initial = model.initialWeights();
-    StructType trainableType = initial.trainableType();
-    StructType stateType = optimizer.stateType(trainableType);
-    StructType base = ClientWorkProcess.trainingResultType(model);
-    List<StructType.Field> fields = new ArrayList<>(base.fields());
-    fields.add(new StructType.Field("full_gradient", trainableType));
-    FunctionType type = new FunctionType(StructType.named("optimizer_state", stateType, "weights", initial.type(),
-        "client_data", SequenceType.of(model.inputSpec())), new StructType(fields));
+    return modelFamily(Role.MIME_LITE, model).at(mimeLiteType(model, optimizer),
+        parameters("base_optimizer", optimizer, weighting));
+  }
+
+  private static LocalFunction mimeLiteClient(FunctionalModel model, Optimizer optimizer, ClientWeighting weighting) {
     ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
     List<Metric> metrics = model.metrics();
-    return Computation.local(StableName.of("learning.client_work.mime_lite." + model.name() + "." + optimizer.kind()
-        + "." + weighting.name().toLowerCase(Locale.ROOT), type), type, arg -> {
-          Struct a = (Struct) arg;
-          Struct frozen = (Struct) a.get(0);
-          ModelWeights start = ModelWeights.fromValue(a.get(1));
-          Sequence data = (Sequence) a.get(2);
-          ModelWorker worker = workers.get();
-          worker.setWeights(start);
-          Mean full = meanGradient(worker, metrics, null, start.trainable(), data);
-          List<Object> states = ClientWorkProcess.initialStates(metrics);
-          Object trainable = start.trainable();
-          for (Object element : data) {
-            Struct batch = (Struct) element;
-            BatchOutput out = worker.lossAndGradients(batch, null);
-            update(metrics, states, out, batch);
-            trainable = optimizer.next(frozen, trainable, worker.gradients()).weights();
-            worker.setWeights(new ModelWeights((Struct) trainable, start.nonTrainable()));
-          }
-          float weight = weighting == ClientWeighting.NUM_EXAMPLES ? (float) full.examples : 1f;
-          return finish(metrics, Nest.subtract(start.trainable(), trainable), weight, states, full.gradient);
-        });
+    return arg -> {
+      Struct a = (Struct) arg;
+      Struct frozen = (Struct) a.get(0);
+      ModelWeights start = ModelWeights.fromValue(a.get(1));
+      Sequence data = (Sequence) a.get(2);
+      ModelWorker worker = workers.get();
+      worker.setWeights(start);
+      Mean full = meanGradient(worker, metrics, null, start.trainable(), data);
+      List<Object> states = ClientWorkProcess.initialStates(metrics);
+      Object trainable = start.trainable();
+      for (Object element : data) {
+        Struct batch = (Struct) element;
+        BatchOutput out = worker.lossAndGradients(batch, null);
+        update(metrics, states, out, batch);
+        trainable = optimizer.next(frozen, trainable, worker.gradients()).weights();
+        worker.setWeights(new ModelWeights((Struct) trainable, start.nonTrainable()));
+      }
+      float weight = weighting == ClientWeighting.NUM_EXAMPLES ? (float) full.examples : 1f;
+      return finish(metrics, Nest.subtract(start.trainable(), trainable), weight, states, full.gradient);
+    };
   }
+
+  private static FunctionType mimeUpdateStateType(Optimizer optimizer, Type trainableType) {
+    StructType stateType = optimizer.stateType(trainableType);
+    return new FunctionType(StructType.named("state", stateType, "gradient", trainableType), stateType);
+  }
+
+  private static final LocalFactory MIME_UPDATE_STATE_FACTORY = (type, parameters) -> {
+    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    check(mimeUpdateStateType(p.optimizer(), p.weightsType()), type, "this optimizer and weights "
+        + p.weightsType());
+    Object zeros = Nest.zeros(p.weightsType());
+    Optimizer optimizer = p.optimizer();
+    return arg -> optimizer.next((Struct) ((Struct) arg).get(0), zeros, ((Struct) arg).get(1)).state();
+  };
 
   /**
    * Mime-Lite's server-side state update {@code (<state=S,gradient=T> -> S)}: the base optimizer's step on the
    * aggregated full gradient, keeping only the new state (the weights it steps are zeros, as in TFF).
    */
   static Computation mimeUpdateState(Optimizer optimizer, StructType trainableType) {
-    StructType stateType = optimizer.stateType(trainableType);
-    Object zeros = Nest.zeros(trainableType);
-    FunctionType type = new FunctionType(StructType.named("state", stateType, "gradient", trainableType), stateType);
-    return Computation.local(StableName.of("learning.client_work.mime_lite.update_state." + optimizer.kind(), type),
-        type, arg -> optimizer.next((Struct) ((Struct) arg).get(0), zeros, ((Struct) arg).get(1)).state());
+    return LocalFamily.define(MIME_UPDATE_STATE, MIME_UPDATE_STATE_FACTORY).at(mimeUpdateStateType(optimizer,
+        trainableType), optimizerAndWeights(optimizer, trainableType));
   }
+
+  private static final LocalFactory MIME_SCHEDULE_FACTORY = (type, parameters) -> {
+    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    ScheduledOptimizer s = scheduled(p.optimizer());
+    StructType optimizerState = s.optimizer().stateType(p.weightsType());
+    if (!(type.parameter() instanceof StructType t) || !type.parameter().equals(type.result()) || t.size() != 2
+        || !TensorType.INT32.equals(t.type(0)) || !(t.type(1) instanceof StructType m) || m.size() != 2
+        || !optimizerState.equals(m.type(0))) {
+      throw new TypeMismatchException("expected (<int32,<" + optimizerState + ",A>> -> <int32,<" + optimizerState
+          + ",A>>) for this optimizer and weights " + p.weightsType(), null, type);
+    }
+    Optimizer optimizer = s.optimizer();
+    LearningRateSchedule schedule = s.schedule();
+    return arg -> {
+      Struct state = (Struct) arg;
+      int round = ((Tensor) state.get(0)).intValue() + 1;
+      return Struct.of(Tensor.scalar(round), withScheduledRate((Struct) state.get(1), optimizer, schedule, round));
+    };
+  };
 
   /**
    * Scheduled Mime-Lite's state update {@code (<int32,<S,A>> -> <int32,<S,A>>)}: the round counter advances and the
    * base optimizer's learning rate becomes {@code schedule.learningRate(round + 1)}.
    */
-  static Computation mimeSchedule(LearningRateSchedule schedule, Optimizer optimizer, Type stateType) {
-    FunctionType type = new FunctionType(stateType, stateType);
-    return Computation.local(StableName.of("learning.client_work.mime_lite.schedule." + schedule.name() + "."
-        + optimizer.kind(), type), type, arg -> {
-          Struct s = (Struct) arg;
-          int round = ((Tensor) s.get(0)).intValue() + 1;
-          return Struct.of(Tensor.scalar(round), withScheduledRate((Struct) s.get(1), optimizer, schedule, round));
-        });
+  static Computation mimeSchedule(LearningRateSchedule schedule, Optimizer optimizer, StructType trainableType,
+      Type stateType) {
+    return LocalFamily.define(MIME_SCHEDULE, MIME_SCHEDULE_FACTORY).at(new FunctionType(stateType, stateType),
+        optimizerAndWeights(Optimizer.scheduleLearningRate(optimizer, schedule), trainableType));
   }
 
   /** The Mime state {@code <S,A>} with the optimizer state's learning rate at {@code schedule}'s step {@code round}. */
@@ -240,19 +520,19 @@ final class LocalTraining {
   }
 
   /**
-   * Federated evaluation's client computation {@code (<weights=W,client_data=B*> -> <result=...,metrics=M>)}: the metric states
-   * of inference-mode forward passes over the client's batches.
+   * Federated evaluation's client computation {@code (<weights=W,client_data=B*> -> <result=...,metrics=M>)}: the
+   * metric states of inference-mode forward passes over the client's batches.
    */
   static Computation evaluate(FunctionalModel model) {
-    ModelWeights initial = model.initialWeights();
+    return modelFamily(Role.EVALUATION, model).at(evaluationType(model));
+  }
+
+  private static LocalFunction evaluation(FunctionalModel model) {
     List<Metric> metrics = model.metrics();
-    StructType trainableType = initial.trainableType();
-    Struct result = Struct.named("update", Nest.zeros(trainableType), "update_weight", Tensor.scalar(1f));
-    FunctionType type = new FunctionType(StructType.named("weights", initial.type(), "client_data",
-        SequenceType.of(model.inputSpec())), StructType.named("result", Nest.typeOf(result), "metrics",
-        ClientWorkProcess.metricsType(metrics, false)));
+    Struct result = Struct.named("update", Nest.zeros(model.initialWeights().trainableType()), "update_weight",
+        Tensor.scalar(1f));
     ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
-    return Computation.local(StableName.of("learning.evaluation." + model.name(), type), type, arg -> {
+    return arg -> {
       Struct a = (Struct) arg;
       ModelWorker worker = workers.get();
       worker.setWeights(ModelWeights.fromValue(a.get(0)));
@@ -262,14 +542,22 @@ final class LocalTraining {
         update(metrics, states, worker.forwardPass(batch, false, null), batch);
       }
       return Struct.named("result", result, "metrics", ClientWorkProcess.metricStruct(metrics, states));
-    });
+    };
   }
+
+  private static final LocalFactory ADD_METRICS_FACTORY = (type, parameters) -> {
+    noParameters(parameters);
+    if (!(type.parameter() instanceof StructType p) || p.size() != 2 || !p.type(0).equals(p.type(1))
+        || !p.type(0).equals(type.result()) || !(type.result() instanceof StructType)) {
+      throw new TypeMismatchException("expected (<M,M> -> M) with M a struct of tensors", null, type);
+    }
+    Nest.zeros(type.result());
+    return arg -> Nest.zip(((Struct) arg).get(0), ((Struct) arg).get(1), Tensor::add);
+  };
 
   /** {@code (<M,M> -> M)}: two metric states added leaf by leaf (sums and counts). */
   static Computation addMetrics(FunctionalModel model) {
     StructType m = ClientWorkProcess.metricsType(model.metrics(), false);
-    FunctionType type = new FunctionType(StructType.of(m, m), m);
-    return Computation.local(StableName.of("learning.metrics.add." + model.name(), type), type,
-        arg -> Nest.zip(((Struct) arg).get(0), ((Struct) arg).get(1), Tensor::add));
+    return LocalFamily.define(ADD_METRICS, ADD_METRICS_FACTORY).at(new FunctionType(StructType.of(m, m), m));
   }
 }

@@ -12,22 +12,29 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What a program that loads a serialized learning process does, run by {@link PortableProcessTest} in a second JVM:
- * it defines the local families (its own model's, by running the code that builds the model, and Cohort's), loads
- * {@code initialize} and {@code next} from the directory given as the argument, runs one round on
- * {@link FedAvgTest#clients} and writes the bits of the round's result to {@code round.txt} there. It never builds
- * the learning process: the optimizers' hyper-parameters and the weighting come from the files.
+ * What a program that loads serialized learning processes does, run by {@link PortableProcessTest} in a second JVM:
+ * it defines the local families (its own model's and schedule's, by running the code that builds them, and Cohort's),
+ * and for every sub-directory of the directory given as the argument loads {@code initialize} and {@code next}, runs
+ * one round ({@link FedKMeansTest#data} for the {@code kmeans} process, {@link FedAvgTest#clients} for the others)
+ * and writes the bits of the round's result to {@code round.txt} there. It never builds a learning process: the
+ * optimizers' hyper-parameters, the weighting, the proximal strength and the schedule's name come from the files.
  */
 final class PortableProcessMain {
   private PortableProcessMain() {}
 
   public static void main(String[] args) throws IOException {
-    Path dir = Path.of(args[0]);
-    LearningProcess.defineLocalFamilies(List.of(FedAvgTest.model()));
-    Computation initialize = Computation.load(dir.resolve("initialize.cohort"));
-    Computation next = Computation.load(dir.resolve("next.cohort"));
-    Object round = next.call(initialize.call(), FedAvgTest.clients(3));
-    Files.writeString(dir.resolve("round.txt"), bits(round), StandardCharsets.UTF_8);
+    LearningProcess.defineLocalFamilies(List.of(FedAvgTest.model()), PortableProcessTest.SCHEDULE);
+    FedKMeans.defineLocalFamilies();
+    List<Path> dirs;
+    try (var list = Files.list(Path.of(args[0]))) {
+      dirs = list.filter(Files::isDirectory).sorted().toList();
+    }
+    for (Path dir : dirs) {
+      Computation initialize = Computation.load(dir.resolve("initialize.cohort"));
+      Computation next = Computation.load(dir.resolve("next.cohort"));
+      Object round = next.call(initialize.call(), PortableProcessTest.data(dir.getFileName().toString()));
+      Files.writeString(dir.resolve("round.txt"), bits(round), StandardCharsets.UTF_8);
+    }
   }
 
   /**
