@@ -5,6 +5,7 @@ import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -83,11 +84,10 @@ public record AggregationProcess(Computation initialize, Computation next) {
   }
 
   /**
-   * Defines in this JVM the local function families of this module's sums, means, clipping and zeroing, quantile
-   * estimation, differentially private (fixed, adaptive and tree), discrete Fourier rotation and reservoir sampling
-   * processes, as a program that loads such a process it did not build (from {@link Computation#save}d files) does
-   * before loading it. Their functions take
-   * everything from the type, the serialized parameters and the state, so the loaded process computes the same bits.
+   * Defines in this JVM the local function families of every process this module's factories create, as a program that
+   * loads such a process it did not build (from {@link Computation#save}d files) does before loading it. Their
+   * functions take everything from the type, the serialized parameters and the state, so the loaded process computes
+   * the same bits.
    *
    * @throws IllegalStateException if one of the names is defined in this JVM with another factory
    */
@@ -99,6 +99,13 @@ public record AggregationProcess(Computation initialize, Computation next) {
     Rotations.defineLocalFamilies();
     DiscreteFourierTransformFactory.defineLocalFamily();
     UnweightedReservoirSamplingFactory.defineLocalFamily();
+    Secure.defineLocalFamilies();
+    for (Processes.Family f : List.of(SecureModularSumFactory.SYMMETRIC_WRAP, ModularClippingSumFactory.WRAP,
+        Concat.CONCAT, Concat.SPLIT, EncodedSumFactory.ENCODE, DiscretizationFactory.DISCRETIZE_FAMILY,
+        DiscretizationFactory.UNDISCRETIZE, HadamardTransformFactory.ROTATION)) {
+      f.define();
+    }
+    DebugMeasurements.defineLocalFamilies();
   }
 
   /** {@code initialize: ( -> S@SERVER)} and {@code next: (...)} on two lines, as TFF's tutorials print them. */

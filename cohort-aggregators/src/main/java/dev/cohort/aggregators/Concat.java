@@ -3,6 +3,8 @@ package dev.cohort.aggregators;
 import static dev.cohort.core.Intrinsics.federatedMap;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.values.Struct;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.TensorType;
@@ -43,20 +45,8 @@ public final class Concat {
     }
     TensorType vector = TensorType.of(dtype, (int) total);
     AggregationProcess process = Processes.create(inner, vector, weightType);
-    Computation concat = Computation.local(Processes.localName("concat", valueType), valueType, vector,
-        arg -> Tensor.concat(0, Processes.tensors(arg).stream().map(t -> t.reshape(t.size()))
-            .toArray(Tensor[]::new)));
-    Computation split = Computation.local(Processes.localName("unconcat", valueType), vector, valueType, arg -> {
-      Tensor v = (Tensor) arg;
-      List<Tensor> parts = new ArrayList<>(leaves.size());
-      int offset = 0;
-      for (TensorType t : leaves) {
-        int n = (int) Rotations.size(t);
-        parts.add(v.slice(new int[] {offset}, new int[] {n}).reshape(t.toShape().dims()));
-        offset += n;
-      }
-      return DifferentiallyPrivateFactory.replaced(Rotations.zerosLike(valueType), parts);
-    });
+    Computation concat = CONCAT.at(new FunctionType(valueType, vector), Struct.empty());
+    Computation split = SPLIT.at(new FunctionType(vector, valueType), Struct.empty());
     Type state = process.initialize().typeSignature().result();
     FederatedType values = FederatedType.atClients(valueType);
     Computation next = weightType == null
@@ -67,6 +57,43 @@ public final class Concat {
             (s, v, w) -> output(process.next().apply(s, federatedMap(concat, v), w), split));
     return new AggregationProcess(process.initialize(), next);
   }
+
+  /** The vector of {@code valueType}'s elements: its one dtype, their number. */
+  private static TensorType vectorOf(Type valueType) {
+    DType dtype = Primitives.singleDtype("aggregators.concat", valueType);
+    long total = 0;
+    for (TensorType t : Rotations.leaves(valueType)) {
+      total += Rotations.size(t);
+    }
+    return TensorType.of(dtype, (int) total);
+  }
+
+  /** The family {@code aggregators.concat}: {@code (V -> D[n])}, the tensors of {@code V} flattened, concatenated. */
+  static final Processes.Family CONCAT = new Processes.Family("aggregators.concat", (type, p) -> {
+    Processes.noParameters(p);
+    return new FunctionType(type.parameter(), vectorOf(type.parameter()));
+  }, (type, p) -> arg -> Tensor.concat(0, Processes.tensors(arg).stream().map(t -> t.reshape(t.size()))
+      .toArray(Tensor[]::new)));
+
+  /** The family {@code aggregators.unconcat}: {@code (D[n] -> V)}, the inverse of {@link #CONCAT}. */
+  static final Processes.Family SPLIT = new Processes.Family("aggregators.unconcat", (type, p) -> {
+    Processes.noParameters(p);
+    return new FunctionType(vectorOf(type.result()), type.result());
+  }, (type, p) -> {
+    Type valueType = type.result();
+    List<TensorType> leaves = Rotations.leaves(valueType);
+    return arg -> {
+      Tensor v = (Tensor) arg;
+      List<Tensor> parts = new ArrayList<>(leaves.size());
+      int offset = 0;
+      for (TensorType t : leaves) {
+        int n = (int) Rotations.size(t);
+        parts.add(v.slice(new int[] {offset}, new int[] {n}).reshape(t.toShape().dims()));
+        offset += n;
+      }
+      return DifferentiallyPrivateFactory.replaced(Rotations.zerosLike(valueType), parts);
+    };
+  });
 
   private static Object output(Value out, Computation split) {
     return Processes.output(out.get("state"), federatedMap(split, out.get("result")), out.get("measurements"));

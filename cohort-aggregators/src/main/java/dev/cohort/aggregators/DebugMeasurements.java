@@ -7,8 +7,10 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
@@ -49,49 +51,11 @@ public final class DebugMeasurements {
       throw new IllegalArgumentException("DebugMeasurements: the inner measurements must be a struct with named"
           + " fields, found " + process.measurementsType());
     }
-    Computation clientStats = Computation.local(Processes.localName("debug_client_norm", valueType), valueType,
-        StructType.named("norm", F, "norm_squared", F), arg -> {
-          double sq = 0;
-          for (Tensor t : Processes.tensors(arg)) {
-            for (float x : t.floatData()) {
-              sq += (double) x * x;
-            }
-          }
-          return Struct.named("norm", Tensor.scalar((float) Math.sqrt(sq)), "norm_squared", Tensor.scalar((float) sq));
-        });
-    Computation weightSquared = Computation.local(Processes.localName("debug_weight", F), F,
-        StructType.named("weight", F, "weight_squared", F), arg -> {
-          float w = ((Tensor) arg).floatValue();
-          return Struct.named("weight", Tensor.scalar(w), "weight_squared", Tensor.scalar(w * w));
-        });
-    Computation stdDev = Computation.local(Processes.localName("debug_std_dev", F),
-        StructType.named("mean", F, "mean_squared", F, "weights", F, "weights_squared", F), F, arg -> {
-          Struct s = (Struct) arg;
-          float mean = ((Tensor) s.get(0)).floatValue();
-          float meanSquared = ((Tensor) s.get(1)).floatValue();
-          float a = ((Tensor) s.get(2)).floatValue();
-          float b = ((Tensor) s.get(3)).floatValue();
-          float denominator = a * a - b;
-          float correction = denominator == 0f ? 0f : a * a / denominator;
-          return Tensor.scalar((float) Math.sqrt(correction * (meanSquared - mean * mean)));
-        });
-    Computation serverStats = Computation.local(Processes.localName("debug_server_update", valueType), valueType,
-        StructType.named("server_update_max", F, "server_update_norm", F, "server_update_min", F), arg -> {
-          float max = Float.NEGATIVE_INFINITY;
-          float min = Float.POSITIVE_INFINITY;
-          double sq = 0;
-          for (Tensor t : Processes.tensors(arg)) {
-            for (float x : t.floatData()) {
-              max = Math.max(max, x);
-              min = Math.min(min, x);
-              sq += (double) x * x;
-            }
-          }
-          return Struct.named("server_update_max", Tensor.scalar(max), "server_update_norm",
-              Tensor.scalar((float) Math.sqrt(sq)), "server_update_min", Tensor.scalar(min));
-        });
-    Computation toFloat = weightType == null ? null : Computation.local(Processes.localName("debug_to_float",
-        weightType), weightType, F, arg -> Tensor.scalar((float) ((Tensor) arg).getDouble()));
+    Computation clientStats = CLIENT_NORM.at(new FunctionType(valueType, CLIENT_NORM_TYPE), Struct.empty());
+    Computation weightSquared = WEIGHT.at("aggregators.debug_weight");
+    Computation stdDev = STD_DEV.at("aggregators.debug_std_dev");
+    Computation serverStats = SERVER_UPDATE.at(new FunctionType(valueType, SERVER_UPDATE_TYPE), Struct.empty());
+    Computation toFloat = weightType == null ? null : TO_FLOAT.at(new FunctionType(weightType, F), Struct.empty());
     Type state = process.initialize().typeSignature().result();
     FederatedType values = FederatedType.atClients(valueType);
     Computation next = weightType == null
@@ -103,6 +67,83 @@ public final class DebugMeasurements {
             (s, v, w) -> round(process, m, s, v, w, federatedMap(toFloat, w), clientStats, weightSquared, stdDev,
                 serverStats));
     return new AggregationProcess(process.initialize(), Processes.streaming(next));
+  }
+
+  private static final StructType CLIENT_NORM_TYPE = StructType.named("norm", F, "norm_squared", F);
+  private static final StructType SERVER_UPDATE_TYPE = StructType.named("server_update_max", F,
+      "server_update_norm", F, "server_update_min", F);
+
+  /** {@code (V -> <norm,norm_squared>)} for float {@code V}: a client's global L2 norm and its square. */
+  private static final Processes.Family CLIENT_NORM = new Processes.Family("aggregators.debug_client_norm",
+      (type, p) -> {
+        Processes.noParameters(p);
+        Processes.requireFloats("aggregators.debug_client_norm", type.parameter());
+        return new FunctionType(type.parameter(), CLIENT_NORM_TYPE);
+      }, (type, p) -> arg -> {
+        double sq = 0;
+        for (Tensor t : Processes.tensors(arg)) {
+          for (float x : t.floatData()) {
+            sq += (double) x * x;
+          }
+        }
+        return Struct.named("norm", Tensor.scalar((float) Math.sqrt(sq)), "norm_squared", Tensor.scalar((float) sq));
+      });
+
+  /** {@code (float32 -> <weight,weight_squared>)}. */
+  private static final Processes.Single WEIGHT = new Processes.Single(new FunctionType(F,
+      StructType.named("weight", F, "weight_squared", F)), arg -> {
+        float w = ((Tensor) arg).floatValue();
+        return Struct.named("weight", Tensor.scalar(w), "weight_squared", Tensor.scalar(w * w));
+      });
+
+  /** {@code (<mean,mean_squared,weights,weights_squared> -> float32)}: TFF's unbiased weighted standard deviation. */
+  private static final Processes.Single STD_DEV = new Processes.Single(new FunctionType(
+      StructType.named("mean", F, "mean_squared", F, "weights", F, "weights_squared", F), F), arg -> {
+        Struct s = (Struct) arg;
+        float mean = ((Tensor) s.get(0)).floatValue();
+        float meanSquared = ((Tensor) s.get(1)).floatValue();
+        float a = ((Tensor) s.get(2)).floatValue();
+        float b = ((Tensor) s.get(3)).floatValue();
+        float denominator = a * a - b;
+        float correction = denominator == 0f ? 0f : a * a / denominator;
+        return Tensor.scalar((float) Math.sqrt(correction * (meanSquared - mean * mean)));
+      });
+
+  /** {@code (V -> <server_update_max,server_update_norm,server_update_min>)} for float {@code V}. */
+  private static final Processes.Family SERVER_UPDATE = new Processes.Family("aggregators.debug_server_update",
+      (type, p) -> {
+        Processes.noParameters(p);
+        Processes.requireFloats("aggregators.debug_server_update", type.parameter());
+        return new FunctionType(type.parameter(), SERVER_UPDATE_TYPE);
+      }, (type, p) -> arg -> {
+        float max = Float.NEGATIVE_INFINITY;
+        float min = Float.POSITIVE_INFINITY;
+        double sq = 0;
+        for (Tensor t : Processes.tensors(arg)) {
+          for (float x : t.floatData()) {
+            max = Math.max(max, x);
+            min = Math.min(min, x);
+            sq += (double) x * x;
+          }
+        }
+        return Struct.named("server_update_max", Tensor.scalar(max), "server_update_norm",
+            Tensor.scalar((float) Math.sqrt(sq)), "server_update_min", Tensor.scalar(min));
+      });
+
+  /** {@code (W -> float32)} for a numeric scalar weight. */
+  private static final Processes.Family TO_FLOAT = new Processes.Family("aggregators.debug_to_float", (type, p) -> {
+    Processes.noParameters(p);
+    Processes.requireScalarWeight("aggregators.debug_to_float", type.parameter());
+    return new FunctionType(type.parameter(), F);
+  }, (type, p) -> arg -> Tensor.scalar((float) ((Tensor) arg).getDouble()));
+
+  /** Defines the debug measurements' families ({@link AggregationProcess#defineLocalFamilies}). */
+  static void defineLocalFamilies() {
+    CLIENT_NORM.define();
+    LocalFamily.define("aggregators.debug_weight", WEIGHT);
+    LocalFamily.define("aggregators.debug_std_dev", STD_DEV);
+    SERVER_UPDATE.define();
+    TO_FLOAT.define();
   }
 
   private static Object round(AggregationProcess process, StructType measurementsType, Value state, Value value,

@@ -6,6 +6,7 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
@@ -96,36 +97,9 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
     AggregationProcess innerProcess = inner.create(gridType);
     boolean scale = parameter.equals("scale_factor");
     boolean random = stochastic;
-    String kind = (scale ? "scale" : "step") + (random ? "_stochastic" : "_round");
-    Type keyType = random ? Rotations.KEY : StructType.EMPTY;
-    Computation discretize = Computation.local(Processes.localName("discretize_" + kind, valueType),
-        StructType.named("value", valueType, "factor", TensorType.FLOAT32, "key", keyType), gridType, arg -> {
-          Struct s = (Struct) arg;
-          float f = ((Tensor) s.get(1)).floatValue();
-          RandomStream stream = null;
-          if (random) {
-            Struct key = (Struct) s.get(2);
-            stream = RandomStream.of(((Tensor) key.get(0)).longValue(), ((Tensor) key.get(1)).longValue(),
-                DISCRETIZE, Rotations.contentHash(s.get(0)));
-          }
-          RandomStream r0 = stream;
-          int[] index = {0};
-          return Processes.mapTensors(s.get(0), t -> grid(t, scale, f,
-              r0 == null ? null : r0.fork(index[0]++)));
-        });
-    Computation undiscretize = Computation.local(Processes.localName("undiscretize_" + kind, valueType),
-        StructType.named("value", gridType, "factor", TensorType.FLOAT32), valueType, arg -> {
-          Struct s = (Struct) arg;
-          float f = ((Tensor) s.get(1)).floatValue();
-          return Processes.mapTensors(s.get(0), t -> {
-            int[] d = t.intData();
-            float[] out = new float[d.length];
-            for (int k = 0; k < d.length; k++) {
-              out[k] = scale ? d[k] / f : d[k] * f;
-            }
-            return Tensor.wrap(out, t.shape());
-          });
-        });
+    Struct mode = Struct.named("scale", Tensor.scalar(scale), "stochastic", Tensor.scalar(random));
+    Computation discretize = DISCRETIZE_FAMILY.at(discretizeType(valueType, random), mode);
+    Computation undiscretize = UNDISCRETIZE.at(undiscretizeType(valueType), mode);
     Computation initialize = Computation.federated("discretization_initialize", () -> {
       Map<String, Object> state = Processes.named(parameter, federatedValue(Tensor.scalar(factor), Placement.SERVER),
           "inner_agg_process", innerProcess.initialize().apply());
@@ -152,6 +126,65 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
         });
     return new AggregationProcess(initialize, Processes.streaming(next));
   }
+
+  private static FunctionType discretizeType(Type valueType, boolean random) {
+    return new FunctionType(StructType.named("value", valueType, "factor", TensorType.FLOAT32,
+        "key", random ? Rotations.KEY : StructType.EMPTY), Secure.withDtype(valueType, DType.INT32));
+  }
+
+  private static FunctionType undiscretizeType(Type valueType) {
+    return new FunctionType(StructType.named("value", Secure.withDtype(valueType, DType.INT32),
+        "factor", TensorType.FLOAT32), valueType);
+  }
+
+  /**
+   * The family {@code aggregators.discretize}: {@code (<value=V,factor=float32,key=K> -> V')}, {@code V'} the int32
+   * structure of float {@code V} and {@code K} the key {@code <seed,round>} when stochastic ({@code <>} otherwise);
+   * parameters {@code <scale=bool,stochastic=bool>} (multiply by the factor, or divide by it).
+   */
+  static final Processes.Family DISCRETIZE_FAMILY = new Processes.Family("aggregators.discretize", (type, p) -> {
+    Processes.checkParameters(p, "scale", DType.BOOL, "stochastic", DType.BOOL);
+    Type valueType = Processes.part(type.parameter(), 0);
+    Processes.requireFloats("aggregators.discretize", valueType);
+    return discretizeType(valueType, Processes.parameter(p, "stochastic").boolValue());
+  }, (type, p) -> {
+    boolean scale = Processes.parameter(p, "scale").boolValue();
+    boolean random = Processes.parameter(p, "stochastic").boolValue();
+    return arg -> {
+      Struct s = (Struct) arg;
+      float f = ((Tensor) s.get(1)).floatValue();
+      RandomStream stream = null;
+      if (random) {
+        Struct key = (Struct) s.get(2);
+        stream = RandomStream.of(((Tensor) key.get(0)).longValue(), ((Tensor) key.get(1)).longValue(), DISCRETIZE,
+            Rotations.contentHash(s.get(0)));
+      }
+      RandomStream r0 = stream;
+      int[] index = {0};
+      return Processes.mapTensors(s.get(0), t -> grid(t, scale, f, r0 == null ? null : r0.fork(index[0]++)));
+    };
+  });
+
+  /** The family {@code aggregators.undiscretize}: {@code (<value=V',factor=float32> -> V)}, the grid mapped back. */
+  static final Processes.Family UNDISCRETIZE = new Processes.Family("aggregators.undiscretize", (type, p) -> {
+    Processes.checkParameters(p, "scale", DType.BOOL, "stochastic", DType.BOOL);
+    Processes.requireFloats("aggregators.undiscretize", type.result());
+    return undiscretizeType(type.result());
+  }, (type, p) -> {
+    boolean scale = Processes.parameter(p, "scale").boolValue();
+    return arg -> {
+      Struct s = (Struct) arg;
+      float f = ((Tensor) s.get(1)).floatValue();
+      return Processes.mapTensors(s.get(0), t -> {
+        int[] d = t.intData();
+        float[] out = new float[d.length];
+        for (int k = 0; k < d.length; k++) {
+          out[k] = scale ? d[k] / f : d[k] * f;
+        }
+        return Tensor.wrap(out, t.shape());
+      });
+    };
+  });
 
   /** {@code t} times {@code f} (with {@code scale}) or divided by it, rounded to int32: to nearest (half to even) or stochastically. */
   static Tensor grid(Tensor t, boolean scale, float f, RandomStream r) {

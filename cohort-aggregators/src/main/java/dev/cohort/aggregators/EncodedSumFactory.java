@@ -6,6 +6,8 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.tensor.DType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
@@ -91,18 +93,8 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
     }
     Struct measurements = Struct.named("client_bits", Tensor.scalar(clientBits), "uncompressed_client_bits",
         Tensor.scalar(uncompressed));
-    Computation encode = Computation.local(Processes.localName("quantize_" + bits + "_above_" + threshold,
-        valueType), StructType.named("value", valueType, "key", Rotations.KEY), valueType, arg -> {
-          Struct s = (Struct) arg;
-          Struct key = (Struct) s.get(1);
-          RandomStream stream = RandomStream.of(((Tensor) key.get(0)).longValue(), ((Tensor) key.get(1)).longValue(),
-              QUANTIZE, Rotations.contentHash(s.get(0)));
-          int[] index = {0};
-          return Processes.mapTensors(s.get(0), t -> {
-            RandomStream r = stream.fork(index[0]++);
-            return t.size() > threshold ? quantize(t, bits, r) : t;
-          });
-        });
+    Computation encode = ENCODE.at(encodeType(valueType), Struct.named("bits", Tensor.scalar(bits),
+        "threshold", Tensor.scalar(threshold)));
     Computation initialize = Computation.federated("encoded_sum_initialize", () -> federatedZip(Processes.named(
         "seed", federatedValue(Tensor.scalar(seed), Placement.SERVER),
         "round", federatedValue(Tensor.scalar(0L), Placement.SERVER))));
@@ -116,6 +108,39 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         });
     return new AggregationProcess(initialize, Processes.streaming(next));
   }
+
+  private static FunctionType encodeType(Type valueType) {
+    return new FunctionType(StructType.named("value", valueType, "key", Rotations.KEY), valueType);
+  }
+
+  /**
+   * The family {@code aggregators.quantize_above_threshold}: {@code (<value=V,key=<seed,round>> -> V)} for float
+   * {@code V}, the tensors above the threshold quantised and decoded; parameters {@code <bits=int32,threshold=int32>}.
+   */
+  static final Processes.Family ENCODE = new Processes.Family("aggregators.quantize_above_threshold", (type, p) -> {
+    Processes.checkParameters(p, "bits", DType.INT32, "threshold", DType.INT32);
+    int bits = Processes.parameter(p, "bits").intValue();
+    if (bits < 1 || bits > 16 || Processes.parameter(p, "threshold").intValue() < 0) {
+      throw new IllegalArgumentException("expected bits in [1, 16] and threshold >= 0, found " + p);
+    }
+    Type valueType = Processes.part(type.parameter(), 0);
+    Processes.requireFloats("aggregators.quantize_above_threshold", valueType);
+    return encodeType(valueType);
+  }, (type, p) -> {
+    int bits = Processes.parameter(p, "bits").intValue();
+    int threshold = Processes.parameter(p, "threshold").intValue();
+    return arg -> {
+      Struct s = (Struct) arg;
+      Struct key = (Struct) s.get(1);
+      RandomStream stream = RandomStream.of(((Tensor) key.get(0)).longValue(), ((Tensor) key.get(1)).longValue(),
+          QUANTIZE, Rotations.contentHash(s.get(0)));
+      int[] index = {0};
+      return Processes.mapTensors(s.get(0), t -> {
+        RandomStream r = stream.fork(index[0]++);
+        return t.size() > threshold ? quantize(t, bits, r) : t;
+      });
+    };
+  });
 
   /** Stochastic uniform quantisation of {@code t} to {@code bits} bits over its own range, decoded. */
   static Tensor quantize(Tensor t, int bits, RandomStream r) {

@@ -6,6 +6,7 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
@@ -15,6 +16,7 @@ import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
+import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,60 +68,10 @@ public record HadamardTransformFactory(UnweightedAggregationFactory inner, int n
   @Override
   public AggregationProcess create(Type valueType) {
     Processes.requireFloats("HadamardTransformFactory", valueType);
-    List<TensorType> leaves = Rotations.leaves(valueType);
-    List<TensorType> padded = new ArrayList<>();
-    for (TensorType t : leaves) {
-      long n = Math.max(1, Rotations.size(t));
-      padded.add(TensorType.of(DType.FLOAT32, (int) Long.highestOneBit(2 * n - 1)));
-    }
-    Type rotatedType = valueType instanceof TensorType ? padded.get(0)
-        : StructType.of(padded.toArray(new Type[0]));
+    Type rotatedType = rotatedType(valueType);
     AggregationProcess innerProcess = inner.create(rotatedType);
-    int repeats = numRepeats;
-    Computation rotate = Computation.local(Processes.localName("hadamard_" + repeats, valueType),
-        StructType.named("value", valueType, "key", Rotations.KEY), rotatedType, arg -> {
-          Struct s = (Struct) arg;
-          List<Tensor> in = Processes.tensors(s.get(0));
-          List<Tensor> out = new ArrayList<>(in.size());
-          for (int i = 0; i < in.size(); i++) {
-            int d = padded.get(i).shape().get(0);
-            double[] x = new double[d];
-            float[] f = in.get(i).floatData();
-            for (int k = 0; k < f.length; k++) {
-              x[k] = f[k];
-            }
-            for (int j = 0; j < repeats; j++) {
-              applySigns(x, signs((Struct) s.get(1), i, j, d));
-              orthonormalHadamard(x);
-            }
-            out.add(toTensor(x, d));
-          }
-          return valueType instanceof TensorType ? out.get(0) : Struct.of(out.toArray());
-        });
-    Computation unrotate = Computation.local(Processes.localName("inverse_hadamard_" + repeats, valueType),
-        StructType.named("value", rotatedType, "key", Rotations.KEY), valueType, arg -> {
-          Struct s = (Struct) arg;
-          List<Tensor> in = Processes.tensors(s.get(0));
-          List<Tensor> out = new ArrayList<>(in.size());
-          for (int i = 0; i < in.size(); i++) {
-            int d = padded.get(i).shape().get(0);
-            float[] f = in.get(i).floatData();
-            double[] x = new double[d];
-            for (int k = 0; k < d; k++) {
-              x[k] = f[k];
-            }
-            for (int j = repeats - 1; j >= 0; j--) {
-              orthonormalHadamard(x);
-              applySigns(x, signs((Struct) s.get(1), i, j, d));
-            }
-            float[] kept = new float[(int) Rotations.size(leaves.get(i))];
-            for (int k = 0; k < kept.length; k++) {
-              kept[k] = (float) x[k];
-            }
-            out.add(Tensor.wrap(kept, leaves.get(i).toShape()));
-          }
-          return DifferentiallyPrivateFactory.replaced(Rotations.zerosLike(valueType), out);
-        });
+    Computation rotate = ROTATION.at(rotationType(valueType, false), parameters(false));
+    Computation unrotate = ROTATION.at(rotationType(valueType, true), parameters(true));
     Computation initialize = Computation.federated("hadamard_initialize", () -> federatedZip(Processes.named(
         "key", federatedValue(Struct.named("seed", Tensor.scalar(seed), "round", Tensor.scalar(0L)),
             Placement.SERVER),
@@ -137,6 +89,85 @@ public record HadamardTransformFactory(UnweightedAggregationFactory inner, int n
         });
     return new AggregationProcess(initialize, Processes.streaming(next));
   }
+
+  private Struct parameters(boolean inverse) {
+    return Struct.named("inverse", Tensor.scalar(inverse), "num_repeats", Tensor.scalar(numRepeats));
+  }
+
+  /** Each tensor of {@code valueType} as a {@code float32[d]}, {@code d} its size rounded up to a power of two. */
+  private static Type rotatedType(Type valueType) {
+    List<Type> padded = new ArrayList<>();
+    for (TensorType t : Rotations.leaves(valueType)) {
+      padded.add(TensorType.of(DType.FLOAT32, paddedSize(t)));
+    }
+    return valueType instanceof TensorType ? padded.get(0) : StructType.of(padded.toArray(new Type[0]));
+  }
+
+  private static int paddedSize(TensorType t) {
+    long n = Math.max(1, Rotations.size(t));
+    return (int) Long.highestOneBit(2 * n - 1);
+  }
+
+  /** {@code (<value=V,key> -> R)}, or with {@code inverse} {@code (<value=R,key> -> V)}. */
+  private static FunctionType rotationType(Type valueType, boolean inverse) {
+    Type rotated = rotatedType(valueType);
+    return new FunctionType(StructType.named("value", inverse ? rotated : valueType, "key", Rotations.KEY),
+        inverse ? valueType : rotated);
+  }
+
+  /**
+   * The family {@code aggregators.hadamard}: the clients' rotation {@code (<value=V,key=<seed,round>> -> R)} or the
+   * server's inverse {@code (<value=R,key> -> V)} for float {@code V}; parameters {@code <inverse=bool,
+   * num_repeats=int32>}.
+   */
+  static final Processes.Family ROTATION = new Processes.Family("aggregators.hadamard", (type, p) -> {
+    Processes.checkParameters(p, "inverse", DType.BOOL, "num_repeats", DType.INT32);
+    if (Processes.parameter(p, "num_repeats").intValue() < 1) {
+      throw new IllegalArgumentException("expected num_repeats >= 1, found " + p);
+    }
+    boolean inverse = Processes.parameter(p, "inverse").boolValue();
+    Type valueType = inverse ? type.result() : Processes.part(type.parameter(), 0);
+    Processes.requireFloats("aggregators.hadamard", valueType);
+    return rotationType(valueType, inverse);
+  }, (type, p) -> {
+    boolean inverse = Processes.parameter(p, "inverse").boolValue();
+    int repeats = Processes.parameter(p, "num_repeats").intValue();
+    Type valueType = inverse ? type.result() : Processes.part(type.parameter(), 0);
+    List<TensorType> leaves = Rotations.leaves(valueType);
+    Type outType = inverse ? valueType : rotatedType(valueType);
+    return arg -> {
+      Struct s = (Struct) arg;
+      Struct key = (Struct) s.get(1);
+      List<Tensor> in = Processes.tensors(s.get(0));
+      List<Tensor> out = new ArrayList<>(in.size());
+      for (int i = 0; i < in.size(); i++) {
+        int d = paddedSize(leaves.get(i));
+        double[] x = new double[d];
+        float[] f = in.get(i).floatData();
+        for (int k = 0; k < f.length; k++) {
+          x[k] = f[k];
+        }
+        int kept = inverse ? (int) Rotations.size(leaves.get(i)) : d;
+        if (inverse) {
+          for (int j = repeats - 1; j >= 0; j--) {
+            orthonormalHadamard(x);
+            applySigns(x, signs(key, i, j, d));
+          }
+        } else {
+          for (int j = 0; j < repeats; j++) {
+            applySigns(x, signs(key, i, j, d));
+            orthonormalHadamard(x);
+          }
+        }
+        float[] values = new float[kept];
+        for (int k = 0; k < kept; k++) {
+          values[k] = (float) x[k];
+        }
+        out.add(Tensor.wrap(values, inverse ? leaves.get(i).toShape() : Shape.of(d)));
+      }
+      return DifferentiallyPrivateFactory.replaced(Rotations.zerosLike(outType), out);
+    };
+  });
 
   private static boolean[] signs(Struct key, int tensor, int repeat, int d) {
     RandomStream r = RandomStream.of(((Tensor) key.get(0)).longValue(), ((Tensor) key.get(1)).longValue(), HADAMARD,
@@ -172,13 +203,5 @@ public record HadamardTransformFactory(UnweightedAggregationFactory inner, int n
     for (int k = 0; k < x.length; k++) {
       x[k] *= scale;
     }
-  }
-
-  private static Tensor toTensor(double[] x, int d) {
-    float[] f = new float[d];
-    for (int k = 0; k < d; k++) {
-      f[k] = (float) x[k];
-    }
-    return Tensor.of(f, d);
   }
 }

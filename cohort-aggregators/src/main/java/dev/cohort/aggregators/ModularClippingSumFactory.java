@@ -4,6 +4,8 @@ import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.values.Struct;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Type;
@@ -57,23 +59,8 @@ public record ModularClippingSumFactory(int lower, int upper, UnweightedAggregat
     Processes.requireStructure("ModularClippingSumFactory", "value", valueType, TypeAnalysis::isInteger,
         "an integer tensor type or a struct of integer tensor types");
     AggregationProcess innerProcess = inner.create(valueType);
-    long lo = lower;
-    long width = (long) upper - lower;
-    Computation wrap = Computation.local(Processes.localName(("modclip_" + lower + "_" + upper).replace("-", "m"), valueType),
-        valueType, valueType, arg -> Processes.mapTensors(arg, t -> {
-          if (t.dtype() == DType.INT32) {
-            int[] d = t.intData().clone();
-            for (int k = 0; k < d.length; k++) {
-              d[k] = (int) (lo + Math.floorMod(d[k] - lo, width));
-            }
-            return Tensor.wrap(d, t.shape());
-          }
-          long[] d = t.longData().clone();
-          for (int k = 0; k < d.length; k++) {
-            d[k] = lo + Math.floorMod(d[k] - lo, width);
-          }
-          return Tensor.wrap(d, t.shape());
-        }));
+    Computation wrap = WRAP.at(new FunctionType(valueType, valueType),
+        Struct.named("lower", Tensor.scalar(lower), "upper", Tensor.scalar(upper)));
     Computation next = Computation.federated("modular_clipping_next", "state",
         innerProcess.initialize().typeSignature().result(), "value", FederatedType.atClients(valueType),
         (s, value) -> {
@@ -83,4 +70,35 @@ public record ModularClippingSumFactory(int lower, int upper, UnweightedAggregat
         });
     return new AggregationProcess(innerProcess.initialize(), Processes.streaming(next));
   }
+
+  /**
+   * The family {@code aggregators.modular_clip}: {@code (V -> V)} for integer {@code V}, each element wrapped into
+   * {@code [lower, upper)}; parameters {@code <lower=int32,upper=int32>}.
+   */
+  static final Processes.Family WRAP = new Processes.Family("aggregators.modular_clip", (type, p) -> {
+    Processes.checkParameters(p, "lower", DType.INT32, "upper", DType.INT32);
+    if (Processes.parameter(p, "lower").intValue() >= Processes.parameter(p, "upper").intValue()) {
+      throw new IllegalArgumentException("expected lower < upper, found " + p);
+    }
+    Processes.requireStructure("aggregators.modular_clip", "value", type.parameter(), TypeAnalysis::isInteger,
+        "an integer tensor type or a struct of integer tensor types");
+    return new FunctionType(type.parameter(), type.parameter());
+  }, (type, p) -> {
+    long lo = Processes.parameter(p, "lower").intValue();
+    long width = (long) Processes.parameter(p, "upper").intValue() - lo;
+    return arg -> Processes.mapTensors(arg, t -> {
+      if (t.dtype() == DType.INT32) {
+        int[] d = t.intData().clone();
+        for (int k = 0; k < d.length; k++) {
+          d[k] = (int) (lo + Math.floorMod(d[k] - lo, width));
+        }
+        return Tensor.wrap(d, t.shape());
+      }
+      long[] d = t.longData().clone();
+      for (int k = 0; k < d.length; k++) {
+        d[k] = lo + Math.floorMod(d[k] - lo, width);
+      }
+      return Tensor.wrap(d, t.shape());
+    });
+  });
 }

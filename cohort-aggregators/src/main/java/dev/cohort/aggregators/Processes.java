@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -162,6 +163,70 @@ final class Processes {
   }
 
   /**
+   * A local family given by two functions of the requested type and the parameters: the canonical member type (the
+   * family's type check: the requested type must be exactly it) and the function. Both read the value types they need
+   * from the requested type; one of another shape fails as a type mismatch. Keep one instance per family in a
+   * constant: two are equal when their components are (the functions by identity).
+   */
+  record Family(String name, BiFunction<FunctionType, Struct, FunctionType> canonical,
+      BiFunction<FunctionType, Struct, LocalFunction> function) implements LocalFactory {
+    @Override
+    public LocalFunction create(FunctionType requested, Struct parameters) {
+      FunctionType want;
+      try {
+        want = canonical.apply(requested, parameters);
+      } catch (ClassCastException | IndexOutOfBoundsException e) {
+        throw new TypeMismatchException("not a member type of the family " + name, null, requested);
+      }
+      if (!want.equals(requested)) {
+        throw new TypeMismatchException("expected " + want, want, requested);
+      }
+      return function.apply(requested, parameters);
+    }
+
+    /** Defines the family under its name ({@link AggregationProcess#defineLocalFamilies}). */
+    LocalFamily define() {
+      return LocalFamily.define(name, this);
+    }
+
+    /** The member at {@code type} with {@code parameters}. */
+    Computation at(FunctionType type, Struct parameters) {
+      return define().at(type, parameters);
+    }
+  }
+
+  /** The element {@code i} of a struct type (a requested type's part). */
+  static Type part(Type type, int i) {
+    return ((StructType) type).type(i);
+  }
+
+  /**
+   * Checks that a family's parameters are scalars with exactly the given names and dtypes, alternating.
+   *
+   * @throws IllegalArgumentException "{@code expected the parameters <name=dtype,...>, found ...}"
+   */
+  static Struct checkParameters(Struct parameters, Object... namesAndDtypes) {
+    boolean ok = parameters.size() * 2 == namesAndDtypes.length;
+    StringBuilder expected = new StringBuilder("<");
+    for (int i = 0; i < namesAndDtypes.length; i += 2) {
+      DType dtype = (DType) namesAndDtypes[i + 1];
+      expected.append(i > 0 ? "," : "").append(namesAndDtypes[i]).append('=')
+          .append(dtype.name().toLowerCase(java.util.Locale.ROOT));
+      ok = ok && namesAndDtypes[i].equals(parameters.name(i / 2)) && parameters.get(i / 2) instanceof Tensor t
+          && t.dtype() == dtype && t.rank() == 0;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("expected the parameters " + expected + ">, found " + parameters);
+    }
+    return parameters;
+  }
+
+  /** A scalar parameter, checked by {@link #checkParameters}. */
+  static Tensor parameter(Struct parameters, String name) {
+    return (Tensor) parameters.get(name);
+  }
+
+  /**
    * The one string parameter {@code name} of a family member, checked to be one of {@code allowed}.
    *
    * @throws IllegalArgumentException "{@code expected the parameters <name=one of ...>, found ...}"
@@ -214,24 +279,5 @@ final class Processes {
         collect(v, out);
       }
     }
-  }
-  /**
-   * A stable local-computation name for a function of the given kind at the given types: {@code aggregators.<kind>.}
-   * followed by the types' TFF notation with every character other than a letter or digit escaped as {@code _xx}
-   * (hex), so that different types never share a name and the name is a dotted identifier.
-   */
-  static String localName(String kind, Type... types) {
-    StringBuilder sb = new StringBuilder("aggregators.").append(kind).append(".t");
-    for (int i = 0; i < types.length; i++) {
-      String notation = (i > 0 ? ";" : "") + types[i];
-      for (char c : notation.toCharArray()) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-          sb.append(c);
-        } else {
-          sb.append('_').append(String.format("%02x", (int) c));
-        }
-      }
-    }
-    return sb.toString();
   }
 }

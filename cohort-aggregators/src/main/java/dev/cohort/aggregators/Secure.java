@@ -1,6 +1,7 @@
 package dev.cohort.aggregators;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
@@ -10,6 +11,7 @@ import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -69,66 +71,96 @@ final class Secure {
   /** {@code (V -> <max=D,min=D>)}: the largest and smallest element of a client's value (TFF's reduce_nest_max/min). */
   static Computation extremes(Type valueType, DType dtype) {
     TensorType d = TensorType.of(dtype);
-    return Computation.local(Processes.localName("secure_extremes", valueType), valueType,
-        StructType.named("max", d, "min", d), arg -> {
-          List<Tensor> tensors = Processes.tensors(arg);
-          Tensor max = null;
-          Tensor min = null;
-          for (Tensor t : tensors) {
-            if (t.size() == 0) {
-              continue;
-            }
-            max = max == null ? t.max() : max.maximum(t.max());
-            min = min == null ? t.min() : min.minimum(t.min());
-          }
-          if (max == null) {
-            throw new IllegalArgumentException("secure sum: the value " + valueType + " has no elements");
-          }
-          return Struct.of(List.of("max", "min"), List.of(max, min));
-        });
+    return EXTREMES.at(new FunctionType(valueType, StructType.named("max", d, "min", d)), Struct.empty());
   }
+
+  private static final Processes.Family EXTREMES = new Processes.Family("aggregators.secure_extremes", (type, p) -> {
+    Processes.noParameters(p);
+    TensorType d = TensorType.of(Primitives.singleDtype("aggregators.secure_extremes", type.parameter()));
+    return new FunctionType(type.parameter(), StructType.named("max", d, "min", d));
+  }, (type, p) -> arg -> {
+    List<Tensor> tensors = Processes.tensors(arg);
+    Tensor max = null;
+    Tensor min = null;
+    for (Tensor t : tensors) {
+      if (t.size() == 0) {
+        continue;
+      }
+      max = max == null ? t.max() : max.maximum(t.max());
+      min = min == null ? t.min() : min.minimum(t.min());
+    }
+    if (max == null) {
+      throw new IllegalArgumentException("secure sum: the value " + type.parameter() + " has no elements");
+    }
+    return Struct.of(List.of("max", "min"), List.of(max, min));
+  });
 
   /**
    * {@code (<upper=D,lower=D,max=D,min=D> -> <upper=int32,lower=int32>)}: 1 where the client's largest element is
    * above the upper bound (its smallest below the lower one), the flags TFF sums with bitwidth 1.
    */
   static Computation clippedFlags(DType dtype) {
-    TensorType d = TensorType.of(dtype);
-    return Computation.local(Processes.localName("secure_clipped", d),
-        StructType.named("upper", d, "lower", d, "max", d, "min", d),
-        StructType.named("upper", TensorType.INT32, "lower", TensorType.INT32), arg -> {
-          Struct s = (Struct) arg;
-          double upper = ((Tensor) s.get(0)).getDouble();
-          double lower = ((Tensor) s.get(1)).getDouble();
-          double max = ((Tensor) s.get(2)).getDouble();
-          double min = ((Tensor) s.get(3)).getDouble();
-          return Struct.of(List.of("upper", "lower"),
-              List.of(Tensor.scalar(upper < max ? 1 : 0), Tensor.scalar(lower > min ? 1 : 0)));
-        });
+    return CLIPPED.at(clippedType(TensorType.of(dtype)), Struct.empty());
   }
+
+  private static FunctionType clippedType(Type d) {
+    return new FunctionType(StructType.named("upper", d, "lower", d, "max", d, "min", d),
+        StructType.named("upper", TensorType.INT32, "lower", TensorType.INT32));
+  }
+
+  private static final Processes.Family CLIPPED = new Processes.Family("aggregators.secure_clipped", (type, p) -> {
+    Processes.noParameters(p);
+    return clippedType(Processes.part(type.parameter(), 0));
+  }, (type, p) -> arg -> {
+    Struct s = (Struct) arg;
+    double upper = ((Tensor) s.get(0)).getDouble();
+    double lower = ((Tensor) s.get(1)).getDouble();
+    double max = ((Tensor) s.get(2)).getDouble();
+    double min = ((Tensor) s.get(3)).getDouble();
+    return Struct.of(List.of("upper", "lower"),
+        List.of(Tensor.scalar(upper < max ? 1 : 0), Tensor.scalar(lower > min ? 1 : 0)));
+  });
 
   /** {@code (<max=D,min=D> -> float32)}: {@code max(|max|, |min|)}, what a single bound process sees. */
   static Computation absMax(DType dtype) {
-    TensorType d = TensorType.of(dtype);
-    return Computation.local(Processes.localName("secure_abs_max", d), StructType.named("max", d, "min", d),
-        TensorType.FLOAT32, arg -> {
-          Struct s = (Struct) arg;
-          return Tensor.scalar((float) Math.max(Math.abs(((Tensor) s.get(0)).getDouble()),
-              Math.abs(((Tensor) s.get(1)).getDouble())));
-        });
+    return ABS_MAX.at(absMaxType(TensorType.of(dtype)), Struct.empty());
+  }
+
+  private static FunctionType absMaxType(Type d) {
+    return new FunctionType(StructType.named("max", d, "min", d), TensorType.FLOAT32);
+  }
+
+  private static final Processes.Family ABS_MAX = new Processes.Family("aggregators.secure_abs_max", (type, p) -> {
+    Processes.noParameters(p);
+    return absMaxType(Processes.part(type.parameter(), 0));
+  }, (type, p) -> arg -> {
+    Struct s = (Struct) arg;
+    return Tensor.scalar((float) Math.max(Math.abs(((Tensor) s.get(0)).getDouble()),
+        Math.abs(((Tensor) s.get(1)).getDouble())));
+  });
+
+  /** Defines the secure sums' families ({@link AggregationProcess#defineLocalFamilies}). */
+  static void defineLocalFamilies() {
+    for (Processes.Family f : List.of(EXTREMES, CLIPPED, ABS_MAX, SHIFT, UNSHIFT)) {
+      f.define();
+    }
   }
 
   /** How values become the non-negative integers a secure sum takes. */
   enum Shift {
     /** {@link SecureSumFactory}'s integers: {@code clip(v, lo, hi) - lo}, exactly, in int64. */
-    EXACT("secure_shift"),
+    EXACT,
     /** TFF's {@code secure_quantized_sum}: 32-bit deterministic quantisation (exact for int32). */
-    QUANTIZED("secure_quantize");
+    QUANTIZED;
 
-    final String kind;
+    /** The parameters {@code <mode=exact|quantized>} of the shift families. */
+    Struct parameters() {
+      return Struct.named("mode", Tensor.scalar(name().toLowerCase(Locale.ROOT)));
+    }
 
-    Shift(String kind) {
-      this.kind = kind;
+    static Shift of(Struct parameters) {
+      return valueOf(Processes.stringParameter(parameters, "mode", List.of("exact", "quantized"))
+          .toUpperCase(Locale.ROOT));
     }
   }
 
@@ -140,20 +172,33 @@ final class Secure {
    * @throws IllegalArgumentException at run time if a lower bound exceeds its upper bound
    */
   static Computation shift(Shift mode, Type valueType, Type boundType) {
-    Type shifted = withDtype(valueType, DType.INT64);
-    return Computation.local(Processes.localName(mode.kind, valueType, boundType),
-        StructType.named("value", valueType, "lower", boundType, "upper", boundType), shifted, arg -> {
-          Struct s = (Struct) arg;
-          List<Tensor> lowers = Processes.tensors(s.get(1));
-          List<Tensor> uppers = Processes.tensors(s.get(2));
-          int[] index = {0};
-          return Processes.mapTensors(s.get(0), t -> {
-            int j = lowers.size() == 1 ? 0 : index[0];
-            index[0]++;
-            return shiftTensor(mode, t, lowers.get(j), uppers.get(j));
-          });
-        });
+    return SHIFT.at(shiftType(valueType, boundType), mode.parameters());
   }
+
+  private static FunctionType shiftType(Type valueType, Type boundType) {
+    return new FunctionType(StructType.named("value", valueType, "lower", boundType, "upper", boundType),
+        withDtype(valueType, DType.INT64));
+  }
+
+  private static final Processes.Family SHIFT = new Processes.Family("aggregators.secure_shift", (type, p) -> {
+    Shift.of(p);
+    Type valueType = Processes.part(type.parameter(), 0);
+    Processes.requireNumeric("aggregators.secure_shift", valueType);
+    return shiftType(valueType, Processes.part(type.parameter(), 1));
+  }, (type, p) -> {
+    Shift mode = Shift.of(p);
+    return arg -> {
+      Struct s = (Struct) arg;
+      List<Tensor> lowers = Processes.tensors(s.get(1));
+      List<Tensor> uppers = Processes.tensors(s.get(2));
+      int[] index = {0};
+      return Processes.mapTensors(s.get(0), t -> {
+        int j = lowers.size() == 1 ? 0 : index[0];
+        index[0]++;
+        return shiftTensor(mode, t, lowers.get(j), uppers.get(j));
+      });
+    };
+  });
 
   private static Tensor shiftTensor(Shift mode, Tensor t, Tensor lowerBound, Tensor upperBound) {
     long[] out = new long[t.size()];
@@ -188,24 +233,35 @@ final class Secure {
    * shifted values, giving the value's dtypes back.
    */
   static Computation unshift(Shift mode, Type valueType, Type boundType) {
-    Type shifted = withDtype(valueType, DType.INT64);
-    return Computation.local(Processes.localName("un" + mode.kind, valueType, boundType),
-        StructType.named("sum", shifted, "lower", boundType, "upper", boundType, "summands", TensorType.INT32),
-        valueType, arg -> {
-          Struct s = (Struct) arg;
-          List<Tensor> lowers = Processes.tensors(s.get(1));
-          List<Tensor> uppers = Processes.tensors(s.get(2));
-          long n = ((Tensor) s.get(3)).intValue();
-          List<DType> dtypes = new ArrayList<>();
-          collectLeafDtypes(valueType, dtypes);
-          int[] index = {0};
-          return Processes.mapTensors(s.get(0), t -> {
-            int i = index[0]++;
-            int j = lowers.size() == 1 ? 0 : i;
-            return unshiftTensor(mode, t, lowers.get(j), uppers.get(j), n, dtypes.get(i));
-          });
-        });
+    return UNSHIFT.at(unshiftType(valueType, boundType), mode.parameters());
   }
+
+  private static FunctionType unshiftType(Type valueType, Type boundType) {
+    return new FunctionType(StructType.named("sum", withDtype(valueType, DType.INT64), "lower", boundType,
+        "upper", boundType, "summands", TensorType.INT32), valueType);
+  }
+
+  private static final Processes.Family UNSHIFT = new Processes.Family("aggregators.secure_unshift", (type, p) -> {
+    Shift.of(p);
+    Processes.requireNumeric("aggregators.secure_unshift", type.result());
+    return unshiftType(type.result(), Processes.part(type.parameter(), 1));
+  }, (type, p) -> {
+    Shift mode = Shift.of(p);
+    List<DType> dtypes = new ArrayList<>();
+    collectLeafDtypes(type.result(), dtypes);
+    return arg -> {
+      Struct s = (Struct) arg;
+      List<Tensor> lowers = Processes.tensors(s.get(1));
+      List<Tensor> uppers = Processes.tensors(s.get(2));
+      long n = ((Tensor) s.get(3)).intValue();
+      int[] index = {0};
+      return Processes.mapTensors(s.get(0), t -> {
+        int i = index[0]++;
+        int j = lowers.size() == 1 ? 0 : i;
+        return unshiftTensor(mode, t, lowers.get(j), uppers.get(j), n, dtypes.get(i));
+      });
+    };
+  });
 
   private static void collectLeafDtypes(Type type, List<DType> out) {
     if (type instanceof TensorType t) {

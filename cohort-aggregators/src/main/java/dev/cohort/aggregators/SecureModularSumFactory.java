@@ -5,6 +5,7 @@ import static dev.cohort.core.Intrinsics.federatedSecureModularSum;
 import static dev.cohort.core.Intrinsics.federatedValue;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
@@ -69,9 +70,8 @@ public record SecureModularSumFactory(long modulus, boolean symmetricRange) impl
     Tensor bound = int32 ? Tensor.scalar((int) secureModulus) : Tensor.scalar(secureModulus);
     Computation initialize = Computation.federated("secure_modular_sum_initialize",
         () -> federatedValue(Struct.empty(), Placement.SERVER));
-    Computation wrap = symmetricRange ? Computation.local(
-        Processes.localName("symmetric_wrap_" + modulus, valueType),
-        valueType, valueType, arg -> Processes.mapTensors(arg, t -> symmetric(t, modulus))) : null;
+    Computation wrap = symmetricRange ? SYMMETRIC_WRAP.at(new FunctionType(valueType, valueType),
+        Struct.named("modulus", Tensor.scalar(modulus))) : null;
     Computation next = Computation.federated("secure_modular_sum_next", "state",
         initialize.typeSignature().result(), "value", FederatedType.atClients(valueType), (state, value) -> {
           Value sum = federatedSecureModularSum(value, bound);
@@ -80,6 +80,17 @@ public record SecureModularSumFactory(long modulus, boolean symmetricRange) impl
         });
     return new AggregationProcess(initialize, next);
   }
+
+  /** The family {@code aggregators.symmetric_wrap}: {@code (V -> V)} for integer {@code V}, {@code <modulus=int64>}. */
+  static final Processes.Family SYMMETRIC_WRAP = new Processes.Family("aggregators.symmetric_wrap", (type, p) -> {
+    Processes.checkParameters(p, "modulus", DType.INT64);
+    Processes.requireStructure("aggregators.symmetric_wrap", "value", type.parameter(), TypeAnalysis::isInteger,
+        "an integer tensor type or a struct of integer tensor types");
+    return new FunctionType(type.parameter(), type.parameter());
+  }, (type, p) -> {
+    long modulus = Processes.parameter(p, "modulus").longValue();
+    return arg -> Processes.mapTensors(arg, t -> symmetric(t, modulus));
+  });
 
   /** TFF's {@code _mod_clip_after_symmetric_range_sum}: a sum {@code >= m} becomes {@code sum - (2m - 1)}. */
   private static Tensor symmetric(Tensor t, long m) {

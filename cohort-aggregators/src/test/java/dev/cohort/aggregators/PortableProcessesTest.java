@@ -1,8 +1,10 @@
 package dev.cohort.aggregators;
 
+import static dev.cohort.core.types.TensorType.FLOAT32;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.core.Computation;
+import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Processes serialized here load in a second JVM that never builds them and only defines the module's local families
  * ({@link AggregationProcess#defineLocalFamilies}); three rounds there give the same bits as here: robust(dp(mean))
  * (adaptive zeroing around {@code gaussianAdaptive}), {@code treeAggregation} (efficient), {@code treeAdaptive} with a
- * restart inside the three rounds, the discrete Fourier rotation around a mean and reservoir sampling.
+ * restart inside the three rounds, the discrete Fourier rotation around a mean, reservoir sampling, TFF's compression
+ * and secure aggregators, distributed DP's rotate-discretize-wrap pipeline and the debug measurements: every family of
+ * the module.
  */
 class PortableProcessesTest {
   private static final int ROUNDS = 3;
@@ -36,7 +40,12 @@ class PortableProcessesTest {
         "tree_adaptive", DifferentiallyPrivateFactory.treeAdaptive(0.5, 4, 0.1, 1, 2, 0.5, 0.2, 1.0, 13L)
             .create(vector),
         "dft", new DiscreteFourierTransformFactory(new UnweightedMeanFactory(), 2, 14L).create(vector),
-        "reservoir", new UnweightedReservoirSamplingFactory(2, 15L).create(vector));
+        "reservoir", new UnweightedReservoirSamplingFactory(2, 15L).create(vector),
+        "compression", Recommended.compression(true, true, 16L).create(vector, FLOAT32),
+        "secure", Recommended.secure(true, true).create(vector, FLOAT32),
+        "distributed", new HadamardTransformFactory(Concat.concatFactory(DiscretizationFactory.stochastic(
+            new ModularClippingSumFactory(-1000, 1000), 0.01, 17L)), 2, 18L).create(vector),
+        "debug", DebugMeasurements.add(new UnweightedMeanFactory()).create(vector));
   }
 
   @Test
@@ -70,7 +79,8 @@ class PortableProcessesTest {
     public static void main(String[] args) throws IOException {
       Path dir = Path.of(args[0]);
       AggregationProcess.defineLocalFamilies();
-      for (String name : List.of("robust_dp", "tree", "tree_adaptive", "dft", "reservoir")) {
+      for (String name : List.of("robust_dp", "tree", "tree_adaptive", "dft", "reservoir", "compression", "secure",
+          "distributed", "debug")) {
         String bits = rounds(Computation.load(dir.resolve(name + ".initialize.cohort")),
             Computation.load(dir.resolve(name + ".next.cohort")));
         Files.writeString(dir.resolve(name + ".rounds.txt"), bits, StandardCharsets.UTF_8);
@@ -87,7 +97,9 @@ class PortableProcessesTest {
       for (int c = 0; c < 4; c++) {
         clients.add(Tensor.of(new float[] {0.1f * (c + 1), -0.3f * r, 2f * c - 3f}, 3));
       }
-      Struct out = (Struct) next.call(state, clients);
+      boolean weighted = ((StructType) next.typeSignature().parameter()).size() == 3;
+      Struct out = (Struct) (weighted ? next.call(state, clients, List.of(1f, 2f, 1f, 3f))
+          : next.call(state, clients));
       state = out.get("state");
       for (String part : List.of("result", "measurements", "state")) {
         sb.append(part).append(':');
