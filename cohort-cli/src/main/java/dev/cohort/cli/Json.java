@@ -94,6 +94,11 @@ final class Json {
     return sb.append('}').toString();
   }
 
+  /** {@code "k":"v"}, as {@link #put(String, String)} writes the field into an object. */
+  static String field(String k, String v) {
+    return quote(k) + ":" + quote(v);
+  }
+
   private static String quote(String s) {
     StringBuilder q = new StringBuilder("\"");
     for (char c : s.toCharArray()) {

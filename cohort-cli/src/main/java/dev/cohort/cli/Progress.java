@@ -38,6 +38,13 @@ final class Progress implements AutoCloseable {
     }
   }
 
+  /** A resumed run: the bar starts at {@code round}, the rounds an earlier run trained. */
+  void resumeAt(int round) {
+    if (bar != null) {
+      bar.stepTo(round);
+    }
+  }
+
   /** Prints {@code line} on {@code out}, first clearing the bar's line so the two do not overlap. */
   void line(PrintWriter out, String line) {
     if (bar != null) {

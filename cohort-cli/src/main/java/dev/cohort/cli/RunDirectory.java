@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -25,8 +28,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The directory a {@code cohort train} run writes: {@code config.json} (the configuration and the command line that
  * reruns it), {@code metrics.csv} and {@code metrics.jsonl} (one row per round, appended and flushed as the round
  * ends), {@code model.npz} (the final weights, cohort-nn's {@code .npz}, which {@code numpy.load} reads), and
- * {@code report.html} with {@code accuracy.png} and {@code loss.png} (XChart), which opens in a browser offline.
- * A directory that already holds files is refused: a later {@code --resume} will continue one instead.
+ * {@code report.html} with {@code accuracy.png} and {@code loss.png} (XChart), which opens in a browser offline,
+ * {@code checkpoints/} (cohort-simulation's checkpoints, which {@code --resume} continues from) and
+ * {@code tensorboard/} (TensorBoard event files of every round's metrics). A new run refuses a directory that
+ * already holds files; {@link #reopen} continues one.
  */
 final class RunDirectory {
   /** The columns of {@code metrics.csv}, also the keys of {@code metrics.jsonl}. */
@@ -50,6 +55,17 @@ final class RunDirectory {
    */
   record Row(int round, int clients, long examples, double trainLoss, double trainAccuracy, double testLoss,
       double testAccuracy, double epsilon, long bitsUp, long bitsDown, double seconds) {
+    /** The row {@code csv} wrote, as {@link #toCsv} wrote it. */
+    static Row of(CSVRecord csv) {
+      return new Row(Integer.parseInt(csv.get(0)), Integer.parseInt(csv.get(1)), Long.parseLong(csv.get(2)),
+          number(csv.get(3)), number(csv.get(4)), number(csv.get(5)), number(csv.get(6)), number(csv.get(7)),
+          Long.parseLong(csv.get(8)), Long.parseLong(csv.get(9)), number(csv.get(10)));
+    }
+
+    private static double number(String cell) {
+      return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
+    }
+
     private List<Object> values() {
       return List.of(round, clients, examples, trainLoss, trainAccuracy, testLoss, testAccuracy, epsilon, bitsUp,
           bitsDown, seconds);
@@ -82,17 +98,15 @@ final class RunDirectory {
   }
 
   private final Path path;
-  private final BufferedWriter csv;
-  private final BufferedWriter jsonl;
+  private BufferedWriter csv;
+  private BufferedWriter jsonl;
 
-  private RunDirectory(Path path, BufferedWriter csv, BufferedWriter jsonl) {
+  private RunDirectory(Path path) {
     this.path = path;
-    this.csv = csv;
-    this.jsonl = jsonl;
   }
 
   /**
-   * Creates {@code dir} (or takes it, empty) and opens the metric files.
+   * Creates {@code dir} (or takes it, empty).
    *
    * @throws Flags.FlagException if {@code dir} is a file or already holds files (named by {@code flag})
    * @throws UserFileException if it cannot be created or written
@@ -101,15 +115,71 @@ final class RunDirectory {
     requireFresh(dir, flag);
     try {
       Files.createDirectories(dir);
-      BufferedWriter csv = Files.newBufferedWriter(dir.resolve("metrics.csv"), StandardCharsets.UTF_8);
-      BufferedWriter jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8);
-      csv.write(String.join(",", COLUMNS));
-      csv.newLine();
-      csv.flush();
-      return new RunDirectory(dir, csv, jsonl);
+      if (!Files.isWritable(dir)) {
+        throw new IOException("not writable");
+      }
+      return new RunDirectory(dir);
     } catch (IOException e) {
       throw new UserFileException(flag + " " + dir + ": cannot write the run directory: " + e, e);
     }
+  }
+
+  /**
+   * The run directory {@code dir} of an earlier run, to continue ({@code --resume}).
+   *
+   * @throws Flags.FlagException if it holds no run (no {@code config.json})
+   */
+  static RunDirectory reopen(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("config.json"))) {
+      throw new Flags.FlagException("--resume: --out (" + dir + ") holds no run to resume (no config.json); give "
+          + "the --out of an earlier cohort train");
+    }
+    return new RunDirectory(dir);
+  }
+
+  /**
+   * Opens the metric files for rounds from {@code firstRound} on: the rows of earlier rounds that they hold (a
+   * resumed run's) are kept and returned, later ones dropped.
+   *
+   * @throws UserFileException if the files cannot be read or written
+   */
+  List<Row> start(int firstRound) {
+    List<Row> kept = new ArrayList<>();
+    try {
+      if (Files.exists(csv())) {
+        try (CSVParser p = CSVParser.parse(csv(), StandardCharsets.UTF_8,
+            CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+          if (!p.getHeaderNames().equals(COLUMNS)) {
+            throw new UserFileException(csv() + ": columns " + p.getHeaderNames() + ", expected " + COLUMNS, null);
+          }
+          for (CSVRecord r : p) {
+            Row row = Row.of(r);
+            if (row.round() < firstRound) {
+              kept.add(row);
+            }
+          }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          throw new UserFileException(csv() + ": not the metrics of a cohort train run: " + e.getMessage(), e);
+        }
+      }
+      csv = Files.newBufferedWriter(csv(), StandardCharsets.UTF_8);
+      jsonl = Files.newBufferedWriter(jsonl(), StandardCharsets.UTF_8);
+      csv.write(String.join(",", COLUMNS));
+      csv.newLine();
+      csv.flush();
+    } catch (IOException e) {
+      throw new UserFileException(path + ": cannot write the metrics: " + e, e);
+    }
+    kept.forEach(this::append);
+    return kept;
+  }
+
+  Path checkpoints() {
+    return path.resolve("checkpoints");
+  }
+
+  Path tensorboard() {
+    return path.resolve("tensorboard");
   }
 
   /**

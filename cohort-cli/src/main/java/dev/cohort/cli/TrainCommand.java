@@ -24,6 +24,7 @@ import dev.cohort.learning.templates.LearningProcess;
 import dev.cohort.nn.Activation;
 import dev.cohort.nn.Layers;
 import dev.cohort.nn.Models;
+import dev.cohort.nn.Npz;
 import dev.cohort.nn.Sequential;
 import dev.cohort.privacy.Calibrated;
 import dev.cohort.privacy.Calibration;
@@ -32,6 +33,8 @@ import dev.cohort.simulation.ClientSampler;
 import dev.cohort.simulation.datasets.DatasetFormatException;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
+import dev.cohort.tensor.Tensor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -40,6 +43,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -179,6 +183,18 @@ final class TrainCommand implements Callable<Integer> {
       + "runs/<timestamp>.")
   Path out;
 
+  @Option(names = "--checkpoint-every", paramLabel = "K", description = "Checkpoint the run in DIR/checkpoints "
+      + "every K rounds and after the last, keeping the newest 3, >= 1. Default: ${DEFAULT-VALUE}.")
+  int checkpointEvery = 10;
+
+  @Option(names = "--resume", description = "Continue the run in --out DIR from its newest readable checkpoint, "
+      + "with the same flags (--threads may differ); it ends with the same weights as a run never stopped.")
+  boolean resume;
+
+  @Option(names = "--init-weights", paramLabel = "FILE.npz", description = "Start from these weights (an .npz "
+      + "of --export-weights or model.npz, for the same --model) instead of the seeded initialization.")
+  Path initWeights;
+
   @Option(names = "--export-weights", paramLabel = "FILE.npz", description = "Also write the final weights here.")
   Path exportWeights;
 
@@ -195,8 +211,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainData loaded = load(config);
     config = calibrate(config, loaded.train().clientIds().size());
     Training.Setup setup = setup(config, loaded);
-    RunDirectory dir = RunDirectory.create(config.out(), "--out");
-    return new Training(spec, config, loaded, setup, dir).run();
+    RunDirectory dir = resume ? RunDirectory.reopen(config.out()) : RunDirectory.create(config.out(), "--out");
+    return new Training(spec, config, loaded, setup, dir, resume).run();
   }
 
   /** Every flag checked on its own and against the others; the data-dependent checks follow in {@link #setup}. */
@@ -234,6 +250,7 @@ final class TrainCommand implements Callable<Integer> {
     atLeast("--epochs", epochs, 1);
     atLeast("--batch-size", batchSize, 1);
     atLeast("--eval-every", evalEvery, 0);
+    atLeast("--checkpoint-every", checkpointEvery, 1);
     positive("--client-lr", clientLr);
     double sLr = serverLr != null ? serverLr : alg.equals("fedsgd") ? 0.1 : 1.0;
     positive("--server-lr", sLr);
@@ -297,15 +314,29 @@ final class TrainCommand implements Callable<Integer> {
           ? ": the FEMNIST sample ships in data/femnist_leaf of the repository; run ./cohort from a checkout or "
           + "pass --data DIR" : ""));
     }
+    if (initWeights != null) {
+      if (!Files.isRegularFile(initWeights)) {
+        throw new Flags.FlagException("--init-weights (" + initWeights + ") is not a file");
+      }
+      if (!initWeights.getFileName().toString().endsWith(".npz")) {
+        throw new Flags.FlagException("--init-weights (" + initWeights + ") must be a file ending in .npz");
+      }
+    }
+    if (resume && out == null) {
+      throw new Flags.FlagException("--resume needs --out DIR: the run directory to continue");
+    }
     Path outDir = out != null ? out : Path.of("runs",
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-    RunDirectory.requireFresh(outDir, "--out");
+    if (!resume) {
+      RunDirectory.requireFresh(outDir, "--out");
+    }
     return new TrainConfig(task, dataPath, model, alg, rounds, clients == null ? clientsPerRound : clients.size(),
         clients == null ? null : List.copyOf(clients), clients == null ? how : "fixed", epochs, batchSize,
         !noShuffle, clientOptimizer, clientLr, serverOptimizer, sLr, alg.equals("fedprox")
         ? (proxMu == null ? Double.valueOf(0.01) : proxMu) : null, aggregator, dp ? noiseMultiplier : null,
         dp ? targetEpsilon : null, dp && clip == null ? Double.valueOf(1.0) : clip,
-        dp ? (delta == null ? Double.valueOf(1e-5) : delta) : null, evalEvery, seed, t, outDir, exportWeights);
+        dp ? (delta == null ? Double.valueOf(1e-5) : delta) : null, evalEvery, checkpointEvery, seed, t, outDir,
+        initWeights, exportWeights);
   }
 
   private static TrainData load(TrainConfig c) {
@@ -341,7 +372,8 @@ final class TrainCommand implements Callable<Integer> {
           ? ClientSampler.poisson(population, (double) c.clientsPerRound() / population.size(), c.seed())
           : ClientSampler.uniform(population, c.clientsPerRound(), c.seed());
     }
-    Supplier<Sequential> architecture = architecture(c.model(), d.classes(), c.seed());
+    Supplier<Sequential> architecture = initialized(architecture(c.model(), d.classes(), c.seed()),
+        c.initWeights());
     FunctionalModel fm = SequentialModel.of("cli." + c.task() + "." + c.model(), StructType.named(
             "x", TensorType.of(DType.FLOAT32, TensorType.UNKNOWN, 28, 28, 1),
             "y", TensorType.of(DType.INT32, TensorType.UNKNOWN)),
@@ -361,6 +393,25 @@ final class TrainCommand implements Callable<Integer> {
       case "logreg" -> () -> Sequential.builder(Shape.of(28, 28, 1)).seed(seed).add(Layers.flatten())
           .add(Layers.dense(classes)).build();
       default -> throw new IllegalStateException("internal: model " + model + " passed validation");
+    };
+  }
+
+  /** {@code architecture} starting from the weights in {@code file} (read and checked now), or as it is. */
+  static Supplier<Sequential> initialized(Supplier<Sequential> architecture, Path file) {
+    if (file == null) {
+      return architecture;
+    }
+    Map<String, Tensor> weights;
+    try {
+      architecture.get().loadWeights(file); // the check, its message naming the file
+      weights = Npz.read(file);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserFileException("--init-weights " + file + ": " + e.getMessage(), e);
+    }
+    return () -> {
+      Sequential net = architecture.get();
+      net.setWeights(weights);
+      return net;
     };
   }
 

@@ -30,21 +30,24 @@ import java.util.List;
  * @param clip the clip of dp or robust, or null
  * @param delta the delta of the epsilon reported with DP, or null
  * @param evalEvery rounds between evaluations (0: only at the end)
+ * @param checkpointEvery rounds between checkpoints (the last round is always checkpointed)
  * @param seed the seed
  * @param threads clients trained in parallel
  * @param out the run directory
+ * @param initWeights the initial weights' file, or null for the seeded initialization
  * @param exportWeights an extra copy of the final weights, or null
  */
 record TrainConfig(String task, Path data, String model, String algorithm, int rounds, int clientsPerRound,
     List<String> clients, String sampling, int epochs, int batchSize, boolean shuffle, String clientOptimizer,
     double clientLr, String serverOptimizer, double serverLr, Double proxMu, String aggregator,
-    Double noiseMultiplier, Double targetEpsilon, Double clip, Double delta, int evalEvery, long seed, int threads, Path out, Path exportWeights) {
+    Double noiseMultiplier, Double targetEpsilon, Double clip, Double delta, int evalEvery, int checkpointEvery,
+    long seed, int threads, Path out, Path initWeights, Path exportWeights) {
 
   /** This configuration with the noise multiplier {@code z} calibrated to {@link #targetEpsilon}. */
   TrainConfig withNoiseMultiplier(double z) {
     return new TrainConfig(task, data, model, algorithm, rounds, clientsPerRound, clients, sampling, epochs,
         batchSize, shuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, proxMu, aggregator, z,
-        targetEpsilon, clip, delta, evalEvery, seed, threads, out, exportWeights);
+        targetEpsilon, clip, delta, evalEvery, checkpointEvery, seed, threads, out, initWeights, exportWeights);
   }
 
   /** Whether round {@code round} (1-based) is evaluated: every {@link #evalEvery} rounds, and always the last. */
@@ -81,13 +84,19 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
     if (clip != null) {
       a.addAll(List.of("--clip", Double.toString(clip)));
     }
-    a.addAll(List.of("--eval-every", Integer.toString(evalEvery), "--seed", Long.toString(seed), "--threads",
-        Integer.toString(threads)));
+    if (initWeights != null) {
+      a.addAll(List.of("--init-weights", initWeights.toString()));
+    }
+    a.addAll(List.of("--eval-every", Integer.toString(evalEvery), "--checkpoint-every",
+        Integer.toString(checkpointEvery), "--seed", Long.toString(seed), "--threads", Integer.toString(threads)));
     return a;
   }
 
-  /** The configuration as one JSON object, with the command line that reruns it. */
-  String toJson() {
+  /**
+   * The configuration as one JSON object, with the command line that reruns it and the {@code fingerprint} its
+   * checkpoints carry (which {@code --resume} checks).
+   */
+  String toJson(String fingerprint) {
     Json j = new Json().put("task", task).put("data", data.toString()).put("model", model)
         .put("algorithm", algorithm).put("rounds", rounds).put("clients_per_round", clientsPerRound)
         .put("sampling", sampling);
@@ -110,10 +119,14 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
     if (clip != null) {
       j.put("clip", clip);
     }
-    j.put("eval_every", evalEvery).put("seed", seed).put("threads", threads).put("out", out.toString());
+    if (initWeights != null) {
+      j.put("init_weights", initWeights.toString());
+    }
+    j.put("eval_every", evalEvery).put("checkpoint_every", checkpointEvery).put("seed", seed)
+        .put("threads", threads).put("out", out.toString());
     if (exportWeights != null) {
       j.put("export_weights", exportWeights.toString());
     }
-    return j.put("command_line", commandLine()).end();
+    return j.put("command_line", commandLine()).put("fingerprint", fingerprint).end();
   }
 }

@@ -2,25 +2,26 @@ package dev.cohort.cli;
 
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.runtime.InProcessContext;
-import dev.cohort.core.values.FederatedValue;
-import dev.cohort.core.values.Struct;
-import dev.cohort.learning.models.BatchOutput;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
-import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.learning.templates.LearningProcess;
 import dev.cohort.nn.Parameter;
 import dev.cohort.nn.Sequential;
-import dev.cohort.privacy.DpEvent;
-import dev.cohort.privacy.NeighboringRelation;
-import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.ClientSampler;
-import dev.cohort.simulation.Dataset;
-import dev.cohort.simulation.training.Metrics;
+import dev.cohort.simulation.training.CheckpointException;
+import dev.cohort.simulation.training.MetricsSink;
+import dev.cohort.simulation.training.TensorBoardMetrics;
+import dev.cohort.simulation.training.TrainingListener;
+import dev.cohort.simulation.training.TrainingLoop;
 import dev.cohort.tensor.Blas;
 import dev.cohort.tensor.Tensor;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +35,8 @@ import picocli.CommandLine;
  * a round's inputs depend on the seed and the round alone, and the results are the same bits at any thread count.
  */
 final class Training {
-  /** Evaluation batch size: forward passes only, so larger than training's. */
-  private static final int EVAL_BATCH = 256;
+  /** Checkpoints kept in the run directory: the newest few, in case the last one is damaged. */
+  private static final int CHECKPOINTS_KEPT = 3;
 
   /**
    * What a run trains.
@@ -55,8 +56,11 @@ final class Training {
   private final RunDirectory dir;
   private final PrintWriter text;
   private final boolean quiet;
+  private final boolean resume;
 
-  Training(CommandLine.Model.CommandSpec spec, TrainConfig config, TrainData data, Setup setup, RunDirectory dir) {
+  Training(CommandLine.Model.CommandSpec spec, TrainConfig config, TrainData data, Setup setup, RunDirectory dir,
+      boolean resume) {
+    this.resume = resume;
     this.spec = spec;
     this.config = config;
     this.data = data;
@@ -75,58 +79,41 @@ final class Training {
     long testExamples = TrainData.examples(data.test(), data.test().clientIds());
     Sequential net = setup.architecture().get();
     long parameters = net.parameterCount();
-    long trainable = setup.model().initialWeights().trainable().values().stream()
-        .mapToLong(t -> ((Tensor) t).size()).sum();
-    // Each client receives the float32 model, and with Mime-Lite also the server's optimizer state.
-    long downloadBits = 32L * parameters * (config.algorithm().equals("mime-lite") ? 1 + optimizerSlots() : 1);
-    dir.writeConfig(config.toJson());
+    LearningRun run = new LearningRun(config, data, setup, parameters);
+    if (resume) {
+      requireSameRun(run.fingerprint());
+    } else {
+      dir.writeConfig(config.toJson(run.fingerprint()));
+    }
     if (!quiet) {
       header(population.size(), trainExamples, testExamples, parameters);
     }
     List<RunDirectory.Row> rows = new ArrayList<>();
-    ModelWorker evaluator = setup.model().newWorker();
-    Object state;
+    TrainingLoop.Result<Object> result;
     try (InProcessContext context = InProcessContext.builder().threads(config.threads()).build();
          ContextStack.Scope scope = ContextStack.install(context);
          Progress progress = Progress.start(quiet, config.rounds())) {
-      state = setup.process().initialize().call();
-      for (int round = 1; round <= config.rounds(); round++) {
-        long t0 = System.nanoTime();
-        List<String> ids = setup.sampler().sample(round);
-        double trainLoss = Double.NaN;
-        double trainAccuracy = Double.NaN;
-        long examples = 0;
-        long clientBits = 32L * trainable;
-        if (!ids.isEmpty()) { // Poisson sampling can draw nobody: the round then changes nothing
-          Struct out = (Struct) setup.process().next().call(state, roundData(ids, round));
-          state = out.get("state");
-          Struct train = (Struct) ((Struct) ((Struct) ((FederatedValue) out.get("metrics")).value())
-              .get("client_work")).get("train");
-          trainLoss = scalar(train.get("loss"));
-          trainAccuracy = scalar(train.get("sparse_categorical_accuracy"));
-          examples = (long) scalar(train.get("num_examples"));
-          clientBits = uploadBits(Metrics.flatten(out.get("metrics")), trainable);
-        }
-        double testLoss = Double.NaN;
-        double testAccuracy = Double.NaN;
-        if (config.evaluates(round)) {
-          double[] eval = evaluate(evaluator, weights(state));
-          testLoss = eval[0];
-          testAccuracy = eval[1];
-        }
-        double epsilon = config.noiseMultiplier() == null ? Double.NaN : epsilon(round, population.size());
-        RunDirectory.Row row = new RunDirectory.Row(round, ids.size(), examples, trainLoss, trainAccuracy, testLoss,
-            testAccuracy, epsilon, clientBits * ids.size(), downloadBits * ids.size(),
-            (System.nanoTime() - t0) / 1e9);
-        rows.add(row);
-        dir.append(row);
-        progress.step(Double.isNaN(trainLoss) ? "no clients" : String.format(Locale.ROOT, "loss %.3f", trainLoss));
-        if (!quiet && config.evaluates(round)) {
-          progress.line(text, roundLine(row));
+      Events events = new Events(rows, progress);
+      TrainingLoop<Object> loop = TrainingLoop.builder(run, data.train(), setup.sampler(), config.rounds())
+          .checkpoints(dir.checkpoints(), config.checkpointEvery(), CHECKPOINTS_KEPT)
+          .sinks(events, new TensorBoardMetrics(dir.tensorboard())).listener(events).build();
+      Thread interrupted = new Thread(() -> interrupted(events.checkpoint), "cohort train: interrupted");
+      Runtime.getRuntime().addShutdownHook(interrupted);
+      try {
+        result = loop.run();
+      } catch (CheckpointException e) {
+        throw new UserFileException("--resume: " + e.getMessage(), e);
+      } catch (UncheckedIOException e) {
+        throw new UserFileException("--out " + dir.path() + ": " + e.getMessage() + ": " + e.getCause(), e);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(interrupted);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs: the JVM is stopping (Ctrl-C)
         }
       }
     }
-    ModelWeights finalWeights = weights(state);
+    ModelWeights finalWeights = run.weights(result.state());
     setWeights(net, finalWeights);
     List<Path> written = new ArrayList<>(List.of(dir.config(), dir.csv(), dir.jsonl()));
     written.add(dir.writeWeights(net));
@@ -134,9 +121,101 @@ final class Training {
       written.add(RunDirectory.writeWeights(net, config.exportWeights(), "--export-weights"));
     }
     written.addAll(dir.writeReport(config, rows, parameters));
+    written.add(dir.checkpoints());
+    written.add(dir.tensorboard());
     double wall = (System.nanoTime() - start) / 1e9;
     summary(rows, written, wall);
     return 0;
+  }
+
+  /** A resumed run must be the run its directory holds: the same flags, {@code --threads} aside. */
+  private void requireSameRun(String fingerprint) {
+    String stored;
+    try {
+      stored = Files.readString(dir.config(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UserFileException(dir.config() + ": cannot read it: " + e, e);
+    }
+    if (!stored.contains(Json.field("fingerprint", fingerprint))) {
+      throw new Flags.FlagException("--resume: " + dir.path() + " holds a run with other flags; resume it with the "
+          + "flags of the command_line in " + dir.config() + " (only --threads may differ)");
+    }
+  }
+
+  /** The shutdown hook's message (Ctrl-C): where the run stands and the command that continues it. */
+  private void interrupted(Path checkpoint) {
+    PrintWriter err = spec.commandLine().getErr();
+    List<String> args = new ArrayList<>(config.commandLine());
+    args.addAll(List.of("--out", dir.path().toString(), "--resume"));
+    err.println();
+    err.println("cohort train: interrupted; " + (checkpoint == null ? "no checkpoint was written yet"
+        : "the last checkpoint is " + checkpoint) + "; continue with:");
+    err.println("  cohort " + String.join(" ", args));
+    err.flush();
+  }
+
+  /**
+   * What the training loop reports: each round's row (to the metric files, the progress bar and the per-round
+   * lines), the checkpoints, and the round a resumed run starts from (the rows the directory keeps).
+   */
+  private final class Events implements TrainingListener, MetricsSink {
+    private final List<RunDirectory.Row> rows;
+    private final Progress progress;
+    private volatile Path checkpoint;
+
+    Events(List<RunDirectory.Row> rows, Progress progress) {
+      this.rows = rows;
+      this.progress = progress;
+    }
+
+    @Override
+    public void start(int firstRound) {
+      rows.addAll(dir.start(firstRound));
+    }
+
+    @Override
+    public void release(int round, Map<String, Double> metrics) {
+      // the rows come from roundDone, which also has the round's time
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void resumed(int round, Path file) {
+      checkpoint = file;
+      progress.resumeAt(round);
+      if (!quiet) {
+        progress.line(text, "resumed after round " + round + " from " + file);
+      }
+    }
+
+    @Override
+    public void checkpointSkipped(Path file, String problem) {
+      progress.line(spec.commandLine().getErr(), "cohort train: warning: skipped the unreadable checkpoint " + file
+          + ": " + problem);
+    }
+
+    @Override
+    public void checkpointWritten(int round, Path file) {
+      checkpoint = file;
+    }
+
+    @Override
+    public void roundDone(int round, int totalRounds, Map<String, Double> m, Duration took) {
+      RunDirectory.Row row = new RunDirectory.Row(round, m.get("clients").intValue(), m.get("examples").longValue(),
+          m.getOrDefault("train/loss", Double.NaN), m.getOrDefault("train/accuracy", Double.NaN),
+          m.getOrDefault("evaluation/loss", Double.NaN), m.getOrDefault("evaluation/accuracy", Double.NaN),
+          m.getOrDefault("epsilon", Double.NaN), m.get("bits_up").longValue(), m.get("bits_down").longValue(),
+          took.toNanos() / 1e9);
+      rows.add(row);
+      dir.append(row);
+      progress.step(Double.isNaN(row.trainLoss()) ? "no clients"
+          : String.format(Locale.ROOT, "loss %.3f", row.trainLoss()));
+      if (!quiet && config.evaluates(round)) {
+        progress.line(text, roundLine(row));
+      }
+    }
   }
 
   private void header(int clients, long trainExamples, long testExamples, long parameters) {
@@ -220,83 +299,6 @@ final class Training {
     w.flush();
   }
 
-  /** Round {@code round}'s client datasets: each client's examples shuffled on (seed, round, client), batched. */
-  private FederatedValue roundData(List<String> ids, int round) {
-    return FederatedValue.atClients("round " + round + " client datasets", ids.size(), i -> {
-      Dataset d = data.train().dataset(ids.get(i));
-      if (config.shuffle()) {
-        d = d.shuffle((int) Math.max(1, d.count()), config.seed(), round,
-            data.train().clientIds().indexOf(ids.get(i)));
-      }
-      return d.repeat(config.epochs()).batch(config.batchSize());
-    });
-  }
-
-  private ModelWeights weights(Object state) {
-    Object member = state instanceof FederatedValue f ? f.value() : state;
-    Object w = setup.process().getModelWeights().call(member);
-    return ModelWeights.fromValue(w instanceof FederatedValue f ? f.value() : w);
-  }
-
-  /** Loss and accuracy over every test example of every client (pooled). */
-  private double[] evaluate(ModelWorker worker, ModelWeights weights) {
-    worker.setWeights(weights);
-    double lossSum = 0;
-    long correct = 0;
-    long n = 0;
-    for (String id : data.test().clientIds()) {
-      for (Object element : data.test().dataset(id).batch(EVAL_BATCH)) {
-        Struct batch = (Struct) element;
-        BatchOutput out = worker.forwardPass(batch, false, null);
-        long[] predicted = out.predictions().argmax(1).longData();
-        int[] labels = ((Tensor) batch.get("y")).intData();
-        for (int i = 0; i < predicted.length; i++) {
-          correct += predicted[i] == labels[i] ? 1 : 0;
-        }
-        lossSum += (double) out.loss().floatValue() * out.numExamples();
-        n += out.numExamples();
-      }
-    }
-    return new double[] {lossSum / n, (double) correct / n};
-  }
-
-  private double epsilon(int round, int population) {
-    DpEvent gaussian = DpEvent.gaussian(config.noiseMultiplier());
-    DpEvent each = switch (config.sampling()) {
-      case "uniform" -> DpEvent.sampledWithoutReplacement(population, config.clientsPerRound(), gaussian);
-      case "poisson" -> DpEvent.poissonSampled((double) config.clientsPerRound() / population, gaussian);
-      default -> gaussian; // a fixed cohort: no amplification by sampling
-    };
-    // Fixed-size sampling is accounted under replace-one neighbours, as dp_accounting requires; the others under
-    // add-or-remove-one, the accountant's default.
-    RdpAccountant accountant = config.sampling().equals("uniform")
-        ? RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build() : RdpAccountant.create();
-    return accountant.compose(each, round).epsilon(config.delta()).epsilon();
-  }
-
-  /**
-   * The bits one client uploads: what the aggregator measures ({@code client_bits} of a compressing sum), else
-   * {@code trainable} float32 values; Mime-Lite clients also send their full gradient.
-   */
-  private long uploadBits(Map<String, Double> metrics, long trainable) {
-    long update = 32L * trainable;
-    for (Map.Entry<String, Double> m : metrics.entrySet()) {
-      if (m.getKey().endsWith("/client_bits")) {
-        update = m.getValue().longValue();
-      }
-    }
-    return config.algorithm().equals("mime-lite") ? update + 32L * trainable : update;
-  }
-
-  /** Copies of the weights the client optimizer keeps (Mime-Lite broadcasts them): momentum 1, Adam's moments 2. */
-  private int optimizerSlots() {
-    return switch (config.clientOptimizer()) {
-      case "sgd" -> 0;
-      case "sgdm", "adagrad" -> 1;
-      default -> 2;
-    };
-  }
-
   private static void setWeights(Sequential net, ModelWeights weights) {
     List<Tensor> trainable = new ArrayList<>();
     for (Object t : weights.trainable().values()) {
@@ -311,10 +313,6 @@ final class Training {
     for (Parameter p : net.parameters()) {
       p.set(p.trainable() ? trainable.get(ti++) : nonTrainable.get(ni++));
     }
-  }
-
-  private static double scalar(Object t) {
-    return ((Tensor) t).getDouble();
   }
 
   private static int digits(int n) {

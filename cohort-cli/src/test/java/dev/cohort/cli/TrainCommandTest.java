@@ -104,7 +104,7 @@ class TrainCommandTest {
         3 * 2 * 32.0 * LOGREG_PARAMETERS / 8e6)));
     assertThat(lines.get(14)).startsWith(Output.row("wall time", ""));
     List<String> files = List.of("config.json", "metrics.csv", "metrics.jsonl", "model.npz", "report.html",
-        "accuracy.png", "loss.png");
+        "accuracy.png", "loss.png", "checkpoints", "tensorboard");
     assertThat(lines.subList(15, lines.size())).containsExactlyElementsOf(files.stream()
         .map(f -> Output.row(f.equals("config.json") ? "written" : "", out.resolve(f).toString())).toList());
     try (var listing = Files.list(out)) {
@@ -132,6 +132,19 @@ class TrainCommandTest {
     }
     Map<String, Tensor> weights = Npz.read(out.resolve("model.npz"));
     assertThat(weights.values()).extracting(t -> (long) t.shape().size()).containsExactlyInAnyOrder(784L * 62, 62L);
+    // Checkpoints every 10 rounds and after the last; one TensorBoard event file of every round's metrics.
+    assertThat(names(out.resolve("checkpoints"))).containsExactly("checkpoint-000000003.ckpt");
+    List<String> events = names(out.resolve("tensorboard"));
+    assertThat(events).hasSize(1).allMatch(n -> n.startsWith("events.out.tfevents."));
+    String tags = new String(Files.readAllBytes(out.resolve("tensorboard").resolve(events.get(0))),
+        StandardCharsets.ISO_8859_1);
+    assertThat(tags).contains("brain.Event:2", "train/loss", "evaluation/accuracy", "bits_up");
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    try (var listing = Files.list(dir)) {
+      return listing.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   private static String quote(String s) {
@@ -177,6 +190,92 @@ class TrainCommandTest {
 
   private static List<String> withoutSeconds(Path csv) throws IOException {
     return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+  }
+
+  /** The flags of a 4-round mlp run on {@code data} into {@code out}, checkpointed every round. */
+  private static List<String> resumable(Path data, Path out, String... more) {
+    List<String> argv = new ArrayList<>(List.of("--data", data.toString(), "--model", "mlp", "--rounds", "4",
+        "--clients-per-round", "3", "--eval-every", "1", "--checkpoint-every", "1", "--aggregator", "compression",
+        "--server-optimizer", "adam", "--server-lr", "0.01", "--seed", "9", "--out", out.toString()));
+    argv.addAll(Arrays.asList(more));
+    return argv;
+  }
+
+  @Test
+  void aResumedRunEndsWithTheWeightsOfARunNeverStopped() throws IOException {
+    Path data = leaf(6);
+    Path whole = tmp.resolve("whole");
+    CliRun first = train(resumable(data, whole, "--threads", "2").toArray(new String[0]));
+    assertThat(first.code()).as(first.err()).isZero();
+    // A run stopped after round 2: its directory as it was then, with the later rows the metric files already
+    // held (a row is appended before its round's checkpoint is written).
+    Path stopped = tmp.resolve("stopped");
+    CliRun part = train(resumable(data, stopped, "--threads", "1").toArray(new String[0]));
+    assertThat(part.code()).as(part.err()).isZero();
+    Files.delete(stopped.resolve("checkpoints").resolve("checkpoint-000000004.ckpt"));
+    Files.delete(stopped.resolve("checkpoints").resolve("checkpoint-000000003.ckpt"));
+    Files.delete(stopped.resolve("model.npz"));
+    CliRun resumed = train(resumable(data, stopped, "--threads", "1", "--resume").toArray(new String[0]));
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("resumed after round 2 from " + stopped.resolve("checkpoints")
+        .resolve("checkpoint-000000002.ckpt"));
+    assertThat(resumed.out()).doesNotContain("round 1/4", "round 2/4").contains("round 3/4", "round 4/4");
+    assertThat(arrays(stopped.resolve("model.npz"))).isEqualTo(arrays(whole.resolve("model.npz")));
+    assertThat(withoutSeconds(stopped.resolve("metrics.csv"))).isEqualTo(withoutSeconds(whole.resolve("metrics.csv")));
+    assertThat(Files.readAllLines(stopped.resolve("metrics.jsonl"))).hasSize(4);
+    // The report plots all four rounds, the two of the first run too.
+    assertThat(Files.readString(stopped.resolve("report.html"))).contains("<td>1</td>", "<td>4</td>");
+
+    // Resuming a finished run trains nothing more and writes the same weights again.
+    CliRun again = train(resumable(data, stopped, "--resume").toArray(new String[0]));
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("resumed after round 4").doesNotContain("round 4/4");
+    assertThat(arrays(stopped.resolve("model.npz"))).isEqualTo(arrays(whole.resolve("model.npz")));
+  }
+
+  @Test
+  void resumeRefusesADirectoryWithoutARunOrWithOtherFlags() throws IOException {
+    Path data = leaf(6);
+    Path run = tmp.resolve("run");
+    assertThat(train(resumable(data, run).toArray(new String[0])).code()).isZero();
+    List<String> other = resumable(data, run, "--resume");
+    other.set(other.indexOf("--seed") + 1, "10");
+    usage("--resume: " + run + " holds a run with other flags; resume it with the flags of the command_line in "
+        + run.resolve("config.json") + " (only --threads may differ)", other.toArray(new String[0]));
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    usage("--resume: --out (" + empty + ") holds no run to resume (no config.json); give the --out of an earlier "
+        + "cohort train", resumable(data, empty, "--resume").toArray(new String[0]));
+    usage("--resume needs --out DIR: the run directory to continue", "--data", data.toString(), "--resume");
+    // A damaged newest checkpoint is skipped with a warning; the run continues from the one before.
+    Files.write(run.resolve("checkpoints").resolve("checkpoint-000000004.ckpt"), new byte[] {1, 2, 3});
+    CliRun r = train(resumable(data, run, "--resume").toArray(new String[0]));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).startsWith("cohort train: warning: skipped the unreadable checkpoint "
+        + run.resolve("checkpoints").resolve("checkpoint-000000004.ckpt"));
+    assertThat(r.out()).contains("resumed after round 3", "round 4/4");
+  }
+
+  @Test
+  void initWeightsStartFromAFileAndExportWeightsWriteOne() throws IOException {
+    Path data = leaf(4);
+    Path export = tmp.resolve("w.npz");
+    Map<String, List<Float>> trained = weightsOf(data, "a", 1, "--export-weights", export.toString());
+    assertThat(arrays(export)).isEqualTo(trained);
+    // A run of 0 steps (learning rate ~0) from the exported weights ends where it started.
+    Map<String, List<Float>> still = weightsOf(data, "b", 1, "--init-weights", export.toString(), "--client-lr",
+        "1e-30");
+    assertThat(distance(still, trained)).isLessThan(1e-6);
+    assertThat(distance(weightsOf(data, "c", 1, "--client-lr", "1e-30"), trained)).isGreaterThan(1e-3);
+    Path missing = tmp.resolve("none.npz");
+    usage("--init-weights (" + missing + ") is not a file", "--data", data.toString(), "--init-weights",
+        missing.toString());
+    Path wrong = tmp.resolve("wrong.npz");
+    Npz.write(wrong, Map.of("dense/kernel", Tensor.of(new float[4], 2, 2)));
+    CliRun r = train("--data", data.toString(), "--model", "logreg", "--clients-per-round", "2", "--init-weights",
+        wrong.toString(), "--out", tmp.resolve("d").toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).startsWith("cohort train: error: --init-weights " + wrong + ": " + wrong
+        + " does not match the model: ").doesNotContain("bug", "\tat ");
   }
 
   @Test
