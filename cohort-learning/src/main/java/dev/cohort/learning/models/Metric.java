@@ -7,6 +7,8 @@ import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -63,6 +65,36 @@ public record Metric(String name, Type stateType, Type resultType, Update update
   /** The finalized value of {@code state}. */
   public Object finalizeState(Object state) {
     return finalizer.apply(state);
+  }
+
+  /**
+   * The unfinalized states of {@code metrics} after inference-mode forward passes of {@code worker} (with the weights
+   * it holds) over {@code batches}, as a struct named by the metrics: what a client of federated evaluation reports.
+   */
+  public static Struct evaluate(List<Metric> metrics, ModelWorker worker, Iterable<?> batches) {
+    List<Object> states = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Metric m : metrics) {
+      states.add(m.initialState());
+      names.add(m.name());
+    }
+    for (Object element : batches) {
+      Struct batch = (Struct) element;
+      BatchOutput out = worker.forwardPass(batch, false, null);
+      for (int i = 0; i < metrics.size(); i++) {
+        states.set(i, metrics.get(i).update().apply(states.get(i), out, (Tensor) batch.get(1)));
+      }
+    }
+    return Struct.of(names, states);
+  }
+
+  /** The finalized values of {@code states} (a struct of the metrics' states in order), named as {@code states}. */
+  public static Struct finalizeAll(List<Metric> metrics, Struct states) {
+    List<Object> values = new ArrayList<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      values.add(metrics.get(i).finalizeState(states.get(i)));
+    }
+    return Struct.of(states.names(), values);
   }
 
   /** Keras' loss metric: the example-weighted mean of the batch losses, state {@code <loss·n sum, n>}. */

@@ -215,14 +215,7 @@ final class LocalTraining {
           List<Metric> metrics = model.metrics();
           check(new FunctionType(ClientWorkProcess.metricsType(metrics, false),
               ClientWorkProcess.metricsType(metrics, true)), type, what);
-          yield arg -> {
-            Struct s = (Struct) arg;
-            List<Object> values = new ArrayList<>();
-            for (int i = 0; i < metrics.size(); i++) {
-              values.add(metrics.get(i).finalizeState(s.get(i)));
-            }
-            return Struct.of(s.names(), values);
-          };
+          yield arg -> Metric.finalizeAll(metrics, (Struct) arg);
         }
       };
     }
@@ -536,12 +529,7 @@ final class LocalTraining {
       Struct a = (Struct) arg;
       ModelWorker worker = workers.get();
       worker.setWeights(ModelWeights.fromValue(a.get(0)));
-      List<Object> states = ClientWorkProcess.initialStates(metrics);
-      for (Object element : (Sequence) a.get(1)) {
-        Struct batch = (Struct) element;
-        update(metrics, states, worker.forwardPass(batch, false, null), batch);
-      }
-      return Struct.named("result", result, "metrics", ClientWorkProcess.metricStruct(metrics, states));
+      return Struct.named("result", result, "metrics", Metric.evaluate(metrics, worker, (Sequence) a.get(1)));
     };
   }
 
