@@ -20,7 +20,7 @@ class TutorialCommandTest {
   void tutorialWithoutANameListsTheTutorials() {
     assertThat(run("tutorial")).isZero();
     assertThat(last.out()).contains("image-classification", "building-your-own-algorithm",
-        "composing-learning-algorithms", "custom-federated-algorithms-1",
+        "composing-learning-algorithms", "custom-algorithm-with-optimizers", "custom-federated-algorithms-1",
         "custom-federated-algorithms-2", "working-with-client-data", "private-heavy-hitters", "custom-aggregators",
         "tuning-recommended-aggregators");
   }
@@ -30,7 +30,7 @@ class TutorialCommandTest {
     assertThat(run("tutorial", "no-such-tutorial")).isEqualTo(2);
     assertThat(last.err().trim()).isEqualTo("cohort tutorial: error: unknown tutorial 'no-such-tutorial';"
         + " available: image-classification, building-your-own-algorithm, composing-learning-algorithms,"
-        + " custom-federated-algorithms-1, custom-federated-algorithms-2, working-with-client-data,"
+        + " custom-algorithm-with-optimizers, custom-federated-algorithms-1, custom-federated-algorithms-2, working-with-client-data,"
         + " private-heavy-hitters, custom-aggregators, tuning-recommended-aggregators");
   }
 

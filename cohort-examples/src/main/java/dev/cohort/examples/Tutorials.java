@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 /** The tutorials that {@code cohort tutorial <name>} can run. */
 public final class Tutorials {
   private static final List<Tutorial> ALL = List.of(new ImageClassification(),
-      new BuildingYourOwnAlgorithm(), new ComposingLearningAlgorithms(),
+      new BuildingYourOwnAlgorithm(), new ComposingLearningAlgorithms(), new CustomAlgorithmWithOptimizers(),
       new CustomFederatedAlgorithms1(), new CustomFederatedAlgorithms2(), new WorkingWithClientData(),
       new PrivateHeavyHitters(), new CustomAggregators(), new TuningRecommendedAggregators());
 
