@@ -78,12 +78,25 @@ public final class QuantileEstimation {
    */
   public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate,
       double multiplier, double increment) {
+    return noNoise(initialEstimate, targetQuantile, learningRate, multiplier, increment, false);
+  }
+
+  /**
+   * TFF's {@code no_noise(initial_estimate, target_quantile, learning_rate, multiplier, increment,
+   * secure_estimation)}: with {@code secureEstimation} the clients' records are summed by
+   * {@code SecureSumFactory.floats(1.0)} (TFF's {@code SecureSumFactory(1.0)}), so the server sees only their
+   * (32-bit quantised) sum, never a client's indicator.
+   *
+   * @throws IllegalArgumentException as {@link #noNoise(double, double, double, double, double)}
+   */
+  public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate,
+      double multiplier, double increment, boolean secureEstimation) {
     String who = "QuantileEstimation.noNoise";
     positive(who, "initialEstimate", initialEstimate);
     check(who, "multiplier", multiplier, multiplier > 0, "a finite float32 > 0");
     check(who, "increment", increment, increment >= 0, "a finite float32 >= 0");
     return build(who, initialEstimate, targetQuantile, learningRate, Update.GEOMETRIC, (float) multiplier,
-        (float) increment);
+        (float) increment, secureEstimation);
   }
 
   /**
@@ -103,14 +116,14 @@ public final class QuantileEstimation {
     } else {
       check(who, "initialEstimate", initialEstimate, true, "a finite float32");
     }
-    return build(who, initialEstimate, targetQuantile, learningRate, update, 1f, 0f);
+    return build(who, initialEstimate, targetQuantile, learningRate, update, 1f, 0f, false);
   }
 
   private static EstimationProcess build(String who, double initialEstimate, double targetQuantile,
-      double learningRate, Update update, float multiplier, float increment) {
+      double learningRate, Update update, float multiplier, float increment, boolean secure) {
     check(who, "targetQuantile", targetQuantile, targetQuantile >= 0 && targetQuantile <= 1, "in [0, 1]");
     positive(who, "learningRate", learningRate);
-    AggregationProcess recordSum = new SumFactory().create(RECORD);
+    AggregationProcess recordSum = (secure ? SecureSumFactory.floats(1.0) : new SumFactory()).create(RECORD);
     Struct initialQuery = Struct.named("current_estimate", (float) initialEstimate,
         "target_quantile", (float) targetQuantile, "learning_rate", (float) learningRate);
     Computation initialize = Computation.federated("quantile_initialize", () -> federatedZip(List.of(

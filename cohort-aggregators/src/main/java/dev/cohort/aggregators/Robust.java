@@ -30,7 +30,7 @@ import java.util.Objects;
  * <p>The norm is fixed, or reported each round by an {@link EstimationProcess} whose {@code next} receives each
  * client's norm (before clipping or zeroing) and whose {@code report} gives {@code float32@SERVER}, such as
  * {@link QuantileEstimation#noNoise}: adaptive clipping, whose norm follows a quantile of the clients' norms. The norm in force is broadcast; clients clip or zero and
- * flag it; the inner process aggregates, a {@link SumFactory} counts the flags.
+ * flag it; the inner process aggregates, a {@link SumFactory} (or the given count sum factory) counts the flags.
  *
  * <table>
  *   <caption>State and measurements (clipping; zeroing names them zeroing_norm, inner_agg, zeroed_count_agg /
@@ -62,13 +62,31 @@ public final class Robust {
   /** Clips each value to the global L2 norm that {@code clippingNorm} reports each round. */
   public static UnweightedAggregationFactory clipping(EstimationProcess clippingNorm,
       UnweightedAggregationFactory inner) {
-    Wrapper w = new Wrapper(Kind.CLIPPING, NormOrder.L2, checked("Robust.clipping", clippingNorm), inner);
-    return valueType -> w.create(valueType, null);
+    return clipping(clippingNorm, inner, new SumFactory());
   }
 
   /** As {@link #clipping(EstimationProcess, UnweightedAggregationFactory)}, for a weighted inner factory. */
   public static WeightedAggregationFactory clipping(EstimationProcess clippingNorm, WeightedAggregationFactory inner) {
-    Wrapper w = new Wrapper(Kind.CLIPPING, NormOrder.L2, checked("Robust.clipping", clippingNorm), inner);
+    return clipping(clippingNorm, inner, new SumFactory());
+  }
+
+  /**
+   * As {@link #clipping(EstimationProcess, UnweightedAggregationFactory)}, with the clipped flags ({@code int32}, 0 or
+   * 1 per client) summed by {@code clippedCountSum}: TFF's {@code clipped_count_sum_factory}, e.g.
+   * {@code SecureSumFactory.integers(1, 0)} to count securely.
+   */
+  public static UnweightedAggregationFactory clipping(EstimationProcess clippingNorm,
+      UnweightedAggregationFactory inner, UnweightedAggregationFactory clippedCountSum) {
+    Wrapper w = new Wrapper(Kind.CLIPPING, NormOrder.L2, checked("Robust.clipping", clippingNorm), inner,
+        clippedCountSum);
+    return valueType -> w.create(valueType, null);
+  }
+
+  /** As {@link #clipping(EstimationProcess, UnweightedAggregationFactory, UnweightedAggregationFactory)}, weighted. */
+  public static WeightedAggregationFactory clipping(EstimationProcess clippingNorm, WeightedAggregationFactory inner,
+      UnweightedAggregationFactory clippedCountSum) {
+    Wrapper w = new Wrapper(Kind.CLIPPING, NormOrder.L2, checked("Robust.clipping", clippingNorm), inner,
+        clippedCountSum);
     return w::create;
   }
 
@@ -87,14 +105,32 @@ public final class Robust {
   /** Replaces each value whose {@code order} norm exceeds the norm {@code zeroingNorm} reports by zeros. */
   public static UnweightedAggregationFactory zeroing(EstimationProcess zeroingNorm, NormOrder order,
       UnweightedAggregationFactory inner) {
-    Wrapper w = new Wrapper(Kind.ZEROING, order, checked("Robust.zeroing", zeroingNorm), inner);
-    return valueType -> w.create(valueType, null);
+    return zeroing(zeroingNorm, order, inner, new SumFactory());
   }
 
   /** As {@link #zeroing(EstimationProcess, NormOrder, UnweightedAggregationFactory)}, for a weighted inner factory. */
   public static WeightedAggregationFactory zeroing(EstimationProcess zeroingNorm, NormOrder order,
       WeightedAggregationFactory inner) {
-    Wrapper w = new Wrapper(Kind.ZEROING, order, checked("Robust.zeroing", zeroingNorm), inner);
+    return zeroing(zeroingNorm, order, inner, new SumFactory());
+  }
+
+  /**
+   * As {@link #zeroing(EstimationProcess, NormOrder, UnweightedAggregationFactory)}, with the zeroed flags summed by
+   * {@code zeroedCountSum} (TFF's {@code zeroed_count_sum_factory}).
+   */
+  public static UnweightedAggregationFactory zeroing(EstimationProcess zeroingNorm, NormOrder order,
+      UnweightedAggregationFactory inner, UnweightedAggregationFactory zeroedCountSum) {
+    Wrapper w = new Wrapper(Kind.ZEROING, order, checked("Robust.zeroing", zeroingNorm), inner, zeroedCountSum);
+    return valueType -> w.create(valueType, null);
+  }
+
+  /**
+   * As {@link #zeroing(EstimationProcess, NormOrder, UnweightedAggregationFactory, UnweightedAggregationFactory)},
+   * weighted.
+   */
+  public static WeightedAggregationFactory zeroing(EstimationProcess zeroingNorm, NormOrder order,
+      WeightedAggregationFactory inner, UnweightedAggregationFactory zeroedCountSum) {
+    Wrapper w = new Wrapper(Kind.ZEROING, order, checked("Robust.zeroing", zeroingNorm), inner, zeroedCountSum);
     return w::create;
   }
 
@@ -146,17 +182,19 @@ public final class Robust {
   }
 
   /** TFF's {@code _make_wrapper}: broadcast the norm, clip or zero at clients, delegate, count. */
-  private record Wrapper(Kind kind, NormOrder order, EstimationProcess norm, AggregationFactory inner) {
+  private record Wrapper(Kind kind, NormOrder order, EstimationProcess norm, AggregationFactory inner,
+      UnweightedAggregationFactory countSum) {
     Wrapper {
       Objects.requireNonNull(order, "order");
       Objects.requireNonNull(inner, "inner");
+      Objects.requireNonNull(countSum, "count sum");
     }
 
     AggregationProcess create(Type valueType, Type weightType) {
       String who = "Robust." + kind.ing;
       Processes.requireFloats(who, valueType);
       AggregationProcess innerProcess = Processes.create(inner, valueType, weightType);
-      AggregationProcess countSum = new SumFactory().create(TensorType.INT32);
+      AggregationProcess countSum = this.countSum.create(TensorType.INT32);
       Computation transform = transform(kind == Kind.ZEROING, order, valueType);
       Computation initialize = Computation.federated(kind.ing + "_initialize", () -> federatedZip(Processes.named(
           kind.ing + "_norm", norm.initialize().apply(), "inner_agg", innerProcess.initialize().apply(),

@@ -3,8 +3,11 @@ package dev.cohort.aggregators;
 import static dev.cohort.core.types.TensorType.FLOAT32;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.core.compiler.Compiler;
+import dev.cohort.core.compiler.MapReduceForm;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
+import dev.cohort.core.types.TypeAnalysis;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
@@ -77,8 +80,46 @@ class RecommendedTest {
   @Test
   void secureMeanIsSecureWithoutZeroingOrClipping() {
     WeightedAggregationFactory recipe = new MeanFactory(
-        SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0)),
+        SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, true)),
         SecureSumFactory.floats((1 << 20) - 1, 0.0), false);
     assertSame(recipe.create(TYPE, FLOAT32), Recommended.secure(false, false).create(TYPE, FLOAT32), true);
+  }
+
+  /** TFF's secure_aggregator by hand: secure estimation of both norms, secure counts, the secure mean. */
+  @Test
+  void theSecureAggregatorEstimatesAndCountsSecurely() {
+    WeightedAggregationFactory mean = new MeanFactory(
+        SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, true)),
+        SecureSumFactory.floats((1 << 20) - 1, 0.0), false);
+    WeightedAggregationFactory recipe = Robust.zeroing(
+        QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0, true), NormOrder.LINF,
+        Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2, 1.0, 0.0, true), mean,
+            SecureSumFactory.integers(1, 0)), SecureSumFactory.integers(1, 0));
+    assertSame(recipe.create(TYPE, FLOAT32), Recommended.secure(true, true).create(TYPE, FLOAT32), true);
+    UnweightedAggregationFactory unweighted = Robust.zeroing(
+        QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0, true), NormOrder.LINF,
+        Robust.clipping(QuantileEstimation.noNoise(1.0, 0.8, 0.2, 1.0, 0.0, true), new UnweightedMeanFactory(
+            SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, true)),
+            SecureSumFactory.integers(1, 0)), SecureSumFactory.integers(1, 0)), SecureSumFactory.integers(1, 0));
+    assertSame(unweighted.create(TYPE), Recommended.secureUnweighted(true, true).create(TYPE), false);
+  }
+
+  /**
+   * In the secure aggregators' MapReduceForm nothing goes through the plain aggregate: the values, weights, norm
+   * indicators and clipped and zeroed flags all cross to the server inside secure sums.
+   */
+  @Test
+  void theSecureAggregatorsAggregateNothingInTheClear() {
+    for (AggregationProcess p : List.of(Recommended.secure(true, true).create(TYPE, FLOAT32),
+        Recommended.secureUnweighted(true, true).create(TYPE))) {
+      MapReduceForm form = Compiler.toMapReduceForm(p.next());
+      StructType updates = (StructType) form.work().typeSignature().result();
+      assertThat(TypeAnalysis.contains(updates.type(0), t -> t instanceof TensorType))
+          .as("plain aggregate of %s: %s", p.next().typeSignature(), updates.type(0)).isFalse();
+      assertThat(form.securelyAggregates()).isTrue();
+    }
+    MapReduceForm robust = Compiler.toMapReduceForm(Recommended.robust().create(TYPE, FLOAT32).next());
+    assertThat(TypeAnalysis.contains(((StructType) robust.work().typeSignature().result()).type(0),
+        t -> t instanceof TensorType)).as("the robust aggregator sums in the clear").isTrue();
   }
 }

@@ -57,6 +57,21 @@ class RobustTest {
     assertThat(measurement(out, "clipped_count")).isEqualTo(2.0);
   }
 
+  /** TFF's clipped_count_sum_factory: the flags summed by a secure sum count as the plain sum does. */
+  @Test
+  void theCountsMaySumSecurely() {
+    AggregationProcess clip = Robust.clipping(QuantileEstimation.noNoise(2.0, 0.5, 0.2), new SumFactory(),
+        SecureSumFactory.integers(1, 0)).create(FLOAT32);
+    Struct out = new Rounds(clip).next(List.of(1, 3, 5));
+    assertThat(result(out)).isEqualTo(5.0);
+    assertThat(measurement(out, "clipped_count")).isEqualTo(2.0);
+    AggregationProcess zero = Robust.zeroing(QuantileEstimation.noNoise(2.0, 0.5, 0.2), NormOrder.L2,
+        new MeanFactory(), SecureSumFactory.integers(1, 0)).create(FLOAT32, FLOAT32);
+    out = new Rounds(zero).next(List.of(1, 2, 5), List.of(1, 2, 2));
+    assertThat(result(out)).isEqualTo(1.0);
+    assertThat(measurement(out, "zeroed_count")).isEqualTo(1.0);
+  }
+
   @Test
   void clippedWeightedMean() {
     AggregationProcess p = Robust.clipping(2.0, new MeanFactory()).create(FLOAT32, FLOAT32);

@@ -83,9 +83,9 @@ public final class TuningRecommendedAggregators implements Tutorial {
         new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20000, 3L), new SumFactory(), false)
             .create(UPDATE, FLOAT32),
         Recommended.compression(false, false, 3L).create(UPDATE, FLOAT32), true);
-    compare(out, "MeanFactory(SecureSumFactory(no_noise(50.0, 0.95, 1.0, multiplier=2.0))) =="
-            + " secure_aggregator(zeroing=False, clipping=False)",
-        new MeanFactory(SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0)),
+    compare(out, "MeanFactory(SecureSumFactory(no_noise(50.0, 0.95, 1.0, multiplier=2.0,"
+            + " secure_estimation=True))) == secure_aggregator(zeroing=False, clipping=False)",
+        new MeanFactory(SecureSumFactory.estimated(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, true)),
             SecureSumFactory.floats(Recommended.MAX_SECURE_WEIGHT, 0.0), false).create(UPDATE, FLOAT32),
         Recommended.secure(false, false).create(UPDATE, FLOAT32), true);
     cell(out, "composition order: zeroing (outermost) -> clipping -> mean");
