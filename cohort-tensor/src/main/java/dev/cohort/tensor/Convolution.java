@@ -83,10 +83,12 @@ public final class Convolution {
       return;
     }
     int chunk = chunkRows(g);
-    float[] col = scratch(chunk * k);
+    float[] col = scratch(chunk * k + paddedSize(g));
+    float[] src = padded(g, input, col, chunk * k);
+    int srcOff = src == input ? 0 : chunk * k;
     for (int r0 = 0; r0 < rows; r0 += chunk) {
       int r = Math.min(chunk, rows - r0);
-      im2col(g, input, r0, r, col);
+      im2col(g, src, srcOff, r0, r, col);
       Blas.sgemm(false, false, r, g.f(), k, 1f, col, 0, k, filter, 0, g.f(), 0f, output, r0 * g.f(), g.f());
     }
   }
@@ -125,11 +127,13 @@ public final class Convolution {
       return;
     }
     int chunk = chunkRows(g);
-    float[] col = scratch(2 * chunk * k);
+    float[] col = scratch(2 * chunk * k + paddedSize(g));
     int dColOffset = chunk * k;
+    float[] src = padded(g, input, col, 2 * chunk * k);
+    int srcOff = src == input ? 0 : 2 * chunk * k;
     for (int r0 = 0; r0 < rows; r0 += chunk) {
       int r = Math.min(chunk, rows - r0);
-      im2col(g, input, r0, r, col);
+      im2col(g, src, srcOff, r0, r, col);
       Blas.sgemm(true, false, k, f, r, 1f, col, 0, k, dOutput, r0 * f, f, r0 == 0 ? 0f : 1f, dFilter, 0, f);
       if (dInput != null) {
         Blas.sgemm(false, true, r, k, f, 1f, dOutput, r0 * f, f, filter, 0, f, 0f, col, dColOffset, k);
@@ -144,36 +148,72 @@ public final class Convolution {
     checkArgument(output.length == g.outputSize(), "conv2d: output has %s elements, expected %s for %s", output.length, g.outputSize(), g);
   }
 
-  /** Writes patch rows {@code [r0, r0 + r)} of the im2col matrix into {@code col}. */
-  static void im2col(Conv2dGeometry g, float[] x, int r0, int r, float[] col) {
+  /** Rows of the padded input that the windows read: {@code (outH - 1) * strideH + kh}. */
+  private static int paddedH(Conv2dGeometry g) {
+    return (g.outH() - 1) * g.strideH() + g.kh();
+  }
+
+  /** Columns of the padded input that the windows read. */
+  private static int paddedW(Conv2dGeometry g) {
+    return (g.outW() - 1) * g.strideW() + g.kw();
+  }
+
+  /** Floats of the padded input, or 0 when the windows read exactly the input (no padding, nothing left over). */
+  private static int paddedSize(Conv2dGeometry g) {
+    boolean exact = g.padTop() == 0 && g.padLeft() == 0 && paddedH(g) == g.h() && paddedW(g) == g.w();
+    return exact ? 0 : g.n() * paddedH(g) * paddedW(g) * g.c();
+  }
+
+  /**
+   * The input as the windows read it, {@code [n][paddedH][paddedW][c]} with zeros where padding is: {@code x}
+   * itself when that is exactly the input, else a copy written into {@code buf} at {@code off}. im2col then copies
+   * whole window rows without bounds checks or fills (which, at one input channel, cost more than the copies).
+   */
+  private static float[] padded(Conv2dGeometry g, float[] x, float[] buf, int off) {
+    int size = paddedSize(g);
+    if (size == 0) {
+      return x;
+    }
+    int hp = paddedH(g);
+    int wp = paddedW(g);
+    int c = g.c();
+    Arrays.fill(buf, off, off + size, 0f);
+    int rows = Math.min(g.h(), hp - g.padTop());
+    int len = Math.min(g.w(), wp - g.padLeft()) * c;
+    for (int b = 0; b < g.n(); b++) {
+      for (int iy = 0; iy < rows; iy++) {
+        System.arraycopy(x, (b * g.h() + iy) * g.w() * c, buf, off + ((b * hp + iy + g.padTop()) * wp + g.padLeft()) * c, len);
+      }
+    }
+    return buf;
+  }
+
+  /**
+   * Writes patch rows {@code [r0, r0 + r)} of the im2col matrix into {@code col}, reading the padded input
+   * {@code xp} (see {@link #padded}) at {@code off}.
+   */
+  static void im2col(Conv2dGeometry g, float[] xp, int off, int r0, int r, float[] col) {
     int oh = g.outH();
     int ow = g.outW();
     int c = g.c();
-    int kw = g.kw();
-    int rowLen = kw * c;
+    int rowLen = g.kw() * c;
+    int wpc = paddedW(g) * c;
+    int hp = paddedH(g);
     int k = g.patch();
     for (int row = 0; row < r; row++) {
       int flat = r0 + row;
       int ox = flat % ow;
       int oy = (flat / ow) % oh;
       int b = flat / (ow * oh);
-      int iy0 = oy * g.strideH() - g.padTop();
-      int ix0 = ox * g.strideW() - g.padLeft();
-      int kx0 = Math.max(0, -ix0);
-      int kx1 = Math.min(kw, g.w() - ix0);
+      int src = off + (b * hp + oy * g.strideH()) * wpc + ox * g.strideW() * c;
       int dst = row * k;
-      for (int ky = 0; ky < g.kh(); ky++, dst += rowLen) {
-        int iy = iy0 + ky;
-        if (iy < 0 || iy >= g.h() || kx0 >= kx1) {
-          Arrays.fill(col, dst, dst + rowLen, 0f);
-          continue;
-        }
-        if (kx0 > 0) {
-          Arrays.fill(col, dst, dst + kx0 * c, 0f);
-        }
-        System.arraycopy(x, ((b * g.h() + iy) * g.w() + ix0 + kx0) * c, col, dst + kx0 * c, (kx1 - kx0) * c);
-        if (kx1 < kw) {
-          Arrays.fill(col, dst + kx1 * c, dst + rowLen, 0f);
+      for (int ky = 0; ky < g.kh(); ky++, dst += rowLen, src += wpc) {
+        if (rowLen >= 16) {
+          System.arraycopy(xp, src, col, dst, rowLen);
+        } else { // a few floats: a loop beats the copy stub's call
+          for (int i = 0; i < rowLen; i++) {
+            col[dst + i] = xp[src + i];
+          }
         }
       }
     }

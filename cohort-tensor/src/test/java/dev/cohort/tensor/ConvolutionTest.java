@@ -46,7 +46,10 @@ class ConvolutionTest {
       "1, 8, 8, 2, 5, 5, 3, 1, 1, SAME",
       "3, 7, 6, 3, 3, 2, 4, 2, 1, VALID",
       "2, 5, 5, 4, 1, 1, 3, 1, 1, VALID",
-      "1, 4, 4, 1, 4, 4, 2, 3, 3, SAME"})
+      "1, 4, 4, 1, 4, 4, 2, 3, 3, SAME",
+      "2, 9, 9, 1, 5, 5, 8, 1, 1, SAME",   // the CNN's conv1: one input channel, short window rows
+      "1, 8, 7, 2, 3, 3, 2, 2, 2, VALID",  // the windows leave the last input row unread
+      "2, 6, 9, 1, 2, 4, 3, 3, 2, VALID"})
   void forwardAndBackwardMatchDirectConvolution(int n, int h, int w, int c, int kh, int kw, int f, int sh, int sw, Padding padding) {
     Conv2dGeometry g = new Conv2dGeometry(n, h, w, c, kh, kw, f, sh, sw, padding);
     RandomStream rng = RandomStream.of(3);
