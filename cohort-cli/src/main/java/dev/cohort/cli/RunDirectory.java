@@ -28,7 +28,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The directory a {@code cohort train} run writes: {@code config.json} (the configuration and the command line that
  * reruns it), {@code metrics.csv} and {@code metrics.jsonl} (one row per round, appended and flushed as the round
  * ends), {@code model.npz} (the final weights, cohort-nn's {@code .npz}, which {@code numpy.load} reads), and
- * {@code report.html} with {@code accuracy.png} and {@code loss.png} (XChart), which opens in a browser offline,
+ * {@code report.html} with {@code accuracy.png}, {@code loss.png}, {@code clients.png} (clients and examples),
+ * {@code bits.png} (communication) and with DP {@code epsilon.png} (XChart), which opens in a browser offline,
  * {@code checkpoints/} (cohort-simulation's checkpoints, which {@code --resume} continues from) and
  * {@code tensorboard/} (TensorBoard event files of every round's metrics). A new run refuses a directory that
  * already holds files; {@link #reopen} continues one.
@@ -271,6 +272,21 @@ final class RunDirectory {
     plot(loss, "Loss per round", "cross-entropy loss", "0.0", rows, List.of(
         new Series("train (sampled clients, during the round)", Row::trainLoss),
         new Series("test (all writers' test split)", Row::testLoss)));
+    Path clients = path.resolve("clients.png");
+    plot(clients, "Clients and examples per round", "clients", "0", rows, List.of(
+        new Series("clients", Row::clients), new Series("examples (right axis)", r -> r.examples(), 1)));
+    Path bits = path.resolve("bits.png");
+    plot(bits, "Communication per round", "megabytes", "0.00", rows, List.of(
+        new Series("up (clients to server)", r -> r.bitsUp() / 8e6),
+        new Series("down (server to clients)", r -> r.bitsDown() / 8e6)));
+    List<Path> plots = new ArrayList<>(List.of(accuracy, loss, clients, bits));
+    boolean dp = config.noiseMultiplier() != null;
+    if (dp) {
+      Path epsilon = path.resolve("epsilon.png");
+      plot(epsilon, "Privacy spent", "epsilon at delta " + config.delta(), "0.00", rows,
+          List.of(new Series("epsilon after the round", Row::epsilon)));
+      plots.add(epsilon);
+    }
     Row last = rows.get(rows.size() - 1);
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>cohort train: " + escape(config.task() + " " + config.model()) + "</title>\n<style>body{font-family:"
@@ -280,15 +296,19 @@ final class RunDirectory {
         .append(", ").append(escape(config.algorithm())).append("</h1>\n");
     html.append(String.format(Locale.ROOT, "<p>Test accuracy <b>%.2f %%</b> (test loss %.4f) after %d rounds; "
         + "%,d parameters.</p>%n", 100 * last.testAccuracy(), last.testLoss(), config.rounds(), parameters));
-    html.append("<img src=\"accuracy.png\" alt=\"accuracy per round\">\n"
-        + "<img src=\"loss.png\" alt=\"loss per round\">\n");
+    for (Path plot : plots) {
+      String name = plot.getFileName().toString();
+      html.append("<img src=\"").append(name).append("\" alt=\"").append(name.replace(".png", " per round"))
+          .append("\">\n");
+    }
     html.append("<h2>Configuration</h2>\n<p><code>cohort ").append(escape(String.join(" ", config.commandLine())))
         .append("</code></p>\n<h2>Evaluations</h2>\n<table><tr><th>round</th><th>test loss</th><th>test accuracy"
-            + "</th></tr>\n");
+            + "</th>" + (dp ? "<th>&epsilon;</th>" : "") + "</tr>\n");
     for (Row r : rows) {
       if (!Double.isNaN(r.testAccuracy())) {
-        html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.2f %%</td></tr>%n", r.round(),
+        html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.2f %%</td>", r.round(),
             r.testLoss(), 100 * r.testAccuracy()));
+        html.append(dp ? "<td>" + escape(GuaranteeOutput.epsilon(r.epsilon())) + "</td>" : "").append("</tr>\n");
       }
     }
     html.append("</table>\n<p>Per-round figures: <a href=\"metrics.csv\">metrics.csv</a>, "
@@ -296,10 +316,17 @@ final class RunDirectory {
         + "</body></html>\n");
     Path report = path.resolve("report.html");
     write(report, html.toString());
-    return List.of(report, accuracy, loss);
+    List<Path> written = new ArrayList<>(List.of(report));
+    written.addAll(plots);
+    return written;
   }
 
-  private record Series(String name, ToDoubleFunction<Row> value) {}
+  /** A line of a plot: its legend, its values, and its y axis (0 left, 1 right). */
+  private record Series(String name, ToDoubleFunction<Row> value, int axis) {
+    Series(String name, ToDoubleFunction<Row> value) {
+      this(name, value, 0);
+    }
+  }
 
   private static void plot(Path file, String title, String yTitle, String decimals, List<Row> rows,
       List<Series> series) {
@@ -323,6 +350,11 @@ final class RunDirectory {
       if (!x.isEmpty()) {
         XYSeries xy = chart.addSeries(s.name(), x, y);
         xy.setMarker(x.size() > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+        if (s.axis() == 1) {
+          xy.setYAxisGroup(1);
+          style.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+          chart.setYAxisGroupTitle(1, "examples");
+        }
       }
     }
     try {

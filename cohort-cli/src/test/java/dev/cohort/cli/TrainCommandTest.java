@@ -104,7 +104,7 @@ class TrainCommandTest {
         3 * 2 * 32.0 * LOGREG_PARAMETERS / 8e6)));
     assertThat(lines.get(14)).startsWith(Output.row("wall time", ""));
     List<String> files = List.of("config.json", "metrics.csv", "metrics.jsonl", "model.npz", "report.html",
-        "accuracy.png", "loss.png", "checkpoints", "tensorboard");
+        "accuracy.png", "loss.png", "clients.png", "bits.png", "checkpoints", "tensorboard");
     assertThat(lines.subList(15, lines.size())).containsExactlyElementsOf(files.stream()
         .map(f -> Output.row(f.equals("config.json") ? "written" : "", out.resolve(f).toString())).toList());
     try (var listing = Files.list(out)) {
@@ -125,8 +125,9 @@ class TrainCommandTest {
         .contains("\"model\":\"logreg\"", "\"rounds\":3", "\"clients_per_round\":2", "\"seed\":3",
             "\"command_line\":[\"train\",");
     String report = Files.readString(out.resolve("report.html"));
-    assertThat(report).contains("<img src=\"accuracy.png\"", "<img src=\"loss.png\"", "<td>2</td>", "<td>3</td>");
-    for (String png : List.of("accuracy.png", "loss.png")) {
+    assertThat(report).contains("<img src=\"accuracy.png\"", "<img src=\"loss.png\"", "<img src=\"clients.png\"",
+        "<img src=\"bits.png\"", "<td>2</td>", "<td>3</td>").doesNotContain("epsilon");
+    for (String png : List.of("accuracy.png", "loss.png", "clients.png", "bits.png")) {
       byte[] bytes = Files.readAllBytes(out.resolve(png));
       assertThat(Arrays.copyOf(bytes, 8)).as(png).containsExactly(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
     }
@@ -314,9 +315,102 @@ class TrainCommandTest {
     double epsilon = RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build()
         .compose(DpEvent.sampledWithoutReplacement(8, 2, DpEvent.gaussian(0.8)), 3).epsilon(1e-5).epsilon();
     assertThat(r.out()).contains("\"epsilon\":" + epsilon + ",\"delta\":1.0E-5");
+    assertThat(names(tmp.resolve("run"))).contains("epsilon.png");
+    assertThat(Files.readString(tmp.resolve("run").resolve("report.html"))).contains("<img src=\"epsilon.png\"",
+        "<th>&epsilon;</th>", "<td>" + GuaranteeOutput.epsilon(epsilon) + "</td>");
     assertThat(r.err()).contains(Output.row("aggregator", "dp (noise multiplier 0.8, clip 0.5, delta 1.0E-5)"),
         "  ε " + GuaranteeOutput.epsilon(epsilon) + "  ", Output.row("privacy", "(" + GuaranteeOutput.epsilon(epsilon)
             + ", 1.0E-5)-DP"));
+  }
+
+  /** Chromium: {@code chromium} on the PATH (Debian's package), or null. */
+  private static Path chromium() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(dir, "chromium");
+      if (!dir.isEmpty() && Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void theReportOpensInAHeadlessBrowserWithEveryPlot() throws IOException, InterruptedException {
+    Path chromium = chromium();
+    dev.cohort.testing.Prerequisites.require(chromium != null, "chromium (headless) on the PATH, to open "
+        + "report.html", "apt-get install chromium");
+    Path out = tmp.resolve("run");
+    CliRun r = train("--data", leaf(6).toString(), "--model", "logreg", "--rounds", "3", "--clients-per-round", "2",
+        "--algorithm", "fedavg-unweighted", "--aggregator", "dp", "--noise-multiplier", "1", "--quiet", "--out",
+        out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // A page beside the report loads it in a frame and lists its images as the browser decoded them.
+    Files.writeString(out.resolve("check.html"), "<!DOCTYPE html><html><body><iframe id=\"f\" src=\"report.html\">"
+        + "</iframe><script>document.getElementById('f').onload = () => { const d = document.getElementById('f')"
+        + ".contentDocument; const o = document.createElement('pre'); o.id = 'result'; o.textContent = 'title: ' + "
+        + "d.title + '\\n' + Array.from(d.images).map(i => i.getAttribute('src') + ' ' + i.naturalWidth + 'x' + "
+        + "i.naturalHeight).join('\\n'); document.body.appendChild(o); };</script></body></html>");
+    Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--disable-gpu", "--no-sandbox",
+        "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom",
+        out.resolve("check.html").toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String dom = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(browser.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Matcher m = Pattern.compile("<pre id=\"result\">([^<]*)</pre>").matcher(dom);
+    assertThat(m.find()).as(dom).isTrue();
+    List<String> lines = List.of(m.group(1).split("\n"));
+    assertThat(lines.get(0)).isEqualTo("title: cohort train: femnist logreg");
+    // XChart's 800 x 450 plots, every one decoded (a missing or broken image has width 0).
+    assertThat(lines.subList(1, lines.size())).containsExactly("accuracy.png 800x450", "loss.png 800x450",
+        "clients.png 800x450", "bits.png 800x450", "epsilon.png 800x450");
+  }
+
+  @Test
+  void anInterruptedRunPrintsHowToResumeAndTheResumedRunEndsAsAnUninterruptedOne() throws Exception {
+    Path data = leaf(6);
+    List<String> flags = List.of("--data", data.toString(), "--model", "logreg", "--rounds", "40",
+        "--clients-per-round", "3", "--eval-every", "0", "--checkpoint-every", "1", "--seed", "4", "--threads", "1");
+    Path whole = tmp.resolve("whole");
+    List<String> uninterrupted = new ArrayList<>(flags);
+    uninterrupted.addAll(List.of("--out", whole.toString()));
+    assertThat(train(uninterrupted.toArray(new String[0])).code()).isZero();
+
+    // The same run in a JVM of its own, stopped by SIGINT (Ctrl-C) once it has checkpointed a few rounds.
+    Path stopped = tmp.resolve("stopped");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), Cohort.class.getName(), "train"));
+    command.addAll(flags);
+    command.addAll(List.of("--out", stopped.toString()));
+    Path err = tmp.resolve("err.txt");
+    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(err.toFile()).start();
+    Path checkpoints = stopped.resolve("checkpoints");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (p.isAlive() && System.nanoTime() < deadline
+        && (!Files.isDirectory(checkpoints) || names(checkpoints).size() < 2)) {
+      Thread.sleep(5);
+    }
+    assertThat(p.isAlive()).as("the run ended before it was interrupted: %s", Files.readString(err)).isTrue();
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(130); // 128 + SIGINT
+    String message = Files.readString(err);
+    Matcher m = Pattern.compile("cohort train: interrupted; the last checkpoint is (\\S+); continue with:\n"
+        + "  cohort (.*)\n").matcher(message);
+    assertThat(m.find()).as(message).isTrue();
+    // A whole checkpoint (written to a temporary file, then renamed): the round in flight may have left only its
+    // temporary file.
+    assertThat(Path.of(m.group(1)).getParent()).isEqualTo(checkpoints);
+    assertThat(names(checkpoints)).contains(Path.of(m.group(1)).getFileName().toString());
+    assertThat(m.group(1)).endsWith(".ckpt");
+    assertThat(m.group(2)).endsWith(" --out " + stopped + " --resume");
+    assertThat(Files.exists(stopped.resolve("model.npz"))).isFalse();
+
+    // The printed command continues the run to the weights of the one never stopped.
+    CliRun resumed = CliRun.of(m.group(2).split(" "));
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("resumed after round ");
+    assertThat(arrays(stopped.resolve("model.npz"))).isEqualTo(arrays(whole.resolve("model.npz")));
+    assertThat(withoutSeconds(stopped.resolve("metrics.csv"))).isEqualTo(withoutSeconds(whole.resolve("metrics.csv")));
   }
 
   @Test
