@@ -33,6 +33,11 @@ import java.util.Objects;
  * hash of the client's value, forked per tensor. TFF's conditional rounding ({@code beta > 0},
  * {@code prior_norm_bound}) is not offered.
  *
+ * <p>With a distortion factory (TFF's {@code distortion_aggregation_factory}, step-size discretizations only), each
+ * client also sends the mean squared error of its grid, {@code mean((step * grid - x)^2)} over all its elements
+ * (float32), and the factory's process aggregates these into the measurement {@code distortion}, freshly initialized
+ * each round as TFF does.
+ *
  * <table>
  *   <caption>State and measurements</caption>
  *   <tr><th>scaled</th><td>{@code <scale_factor=float32,inner_agg_process=S[,key=<seed,round>]>} /
@@ -53,10 +58,12 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
   private final float factor;
   private final boolean stochastic;
   private final long seed;
+  private final UnweightedAggregationFactory distortion;
 
   private DiscretizationFactory(UnweightedAggregationFactory inner, String parameter, String measurement,
-      double factor, boolean stochastic, long seed) {
+      double factor, boolean stochastic, long seed, UnweightedAggregationFactory distortion) {
     this.inner = Objects.requireNonNull(inner, "inner");
+    this.distortion = distortion;
     if (!(factor > 0) || !Float.isFinite((float) factor) || (float) factor == 0f) {
       throw new IllegalArgumentException("DiscretizationFactory: " + parameter + " (" + factor + ") must be a"
           + " finite float32 > 0");
@@ -71,17 +78,39 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
   /** TFF's {@code DiscretizationFactory(inner, scale_factor, stochastic)} with {@code beta = 0}. */
   public static DiscretizationFactory scaled(UnweightedAggregationFactory inner, double scaleFactor,
       boolean stochastic, long seed) {
-    return new DiscretizationFactory(inner, "scale_factor", "discretize", scaleFactor, stochastic, seed);
+    return new DiscretizationFactory(inner, "scale_factor", "discretize", scaleFactor, stochastic, seed, null);
   }
 
   /** TFF's {@code DeterministicDiscretizationFactory(inner, step_size)}. */
   public static DiscretizationFactory deterministic(UnweightedAggregationFactory inner, double stepSize) {
-    return new DiscretizationFactory(inner, "step_size", "deterministic_discretization", stepSize, false, 0);
+    return new DiscretizationFactory(inner, "step_size", "deterministic_discretization", stepSize, false, 0, null);
+  }
+
+  /**
+   * TFF's {@code DeterministicDiscretizationFactory(inner, step_size, distortion_aggregation_factory)}: also measures
+   * {@code distortion}, the clients' mean squared rounding errors aggregated by {@code distortion} (over float32
+   * scalars, e.g. an {@link UnweightedMeanFactory}).
+   */
+  public static DiscretizationFactory deterministic(UnweightedAggregationFactory inner, double stepSize,
+      UnweightedAggregationFactory distortion) {
+    return new DiscretizationFactory(inner, "step_size", "deterministic_discretization", stepSize, false, 0,
+        Objects.requireNonNull(distortion, "distortion"));
   }
 
   /** TFF's {@code StochasticDiscretizationFactory(inner, step_size)}, its randomness keyed by {@code seed}. */
   public static DiscretizationFactory stochastic(UnweightedAggregationFactory inner, double stepSize, long seed) {
-    return new DiscretizationFactory(inner, "step_size", "stochastic_discretization", stepSize, true, seed);
+    return new DiscretizationFactory(inner, "step_size", "stochastic_discretization", stepSize, true, seed, null);
+  }
+
+  /**
+   * TFF's {@code StochasticDiscretizationFactory(inner, step_size, distortion_aggregation_factory)}: also measures
+   * {@code distortion} as {@link #deterministic(UnweightedAggregationFactory, double, UnweightedAggregationFactory)}
+   * does, of the grid the client sends.
+   */
+  public static DiscretizationFactory stochastic(UnweightedAggregationFactory inner, double stepSize, long seed,
+      UnweightedAggregationFactory distortion) {
+    return new DiscretizationFactory(inner, "step_size", "stochastic_discretization", stepSize, true, seed,
+        Objects.requireNonNull(distortion, "distortion"));
   }
 
   /**
@@ -97,8 +126,12 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
     AggregationProcess innerProcess = inner.create(gridType);
     boolean scale = parameter.equals("scale_factor");
     boolean random = stochastic;
+    boolean measured = distortion != null;
+    AggregationProcess distortionProcess = measured ? distortion.create(TensorType.FLOAT32) : null;
     Struct mode = Struct.named("scale", Tensor.scalar(scale), "stochastic", Tensor.scalar(random));
-    Computation discretize = DISCRETIZE_FAMILY.at(discretizeType(valueType, random), mode);
+    Computation discretize = DISCRETIZE_FAMILY.at(discretizeType(valueType, random, measured),
+        Struct.named("scale", Tensor.scalar(scale), "stochastic", Tensor.scalar(random),
+            "distortion", Tensor.scalar(measured)));
     Computation undiscretize = UNDISCRETIZE.at(undiscretizeType(valueType), mode);
     Computation initialize = Computation.federated("discretization_initialize", () -> {
       Map<String, Object> state = Processes.named(parameter, federatedValue(Tensor.scalar(factor), Placement.SERVER),
@@ -114,22 +147,27 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
           Value f = s.get(parameter);
           Value key = random ? federatedBroadcast(s.get("key"))
               : federatedValue(Struct.empty(), Placement.CLIENTS);
-          Value agg = innerProcess.next().apply(s.get("inner_agg_process"),
-              federatedMap(discretize, List.of(value, federatedBroadcast(f), key)));
+          Value sent = federatedMap(discretize, List.of(value, federatedBroadcast(f), key));
+          Value agg = innerProcess.next().apply(s.get("inner_agg_process"), measured ? sent.get("value") : sent);
           Map<String, Object> state = Processes.named(parameter, f, "inner_agg_process", agg.get("state"));
           if (random) {
             state.put("key", federatedMap(Rotations.advance(), s.get("key")));
           }
           return Processes.output(federatedZip(state),
               federatedMap(undiscretize, List.of(agg.get("result"), f)),
-              federatedZip(Processes.named(measurement, agg.get("measurements"))));
+              federatedZip(measured ? Processes.named(measurement, agg.get("measurements"), "distortion",
+                  distortionProcess.next().apply(distortionProcess.initialize().apply(), sent.get("distortion"))
+                      .get("result"))
+                  : Processes.named(measurement, agg.get("measurements"))));
         });
     return new AggregationProcess(initialize, Processes.streaming(next));
   }
 
-  private static FunctionType discretizeType(Type valueType, boolean random) {
+  private static FunctionType discretizeType(Type valueType, boolean random, boolean measured) {
+    Type grid = Secure.withDtype(valueType, DType.INT32);
     return new FunctionType(StructType.named("value", valueType, "factor", TensorType.FLOAT32,
-        "key", random ? Rotations.KEY : StructType.EMPTY), Secure.withDtype(valueType, DType.INT32));
+        "key", random ? Rotations.KEY : StructType.EMPTY),
+        measured ? StructType.named("value", grid, "distortion", TensorType.FLOAT32) : grid);
   }
 
   private static FunctionType undiscretizeType(Type valueType) {
@@ -140,16 +178,19 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
   /**
    * The family {@code aggregators.discretize}: {@code (<value=V,factor=float32,key=K> -> V')}, {@code V'} the int32
    * structure of float {@code V} and {@code K} the key {@code <seed,round>} when stochastic ({@code <>} otherwise);
-   * parameters {@code <scale=bool,stochastic=bool>} (multiply by the factor, or divide by it).
+   * parameters {@code <scale=bool,stochastic=bool,distortion=bool>} (multiply by the factor, or divide by it; with
+   * {@code distortion} the result is {@code <value=V',distortion=float32>}, the grid's mean squared error beside it).
    */
   static final Processes.Family DISCRETIZE_FAMILY = new Processes.Family("aggregators.discretize", (type, p) -> {
-    Processes.checkParameters(p, "scale", DType.BOOL, "stochastic", DType.BOOL);
+    Processes.checkParameters(p, "scale", DType.BOOL, "stochastic", DType.BOOL, "distortion", DType.BOOL);
     Type valueType = Processes.part(type.parameter(), 0);
     Processes.requireFloats("aggregators.discretize", valueType);
-    return discretizeType(valueType, Processes.parameter(p, "stochastic").boolValue());
+    return discretizeType(valueType, Processes.parameter(p, "stochastic").boolValue(),
+        Processes.parameter(p, "distortion").boolValue());
   }, (type, p) -> {
     boolean scale = Processes.parameter(p, "scale").boolValue();
     boolean random = Processes.parameter(p, "stochastic").boolValue();
+    boolean measured = Processes.parameter(p, "distortion").boolValue();
     return arg -> {
       Struct s = (Struct) arg;
       float f = ((Tensor) s.get(1)).floatValue();
@@ -161,7 +202,11 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
       }
       RandomStream r0 = stream;
       int[] index = {0};
-      return Processes.mapTensors(s.get(0), t -> grid(t, scale, f, r0 == null ? null : r0.fork(index[0]++)));
+      Object grid = Processes.mapTensors(s.get(0), t -> grid(t, scale, f, r0 == null ? null : r0.fork(index[0]++)));
+      if (!measured) {
+        return grid;
+      }
+      return Struct.named("value", grid, "distortion", Tensor.scalar(meanSquaredError(s.get(0), grid, scale, f)));
     };
   });
 
@@ -185,6 +230,25 @@ public final class DiscretizationFactory implements UnweightedAggregationFactory
       });
     };
   });
+
+  /** {@code mean((undiscretize(grid) - x)^2)} over all elements of a client's value, as float32. */
+  private static float meanSquaredError(Object value, Object grid, boolean scale, float f) {
+    List<Tensor> xs = Processes.tensors(value);
+    List<Tensor> gs = Processes.tensors(grid);
+    double sum = 0;
+    long n = 0;
+    for (int i = 0; i < xs.size(); i++) {
+      float[] x = xs.get(i).floatData();
+      int[] g = gs.get(i).intData();
+      for (int k = 0; k < x.length; k++) {
+        float back = scale ? g[k] / f : g[k] * f;
+        float e = back - x[k];
+        sum += (double) e * e;
+      }
+      n += x.length;
+    }
+    return n == 0 ? 0f : (float) (sum / n);
+  }
 
   /** {@code t} times {@code f} (with {@code scale}) or divided by it, rounded to int32: to nearest (half to even) or stochastically. */
   static Tensor grid(Tensor t, boolean scale, float f, RandomStream r) {

@@ -100,6 +100,34 @@ class DiscretizationTest {
         .isEqualTo("<modclip=<>>@SERVER");
   }
 
+  /**
+   * TFF's distortion measurement: each client's mean squared rounding error, aggregated by the distortion factory.
+   * Step 0.5 on {@code [0.3, 1.1]} and {@code [0.74, -0.2]}: grids {@code [1, 2]} and {@code [1, 0]} (half to even),
+   * errors {@code 0.2, -0.1} and {@code -0.24, 0.2}, mean squared errors 0.025 and 0.0488, their mean 0.0369.
+   */
+  @Test
+  void distortionIsTheClientsMeanSquaredRoundingError() {
+    TensorType pair = TensorType.of(DType.FLOAT32, 2);
+    AggregationProcess p = DiscretizationFactory.deterministic(new SumFactory(), 0.5, new UnweightedMeanFactory())
+        .create(pair);
+    assertThat(p.measurementsType().toString())
+        .isEqualTo("<deterministic_discretization=<>,distortion=float32>@SERVER");
+    Struct out = new Rounds(p).next(List.of(Tensor.vector(0.3f, 1.1f), Tensor.vector(0.74f, -0.2f)));
+    assertThat(Rounds.flatResult(out)).containsExactly(new double[] {1.0, 1.0}, within(1e-6));
+    assertThat(Rounds.measurement(out, "distortion")).isCloseTo(0.0369, within(1e-6));
+    AggregationProcess s = DiscretizationFactory.stochastic(new SumFactory(), 0.5, 3L, new UnweightedMeanFactory())
+        .create(pair);
+    assertThat(s.measurementsType().toString()).isEqualTo("<stochastic_discretization=<>,distortion=float32>@SERVER");
+    Rounds rounds = new Rounds(s);
+    for (int round = 0; round < 5; round++) {
+      double d = Rounds.measurement(rounds.next(List.of(Tensor.vector(0.3f, 1.1f), Tensor.vector(0.74f, -0.2f))),
+          "distortion");
+      assertThat(d).isBetween(0.0, 0.25);
+    }
+    assertThatThrownBy(() -> DiscretizationFactory.deterministic(new SumFactory(), 0.5, null))
+        .hasMessage("distortion");
+  }
+
   /** TFF's docstring example: {@code [20, 5, -15, 10]} in {@code [-5, 10)} is {@code [5, 5, 0, -5]}. */
   @Test
   void modularClippingWrapsIntoTheRange() {

@@ -123,6 +123,7 @@ class StreamingTest {
     for (AggregationProcess p : List.of(EncodedSumFactory.quantizeAboveThreshold(2, 0, 1L).create(FLOAT32),
         new HadamardTransformFactory(5L).create(FLOAT32), new DiscreteFourierTransformFactory(5L).create(FLOAT32),
         DiscretizationFactory.stochastic(new ModularClippingSumFactory(-64, 64), 0.5, 3L).create(FLOAT32),
+        DiscretizationFactory.deterministic(new SumFactory(), 0.5, new UnweightedMeanFactory()).create(FLOAT32),
         Concat.concatFactory(new SumFactory()).create(FLOAT32),
         DebugMeasurements.add(new UnweightedMeanFactory()).create(FLOAT32),
         new UnweightedReservoirSamplingFactory(3, 4L).create(FLOAT32))) {
