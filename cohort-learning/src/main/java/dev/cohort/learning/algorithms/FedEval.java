@@ -1,6 +1,7 @@
 package dev.cohort.learning.algorithms;
 
 import dev.cohort.aggregators.MeanFactory;
+import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
@@ -31,7 +32,7 @@ public final class FedEval {
     return LearningProcess.composeLearningProcess(initial,
         DistributionProcess.broadcast(initial.type()),
         ClientWorks.evaluation(model),
-        new MeanFactory().create(initial.trainableType(), TensorType.FLOAT32),
+        new MeanFactory().create(StructType.EMPTY, TensorType.FLOAT32),
         FinalizerProcess.identity(initial.type()));
   }
 }

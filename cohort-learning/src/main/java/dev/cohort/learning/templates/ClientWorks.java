@@ -153,7 +153,7 @@ public final class ClientWorks {
 
   /**
    * The client work of TFF's {@code build_fed_eval}: each client computes the model's metrics on its batches with
-   * inference-mode forward passes; nothing is trained (the update is zeros with weight 1, for the aggregator the
+   * inference-mode forward passes; nothing is trained (the update is the empty struct {@code <>} with weight 1, for the aggregator the
    * learning process composes). State {@code <<>,M>}: the metric states summed over every round so far.
    * Measurements {@code <eval=<current_round_metrics=...,total_rounds_metrics=...>>}, both finalized.
    */
@@ -181,6 +181,62 @@ public final class ClientWorks {
               federatedZip(measurements));
         });
     return new ClientWorkProcess(initialize, next);
+  }
+
+  /**
+   * The client work of TFF's {@code build_fed_multi_model_eval}: {@link #evaluation} of each of {@code models} on the
+   * same client data, the models keyed {@code a}, {@code b}, {@code c}, ... in order (TFF's keys). It takes the
+   * weights {@code <a=W_a,b=W_b,...>}; state {@code <a=S_a,...>} and measurements
+   * {@code <a=<eval=<current_round_metrics=...,total_rounds_metrics=...>>,...>}, each model's as {@link #evaluation}'s.
+   * The same model may appear more than once (to evaluate several weights of one architecture).
+   *
+   * @throws IllegalArgumentException if there are no models, more than 26, or their input specs differ
+   */
+  public static ClientWorkProcess multiModelEvaluation(List<FunctionalModel> models) {
+    if (models.isEmpty() || models.size() > 26) {
+      throw new IllegalArgumentException("multi-model evaluation takes 1 to 26 models (keys a to z), found "
+          + models.size());
+    }
+    StructType spec = models.get(0).inputSpec();
+    Map<String, ClientWorkProcess> works = new LinkedHashMap<>();
+    Map<String, dev.cohort.core.types.Type> weights = new LinkedHashMap<>();
+    for (int i = 0; i < models.size(); i++) {
+      FunctionalModel m = models.get(i);
+      if (!m.inputSpec().equals(spec)) {
+        throw new IllegalArgumentException("multi-model evaluation needs one input spec: model " + (char) ('a' + i)
+            + " ('" + m.name() + "') has " + m.inputSpec() + ", model a ('" + models.get(0).name() + "') has " + spec);
+      }
+      String key = String.valueOf((char) ('a' + i));
+      works.put(key, evaluation(m));
+      weights.put(key, m.initialWeights().type());
+    }
+    Computation initialize = Computation.federated("multi_model_evaluation_initialize", () -> {
+      Map<String, Object> state = new LinkedHashMap<>();
+      works.forEach((k, w) -> state.put(k, w.initialize().apply()));
+      return federatedZip(state);
+    });
+    StructType weightsType = structOf(weights);
+    Computation next = Computation.federated("multi_model_evaluation_next", "state",
+        initialize.typeSignature().result(), "weights", FederatedType.atClients(weightsType), "client_data",
+        FederatedType.atClients(SequenceType.of(spec)), (state, w, data) -> {
+          Map<String, Object> states = new LinkedHashMap<>();
+          Map<String, Object> measurements = new LinkedHashMap<>();
+          Value result = null;
+          for (Map.Entry<String, ClientWorkProcess> e : works.entrySet()) {
+            Value out = e.getValue().next().apply(state.get(e.getKey()), w.get(e.getKey()), data);
+            states.put(e.getKey(), out.get("state"));
+            measurements.put(e.getKey(), out.get("measurements"));
+            result = result == null ? out.get("result") : result;
+          }
+          return processOutput(federatedZip(states), result, federatedZip(measurements));
+        });
+    return new ClientWorkProcess(initialize, next);
+  }
+
+  private static StructType structOf(Map<String, dev.cohort.core.types.Type> types) {
+    List<StructType.Field> fields = new java.util.ArrayList<>();
+    types.forEach((k, t) -> fields.add(new StructType.Field(k, t)));
+    return new StructType(fields);
   }
 
   /** What the federated body of a training client work computed for one round. */

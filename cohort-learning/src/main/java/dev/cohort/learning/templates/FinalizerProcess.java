@@ -121,15 +121,16 @@ public record FinalizerProcess(Computation initialize, Computation next, Optiona
   }
 
   /**
-   * A finalizer that keeps the weights, with empty state and measurements (the finalizer of TFF's
-   * {@code build_fed_eval}, which trains nothing).
+   * A finalizer that keeps the weights, with empty state and measurements and an empty update {@code <>} (the
+   * finalizer of TFF's {@code build_fed_eval} and {@code build_fed_multi_model_eval}, which train nothing: their
+   * clients send no update).
    */
   public static FinalizerProcess identity(StructType weightsType) {
     Computation initialize = Computation.federated("identity_finalizer_initialize",
         () -> federatedValue(Struct.empty(), Placement.SERVER));
     Computation next = Computation.federated("identity_finalizer_next", "state", FederatedType.atServer(
         StructType.EMPTY), "weights", FederatedType.atServer(weightsType), "update", FederatedType.atServer(
-        ModelWeights.fromValue(Nest.zeros(weightsType)).trainableType()), (state, weights, update) -> {
+        StructType.EMPTY), (state, weights, update) -> {
           Map<String, Object> result = new LinkedHashMap<>();
           result.put("state", state);
           result.put("result", weights);

@@ -10,6 +10,8 @@ import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
+import dev.cohort.learning.Nest;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
@@ -74,11 +76,26 @@ public record LearningProcess(Computation initialize, Computation next, Computat
   public static LearningProcess composeLearningProcess(ModelWeights initialModelWeights,
       DistributionProcess distributor, ClientWorkProcess clientWork, AggregationProcess aggregator,
       FinalizerProcess finalizer) {
-    StructType weightsType = initialModelWeights.type();
+    return composeLearningProcess(initialModelWeights.toValue(), distributor, clientWork, aggregator, finalizer);
+  }
+
+  /**
+   * {@link #composeLearningProcess(ModelWeights, DistributionProcess, ClientWorkProcess, AggregationProcess,
+   * FinalizerProcess)} whose global model is any structure of tensors, for algorithms whose model is not one
+   * {@link ModelWeights}: multi-model evaluation's {@code <a=<trainable=...,non_trainable=...>,b=...>}.
+   *
+   * @throws IllegalArgumentException naming the parts whose types do not fit each other, or if the finalizer has a
+   *     server optimizer and the weights are not {@code <trainable=...,non_trainable=...>}
+   */
+  public static LearningProcess composeLearningProcess(Struct initialModelWeights, DistributionProcess distributor,
+      ClientWorkProcess clientWork, AggregationProcess aggregator, FinalizerProcess finalizer) {
+    StructType weightsType = (StructType) Nest.typeOf(initialModelWeights);
+    StructType trainableType = finalizer.optimizer().isPresent()
+        ? ModelWeights.fromValue(initialModelWeights).trainableType() : null;
     Type dataType = ((StructType) clientWork.next().typeSignature().parameter()).type(2);
     Computation initialize = Computation.federated("initialize", () -> {
       Map<String, Object> state = new LinkedHashMap<>();
-      state.put("global_model_weights", federatedValue(initialModelWeights.toValue(), Placement.SERVER));
+      state.put("global_model_weights", federatedValue(initialModelWeights, Placement.SERVER));
       state.put("distributor", distributor.initialize().apply());
       state.put("client_work", clientWork.initialize().apply());
       state.put("aggregator", aggregator.initialize().apply());
@@ -122,7 +139,6 @@ public record LearningProcess(Computation initialize, Computation next, Computat
           }
           return out;
         });
-    StructType trainableType = initialModelWeights.trainableType();
     Computation getHparams = Computation.federated("get_hparams", "state", member, s -> {
       Map<String, Object> out = new LinkedHashMap<>();
       finalizer.optimizer().ifPresent(o -> out.put("finalizer",

@@ -161,12 +161,11 @@ final class LocalTraining {
         initial.type(), "client_data", SequenceType.of(model.inputSpec())), new StructType(fields));
   }
 
-  /** {@code (<weights=W,client_data=B*> -> <result=<update=T,update_weight=float32>,metrics=M>)}, evaluation. */
+  /** {@code (<weights=W,client_data=B*> -> <result=<update=<>,update_weight=float32>,metrics=M>)}, evaluation. */
   private static FunctionType evaluationType(FunctionalModel model) {
-    ModelWeights initial = model.initialWeights();
-    return new FunctionType(StructType.named("weights", initial.type(), "client_data",
+    return new FunctionType(StructType.named("weights", model.initialWeights().type(), "client_data",
         SequenceType.of(model.inputSpec())), StructType.named("result", StructType.named("update",
-        initial.trainableType(), "update_weight", TensorType.FLOAT32), "metrics",
+        StructType.EMPTY, "update_weight", TensorType.FLOAT32), "metrics",
         ClientWorkProcess.metricsType(model.metrics(), false)));
   }
 
@@ -522,8 +521,7 @@ final class LocalTraining {
 
   private static LocalFunction evaluation(FunctionalModel model) {
     List<Metric> metrics = model.metrics();
-    Struct result = Struct.named("update", Nest.zeros(model.initialWeights().trainableType()), "update_weight",
-        Tensor.scalar(1f));
+    Struct result = Struct.named("update", Struct.empty(), "update_weight", Tensor.scalar(1f));
     ThreadLocal<ModelWorker> workers = ThreadLocal.withInitial(model::newWorker);
     return arg -> {
       Struct a = (Struct) arg;

@@ -43,6 +43,7 @@ class PortableProcessTest {
     out.put("mime_lite", MimeLite.scheduled(model, SCHEDULE, Optimizer.adam(0.01), Optimizer.sgdm(1.0, 0.5)));
     out.put("mime_lite_unweighted", MimeLite.unweighted(model, Optimizer.sgdm(0.05, 0.9)));
     out.put("fed_eval", FedEval.of(model));
+    out.put("fed_multi_model_eval", FedMultiModelEval.of(List.of(model, model)));
     out.put("kmeans", FedKMeans.of(3, new int[] {2}, 11));
     return out;
   }
