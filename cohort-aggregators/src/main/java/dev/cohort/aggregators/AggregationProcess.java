@@ -101,6 +101,7 @@ public record AggregationProcess(Computation initialize, Computation next) {
     UnweightedReservoirSamplingFactory.defineLocalFamily();
     Secure.defineLocalFamilies();
     for (Processes.Family f : List.of(SecureModularSumFactory.SYMMETRIC_WRAP, ModularClippingSumFactory.WRAP,
+        ModularClippingSumFactory.STDDEV,
         Concat.CONCAT, Concat.SPLIT, EncodedSumFactory.ENCODE, DiscretizationFactory.DISCRETIZE_FAMILY,
         DiscretizationFactory.UNDISCRETIZE, HadamardTransformFactory.ROTATION)) {
       f.define();

@@ -3,12 +3,12 @@ package dev.cohort.aggregators;
 import static dev.cohort.core.Intrinsics.federatedMap;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.values.Struct;
-import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
+import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;

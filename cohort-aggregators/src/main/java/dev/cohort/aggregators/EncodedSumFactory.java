@@ -6,15 +6,15 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
-import dev.cohort.tensor.DType;
-import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.values.Struct;
+import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Tensor;
 import java.util.List;

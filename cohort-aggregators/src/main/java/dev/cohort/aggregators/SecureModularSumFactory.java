@@ -5,9 +5,9 @@ import static dev.cohort.core.Intrinsics.federatedSecureModularSum;
 import static dev.cohort.core.Intrinsics.federatedValue;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.types.TypeAnalysis;

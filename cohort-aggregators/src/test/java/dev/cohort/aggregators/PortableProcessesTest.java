@@ -44,7 +44,7 @@ class PortableProcessesTest {
         "compression", Recommended.compression(true, true, 16L).create(vector, FLOAT32),
         "secure", Recommended.secure(true, true).create(vector, FLOAT32),
         "distributed", new HadamardTransformFactory(Concat.concatFactory(DiscretizationFactory.stochastic(
-            new ModularClippingSumFactory(-1000, 1000), 0.01, 17L)), 2, 18L).create(vector),
+            new ModularClippingSumFactory(-1000, 1000, new SumFactory(), true), 0.01, 17L)), 2, 18L).create(vector),
         "debug", DebugMeasurements.add(new UnweightedMeanFactory()).create(vector));
   }
 
