@@ -148,18 +148,20 @@ final class RunDirectory {
     List<Row> kept = new ArrayList<>();
     try {
       if (Files.exists(csv())) {
-        try (CSVParser p = CSVParser.parse(csv(), StandardCharsets.UTF_8,
-            CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+        String text = Files.readString(csv(), StandardCharsets.UTF_8);
+        // A run stopped while appending a row leaves it unfinished: without its line end, it is dropped.
+        text = text.substring(0, text.lastIndexOf('\n') + 1);
+        try (CSVParser p = CSVParser.parse(text, CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+            .get())) {
           if (!p.getHeaderNames().equals(COLUMNS)) {
             throw new UserFileException(csv() + ": columns " + p.getHeaderNames() + ", expected " + COLUMNS, null);
           }
           for (CSVRecord r : p) {
-            Row row = Row.of(r);
-            if (row.round() < firstRound) {
-              kept.add(row);
+            if (Integer.parseInt(r.get(0)) < firstRound) {
+              kept.add(Row.of(r));
             }
           }
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
           throw new UserFileException(csv() + ": not the metrics of a cohort train run: " + e.getMessage(), e);
         }
       }

@@ -156,12 +156,14 @@ final class Training {
 
   /**
    * What the training loop reports: each round's row (to the metric files, the progress bar and the per-round
-   * lines), the checkpoints, and the round a resumed run starts from (the rows the directory keeps).
+   * lines), the checkpoints, and the round a resumed run starts from (the rows the directory keeps). A round's row
+   * is released before its checkpoint is written, so every checkpointed round has its row.
    */
   private final class Events implements TrainingListener, MetricsSink {
     private final List<RunDirectory.Row> rows;
     private final Progress progress;
     private volatile Path checkpoint;
+    private long roundStart;
 
     Events(List<RunDirectory.Row> rows, Progress progress) {
       this.rows = rows;
@@ -171,11 +173,24 @@ final class Training {
     @Override
     public void start(int firstRound) {
       rows.addAll(dir.start(firstRound));
+      roundStart = System.nanoTime();
     }
 
     @Override
-    public void release(int round, Map<String, Double> metrics) {
-      // the rows come from roundDone, which also has the round's time
+    public void release(int round, Map<String, Double> m) {
+      long now = System.nanoTime();
+      RunDirectory.Row row = new RunDirectory.Row(round, m.get("clients").intValue(), m.get("examples").longValue(),
+          m.getOrDefault("train/loss", Double.NaN), m.getOrDefault("train/accuracy", Double.NaN),
+          m.getOrDefault("evaluation/loss", Double.NaN), m.getOrDefault("evaluation/accuracy", Double.NaN),
+          m.getOrDefault("epsilon", Double.NaN), m.get("bits_up").longValue(), m.get("bits_down").longValue(),
+          (now - roundStart) / 1e9);
+      rows.add(row);
+      dir.append(row);
+      progress.step(Double.isNaN(row.trainLoss()) ? "no clients"
+          : String.format(Locale.ROOT, "loss %.3f", row.trainLoss()));
+      if (!quiet && config.evaluates(round)) {
+        progress.line(text, roundLine(row));
+      }
     }
 
     @Override
@@ -202,19 +217,8 @@ final class Training {
     }
 
     @Override
-    public void roundDone(int round, int totalRounds, Map<String, Double> m, Duration took) {
-      RunDirectory.Row row = new RunDirectory.Row(round, m.get("clients").intValue(), m.get("examples").longValue(),
-          m.getOrDefault("train/loss", Double.NaN), m.getOrDefault("train/accuracy", Double.NaN),
-          m.getOrDefault("evaluation/loss", Double.NaN), m.getOrDefault("evaluation/accuracy", Double.NaN),
-          m.getOrDefault("epsilon", Double.NaN), m.get("bits_up").longValue(), m.get("bits_down").longValue(),
-          took.toNanos() / 1e9);
-      rows.add(row);
-      dir.append(row);
-      progress.step(Double.isNaN(row.trainLoss()) ? "no clients"
-          : String.format(Locale.ROOT, "loss %.3f", row.trainLoss()));
-      if (!quiet && config.evaluates(round)) {
-        progress.line(text, roundLine(row));
-      }
+    public void roundDone(int round, int totalRounds, Map<String, Double> metrics, Duration took) {
+      roundStart = System.nanoTime(); // the next round's time starts after this one's checkpoint
     }
   }
 

@@ -216,6 +216,8 @@ class TrainCommandTest {
     Files.delete(stopped.resolve("checkpoints").resolve("checkpoint-000000004.ckpt"));
     Files.delete(stopped.resolve("checkpoints").resolve("checkpoint-000000003.ckpt"));
     Files.delete(stopped.resolve("model.npz"));
+    // ... and stopped while it appended a row: a line without its end.
+    Files.writeString(stopped.resolve("metrics.csv"), "5,3,1", java.nio.file.StandardOpenOption.APPEND);
     CliRun resumed = train(resumable(data, stopped, "--threads", "1", "--resume").toArray(new String[0]));
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(resumed.out()).contains("resumed after round 2 from " + stopped.resolve("checkpoints")
