@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("bench", "tensor", "nn", "core", "privacy", "analytics", "aggregators");
+    Architecture.checkModuleDependencies("bench", "tensor", "nn", "core", "privacy", "analytics", "aggregators",
+        "simulation", "learning");
   }
 
   @Test
