@@ -49,19 +49,22 @@ import javax.management.openmbean.CompositeData;
  * FedAvg rounds against a plain PyTorch FedAvg loop, on the FEMNIST LEAF sample shipped in {@code data/femnist_leaf}
  * (73 writers, 62 classes), in one run.
  *
- * <p>{@code bench/run FedAvgBench [--rounds R] [--warmup W] [--models logreg,mlp,cnn] [--no-torch]}: for
+ * <p>{@code bench/run FedAvgBench [--rounds R] [--warmup W] [--models logreg,mlp,cnn] [--no-torch] [--rounds-only]}:
+ * for
  * logistic regression 784→62, the MLP 784-200-200-62 and TFF's FedAvg CNN with a 62-way head, weighted FedAvg with
  * 10 clients per round drawn by {@code ClientSampler.uniform} (seed 0), one epoch of plain SGD at learning rate 0.05
  * in batches of 20, no shuffling, server SGD at learning rate 1. Cohort trains on 2 client threads; then
  * {@code bench/torch_fedavg.py} (Debian's python3-torch via /usr/bin/python3) runs the same rounds (the same clients,
  * from the same initial weights) with 2 worker processes of one thread each. Both run {@code W} warm-up rounds
- * (default 5) and then {@code R} timed rounds (default 20; the CNN a quarter of them, at least 3); the tables give
+ * (default 30, which the JIT compiler needs; the CNN a tenth of them, at least 3) and then {@code R} timed rounds
+ * (default 20; the CNN a quarter of them, at least 3); the tables give
  * seconds per round, client updates per second and examples per second, and the training loss of the last round,
  * which agrees between the two when they run the same algorithm.
  *
  * <p>Then the runtime's per-client overhead (a round of 100 clients with empty datasets, unweighted FedAvg, since
  * no client has an example to weigh by) and the peak live heap of CNN rounds against clients per round, measured in
- * a child JVM with a 256 MiB heap as the largest heap occupancy after any garbage collection during the round.
+ * a child JVM with a 256 MiB heap as the largest heap occupancy after any garbage collection during the round
+ * ({@code --rounds-only} skips these two).
  */
 public final class FedAvgBench {
   private static final int CLIENTS_PER_ROUND = 10;
@@ -302,8 +305,9 @@ public final class FedAvgBench {
       return;
     }
     int rounds = 20;
-    int warmup = 5;
+    int warmup = 30;
     boolean torch = true;
+    boolean roundsOnly = false;
     List<String> models = List.of("logreg", "mlp", "cnn");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -311,8 +315,9 @@ public final class FedAvgBench {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--models" -> models = List.of(args[++i].split(","));
         case "--no-torch" -> torch = false;
+        case "--rounds-only" -> roundsOnly = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; expected --rounds R, --warmup W, --models logreg,mlp,cnn or --no-torch");
+            + "; expected --rounds R, --warmup W, --models logreg,mlp,cnn, --no-torch or --rounds-only");
       }
     }
     System.out.println("BLAS: " + Blas.describe());
@@ -328,9 +333,10 @@ public final class FedAvgBench {
     try {
       for (String name : models) {
         int timed = name.equals("cnn") ? Math.max(3, rounds / 4) : rounds;
+        int warm = name.equals("cnn") ? Math.max(3, warmup / 10) : warmup;
         List<List<String>> schedule = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
-        for (int r = 1; r <= warmup + timed; r++) {
+        for (int r = 1; r <= warm + timed; r++) {
           List<String> ids = sampler.sample(r);
           schedule.add(ids);
           lines.append(String.join(" ", ids)).append('\n');
@@ -339,8 +345,8 @@ public final class FedAvgBench {
         Files.writeString(schedulePath, lines);
         Path init = dir.resolve(name + "_init.npz");
         architecture(name).get().saveWeights(init);
-        Run ours = cohort(name, clients, schedule, warmup);
-        Run theirs = torch ? torch(name, schedulePath, init, warmup) : null;
+        Run ours = cohort(name, clients, schedule, warm);
+        Run theirs = torch ? torch(name, schedulePath, init, warm) : null;
         results.put(name, new Run[] {ours, theirs});
         System.out.printf(Locale.ROOT, "%s: Cohort %.4f s/round (last loss %.5f)%s%n", name, ours.secondsPerRound(),
             ours.lastLoss(), theirs == null ? "" : String.format(Locale.ROOT, ", PyTorch %.4f s/round (last loss "
@@ -352,11 +358,31 @@ public final class FedAvgBench {
       }
     }
 
+    if (roundsOnly) {
+      printRounds(results);
+      return;
+    }
     double logregOverhead = emptyClientSeconds("logreg", 100, 20);
     double cnnOverhead = emptyClientSeconds("cnn", 100, 5);
     int[] counts = {5, 10, 20, 40, 73};
     List<long[]> heap = heapInChild(counts);
 
+    printRounds(results);
+    System.out.println();
+    System.out.println("| runtime overhead, round of 100 clients with empty datasets (best of rounds) | µs per client |");
+    System.out.println("|---|---|");
+    System.out.printf(Locale.ROOT, "| logistic regression (31,806 parameters) | %.1f |%n", logregOverhead * 1e6);
+    System.out.printf(Locale.ROOT, "| CNN (1,690,046 parameters) | %.1f |%n", cnnOverhead * 1e6);
+    System.out.println();
+    System.out.println("| CNN round, -Xmx" + CHILD_HEAP + " | peak heap after GC during the round, MiB "
+        + "| collections |");
+    System.out.println("|---|---|---|");
+    for (long[] row : heap) {
+      System.out.printf(Locale.ROOT, "| %d clients | %.1f | %d |%n", row[0], row[1] / 1048576.0, row[2]);
+    }
+  }
+
+  private static void printRounds(Map<String, Run[]> results) {
     System.out.println();
     System.out.println("| FedAvg round, 10 clients, batch 20 | Cohort s/round | PyTorch s/round | Cohort client updates/s"
         + " | PyTorch client updates/s | Cohort / PyTorch | Cohort examples/s | PyTorch examples/s | last-round loss"
@@ -379,18 +405,6 @@ public final class FedAvgBench {
             c.updatesPerSecond(), t.updatesPerSecond(), c.updatesPerSecond() / t.updatesPerSecond(),
             c.examplesPerSecond(), t.examplesPerSecond(), c.lastLoss(), t.lastLoss());
       }
-    }
-    System.out.println();
-    System.out.println("| runtime overhead, round of 100 clients with empty datasets (best of rounds) | µs per client |");
-    System.out.println("|---|---|");
-    System.out.printf(Locale.ROOT, "| logistic regression (31,806 parameters) | %.1f |%n", logregOverhead * 1e6);
-    System.out.printf(Locale.ROOT, "| CNN (1,690,046 parameters) | %.1f |%n", cnnOverhead * 1e6);
-    System.out.println();
-    System.out.println("| CNN round, -Xmx" + CHILD_HEAP + " | peak heap after GC during the round, MiB "
-        + "| collections |");
-    System.out.println("|---|---|---|");
-    for (long[] row : heap) {
-      System.out.printf(Locale.ROOT, "| %d clients | %.1f | %d |%n", row[0], row[1] / 1048576.0, row[2]);
     }
   }
 }
