@@ -162,7 +162,7 @@ public record LearningProcess(Computation initialize, Computation next, Computat
   /**
    * Defines in this JVM every local family a learning process built from {@code models} uses (the optimizers', the
    * finalizer's, each model's client works ({@link ClientWorkProcess#defineLocalFamilies}), the client works'
-   * model-independent ones and cohort-aggregators' ({@link AggregationProcess#defineLocalFamilies})), as a program
+   * model-independent ones, {@link Communication}'s and cohort-aggregators' ({@link AggregationProcess#defineLocalFamilies})), as a program
    * that loads serialized processes it did not build does before loading them; {@code schedules} are the
    * learning-rate schedules of its scheduled optimizers and scheduled algorithms. Federated k-means adds its own
    * ({@code FedKMeans.defineLocalFamilies}).
@@ -175,6 +175,7 @@ public record LearningProcess(Computation initialize, Computation next, Computat
     AggregationProcess.defineLocalFamilies();
     FinalizerProcess.defineLocalFamily();
     LocalTraining.defineGenericFamilies();
+    Communication.defineLocalFamilies();
     for (FunctionalModel model : models) {
       ClientWorkProcess.defineLocalFamilies(model);
     }

@@ -8,6 +8,7 @@ import dev.cohort.core.values.Sequence;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
 import dev.cohort.learning.optimizers.Optimizer;
+import dev.cohort.learning.templates.Communication;
 import dev.cohort.learning.templates.LearningProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,8 @@ class PortableProcessTest {
     Map<String, LearningProcess> out = new LinkedHashMap<>();
     // Momentum and Adam: optimizers whose state and hyper-parameters the second JVM rebuilds only from the files.
     out.put("fed_avg", FedAvg.weighted(model, Optimizer.sgdm(0.1, 0.9), Optimizer.adam(0.05)));
+    out.put("fed_avg_communication", Communication.measured(FedAvg.unweighted(model, Optimizer.sgdm(0.1),
+        Optimizer.sgdm(1.0))));
     out.put("fed_prox", FedProx.unweighted(model, 0.3, Optimizer.sgdm(0.1), Optimizer.yogi(0.02)));
     out.put("scheduled_fed_avg", ScheduledFedAvg.of(model, SCHEDULE, Optimizer.adagrad(0.1)));
     out.put("fed_sgd", FedSgd.of(model, Optimizer.rmsprop(0.01)));
