@@ -91,7 +91,7 @@ class DiscretizationTest {
   @Test
   void statesAndMeasurementsAreTffs() {
     assertThat(DiscretizationFactory.scaled(new SumFactory(), 2.0, false, 0L).create(FLOAT32).stateType()
-        .toString()).isEqualTo("<scale_factor=float32,inner_agg_process=<>>@SERVER");
+        .toString()).isEqualTo("<scale_factor=float32,prior_norm_bound=float32,inner_agg_process=<>>@SERVER");
     AggregationProcess stochastic = DiscretizationFactory.stochastic(new SumFactory(), 0.5, 1L).create(FLOAT32);
     assertThat(stochastic.stateType().toString())
         .isEqualTo("<step_size=float32,inner_agg_process=<>,key=<seed=int64,round=int64>>@SERVER");
@@ -154,6 +154,49 @@ class DiscretizationTest {
             + " int32 with 1");
   }
 
+  /** TFF's inflated_l2_norm_bound at a point computed by hand: norm 1, gamma 0.1, dim 100, beta e^-1/2. */
+  @Test
+  void theInflatedNormBoundIsTffs() {
+    assertThat(DiscretizationFactory.inflatedL2NormBound(1, 0.1, Math.exp(-0.5), 100))
+        .isCloseTo(Math.sqrt(1.4), within(1e-12));
+    assertThat(DiscretizationFactory.inflatedL2NormBound(1, 0.1, 0.0, 100)).isEqualTo(2.0);
+  }
+
+  /**
+   * Conditional stochastic rounding (beta 0.9) of 1,000 halves keeps every rounded norm within the inflated bound of
+   * the value's norm (sqrt 250): about 22.68, where unconditional rounding (norm sqrt of a Binomial(1000, 1/2)) exceeds
+   * it in some rounds.
+   */
+  @Test
+  void conditionalRoundingKeepsTheNormWithinTheInflatedBound() {
+    TensorType vector = TensorType.of(DType.FLOAT32, 1000);
+    float[] halves = new float[1000];
+    java.util.Arrays.fill(halves, 0.5f);
+    double threshold = DiscretizationFactory.inflatedL2NormBound(Math.sqrt(250), 1, 0.9, 1000);
+    assertThat(threshold).isCloseTo(22.68, within(0.01));
+    Rounds conditional = new Rounds(DiscretizationFactory.scaled(new SumFactory(), 1.0, 0.9, 0.0, 6L).create(vector));
+    Rounds unconditional = new Rounds(DiscretizationFactory.scaled(new SumFactory(), 1.0, true, 6L).create(vector));
+    int exceeded = 0;
+    for (int round = 0; round < 20; round++) {
+      double norm = norm(Rounds.flatResult(conditional.next(List.of(Tensor.of(halves, 1000)))));
+      assertThat(norm).as("round %d", round).isLessThanOrEqualTo(threshold);
+      if (norm(Rounds.flatResult(unconditional.next(List.of(Tensor.of(halves, 1000))))) > threshold) {
+        exceeded++;
+      }
+    }
+    assertThat(exceeded).as("unconditional rounds above the bound").isPositive();
+    AggregationProcess prior = DiscretizationFactory.scaled(new SumFactory(), 1.0, 0.9, 20.0, 6L).create(vector);
+    assertThat(((Tensor) ((Struct) server(prior.initialize().call())).get("prior_norm_bound")).floatValue())
+        .isEqualTo(20f);
+    double priorThreshold = DiscretizationFactory.inflatedL2NormBound(20, 1, 0.9, 1000);
+    assertThat(norm(Rounds.flatResult(new Rounds(prior).next(List.of(Tensor.of(halves, 1000))))))
+        .isLessThanOrEqualTo(priorThreshold);
+  }
+
+  private static double norm(double[] x) {
+    return Math.sqrt(java.util.Arrays.stream(x).map(v -> v * v).sum());
+  }
+
   /** TFF's docstring example: {@code [20, 5, -15, 10]} in {@code [-5, 10)} is {@code [5, 5, 0, -5]}. */
   @Test
   void modularClippingWrapsIntoTheRange() {
@@ -202,6 +245,13 @@ class DiscretizationTest {
   void badParametersFailWhenBuilt() {
     assertThatThrownBy(() -> DiscretizationFactory.deterministic(new SumFactory(), 0.0))
         .hasMessage("DiscretizationFactory: step_size (0.0) must be a finite float32 > 0");
+    assertThatThrownBy(() -> DiscretizationFactory.scaled(new SumFactory(), 1.0, 1.0, 0.0, 1L))
+        .hasMessage("DiscretizationFactory: beta (1.0) must be in [0, 1)");
+    assertThatThrownBy(() -> DiscretizationFactory.scaled(new SumFactory(), 1.0, 0.5, -1.0, 1L))
+        .hasMessage("DiscretizationFactory: priorNormBound (-1.0) must be a finite float32 >= 0 (0 for none)");
+    assertThatThrownBy(() -> DiscretizationFactory.scaled(new SumFactory(), 1.0, 0.5, 2.0, 1L)
+        .create(StructType.of(FLOAT32, FLOAT32)))
+        .hasMessage("DiscretizationFactory: a priorNormBound needs a tensor value type, found <float32,float32>");
     assertThatThrownBy(() -> new ModularClippingSumFactory(3, 3))
         .hasMessage("ModularClippingSumFactory: lower (3) must be < upper (3)");
     assertThatThrownBy(() -> new ModularClippingSumFactory(Integer.MIN_VALUE, Integer.MAX_VALUE))
