@@ -26,4 +26,18 @@ interface Cursor {
   default void copyLeaf(int leaf, Object dest, int offset) {
     throw new IllegalStateException("internal: copyLeaf called on a cursor that is not columnar: " + this);
   }
+
+  /**
+   * The in-memory slices the current element is a row of, or null; with {@link #row()}, an address that stays
+   * valid for the whole pass ({@link Cursors.Slices#copyRow}), after the cursor has moved on: what lets a shuffle
+   * buffer hold row numbers instead of elements. Non-null only where {@link #columnar()} holds.
+   */
+  default Cursors.Slices slices() {
+    return null;
+  }
+
+  /** The current element's row in {@link #slices()}; only called when that is not null. */
+  default int row() {
+    throw new IllegalStateException("internal: row called on a cursor that reads no in-memory slices: " + this);
+  }
 }

@@ -27,6 +27,16 @@ final class Cursors {
     public void copyLeaf(int leaf, Object dest, int offset) {
       current().copyLeaf(leaf, dest, offset);
     }
+
+    @Override
+    public Slices slices() {
+      return current().slices();
+    }
+
+    @Override
+    public int row() {
+      return current().row();
+    }
   }
 
   /** Rows of in-memory leaf tensors sharing a leading dimension, optionally through a row index. */
@@ -60,17 +70,28 @@ final class Cursors {
       return true;
     }
 
-    private int row() {
+    @Override
+    public int row() {
       return rows != null ? rows[position] : position;
     }
 
     @Override
+    public Slices slices() {
+      return this;
+    }
+
+    @Override
     public Object element() {
+      return elementAt(row());
+    }
+
+    /** Row {@code row} of the columns as an element (new tensors). */
+    Object elementAt(int row) {
       Object[] values = new Object[columns.length];
       for (int i = 0; i < columns.length; i++) {
         DType dtype = columns[i].dtype();
         Object array = TensorArrays.allocate(dtype, rowSizes[i]);
-        copyLeaf(i, array, 0);
+        copyRow(i, row, array, 0);
         int[] dims = columns[i].shape().dims();
         values[i] = TensorArrays.wrap(dtype, array, Shape.of(Arrays.copyOfRange(dims, 1, dims.length)));
       }
@@ -84,8 +105,13 @@ final class Cursors {
 
     @Override
     public void copyLeaf(int leaf, Object dest, int offset) {
+      copyRow(leaf, row(), dest, offset);
+    }
+
+    /** Copies leaf {@code leaf} of row {@code row} into {@code dest} at {@code offset}, wherever the pass is. */
+    void copyRow(int leaf, int row, Object dest, int offset) {
       int size = rowSizes[leaf];
-      System.arraycopy(TensorArrays.data(columns[leaf]), row() * size, dest, offset, size);
+      System.arraycopy(TensorArrays.data(columns[leaf]), row * size, dest, offset, size);
     }
   }
 
@@ -296,47 +322,95 @@ final class Cursors {
   /**
    * tf.data's shuffle: a buffer of {@code size} elements is filled from the source; each step emits a uniformly
    * chosen buffered element and puts the next source element in its place; at the end the buffer drains in
-   * random order.
+   * random order. An element that is a row of in-memory slices is buffered as its address (slices and row), not
+   * built, so shuffling such a dataset before batching copies each row once, into its batch.
    */
   static final class Shuffle implements Cursor {
     private final Cursor source;
     private final RandomStream random;
-    private final Object[] buffer;
+    private final Object[] elements;
+    private final Slices[] owners;
+    private final int[] rows;
     private int buffered = -1;
-    private Object current;
+    private Object element;
+    private Slices owner;
+    private int row;
 
     Shuffle(Cursor source, int size, RandomStream random) {
       this.source = source;
       this.random = random;
-      this.buffer = new Object[size];
+      this.elements = new Object[size];
+      this.owners = new Slices[size];
+      this.rows = new int[size];
+    }
+
+    private void fill(int slot) {
+      Slices s = source.slices();
+      owners[slot] = s;
+      if (s != null) {
+        rows[slot] = source.row();
+        elements[slot] = null;
+      } else {
+        elements[slot] = source.element();
+      }
     }
 
     @Override
     public boolean advance() {
       if (buffered < 0) {
         buffered = 0;
-        while (buffered < buffer.length && source.advance()) {
-          buffer[buffered++] = source.element();
+        while (buffered < elements.length && source.advance()) {
+          fill(buffered++);
         }
       }
       if (buffered == 0) {
-        current = null;
+        element = null;
+        owner = null;
         return false;
       }
       int j = random.nextInt(buffered);
-      current = buffer[j];
+      element = elements[j];
+      owner = owners[j];
+      row = rows[j];
       if (source.advance()) {
-        buffer[j] = source.element();
+        fill(j);
       } else {
-        buffer[j] = buffer[buffered - 1];
-        buffer[--buffered] = null;
+        int last = --buffered;
+        elements[j] = elements[last];
+        owners[j] = owners[last];
+        rows[j] = rows[last];
+        elements[last] = null;
+        owners[last] = null;
       }
       return true;
     }
 
     @Override
     public Object element() {
-      return current;
+      if (owner != null && element == null) {
+        element = owner.elementAt(row);
+      }
+      return element;
+    }
+
+    @Override
+    public boolean columnar() {
+      return owner != null;
+    }
+
+    @Override
+    public void copyLeaf(int leaf, Object dest, int offset) {
+      owner.copyRow(leaf, row, dest, offset);
+    }
+
+    @Override
+    public Slices slices() {
+      return owner;
+    }
+
+    @Override
+    public int row() {
+      return row;
     }
   }
 

@@ -108,7 +108,9 @@ public final class RandomStream {
 
   /** Uniform in {@code [0, bound)} without modulo bias (Lemire's method). */
   public int nextInt(int bound) {
-    checkArgument(bound > 0, "nextInt: bound (%s) must be > 0", bound);
+    if (bound <= 0) { // not checkArgument: its varargs array would be allocated on every draw
+      throw new IllegalArgumentException("nextInt: bound (" + bound + ") must be > 0");
+    }
     long m = (nextInt() & 0xFFFFFFFFL) * bound;
     long low = m & 0xFFFFFFFFL;
     if (low < bound) {
