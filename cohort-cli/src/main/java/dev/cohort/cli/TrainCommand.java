@@ -65,9 +65,18 @@ import picocli.CommandLine.Option;
         + "report with plots.",
         "Without flags: FedAvg of a CNN on the FEMNIST sample in data/femnist_leaf (73 writers, 62 classes)."},
     footer = {"", "Examples:",
-        "  cohort train                                      # the default job: FedAvg of a CNN on FEMNIST",
-        "  cohort train --model logreg --rounds 20 --json    # a quick run; one JSON summary on stdout",
-        "  cohort train --algorithm fedavg-unweighted --aggregator dp --noise-multiplier 0.5 --clip 1"})
+        "  cohort train                                   # FedAvg of a CNN on FEMNIST",
+        "  cohort train --model logreg --rounds 20 --json # one JSON summary on stdout",
+        "  # DP, the noise calibrated to (8, 1e-5) for 50 rounds of 40 of 73 clients:",
+        "  cohort train --model logreg --rounds 50 --clients-per-round 40 \\",
+        "      --aggregator dp --target-epsilon 8 --clip 0.5",
+        "  cohort train --algorithm fedprox --prox-mu 0.1 --aggregator compression \\",
+        "      --out runs/prox",
+        "  # after Ctrl-C: the same flags and --resume continue from the last checkpoint",
+        "  cohort train --algorithm fedprox --prox-mu 0.1 --aggregator compression \\",
+        "      --out runs/prox --resume",
+        "  cohort train --init-weights runs/prox/model.npz --server-optimizer adam \\",
+        "      --server-lr 0.01"})
 final class TrainCommand implements Callable<Integer> {
   /** Tasks with a loader; the others of the issue (mnist-idx, shakespeare, ...) come with their loaders. */
   static final List<String> TASKS = List.of("femnist");

@@ -369,7 +369,7 @@ class TrainCommandTest {
   @Test
   void anInterruptedRunPrintsHowToResumeAndTheResumedRunEndsAsAnUninterruptedOne() throws Exception {
     Path data = leaf(6);
-    List<String> flags = List.of("--data", data.toString(), "--model", "logreg", "--rounds", "40",
+    List<String> flags = List.of("--data", data.toString(), "--model", "logreg", "--rounds", "100",
         "--clients-per-round", "3", "--eval-every", "0", "--checkpoint-every", "1", "--seed", "4", "--threads", "1");
     Path whole = tmp.resolve("whole");
     List<String> uninterrupted = new ArrayList<>(flags);
