@@ -142,7 +142,7 @@ public final class Communication {
    * class comment); its state, initialize and the other computations are {@code process}'s.
    *
    * @throws IllegalArgumentException if the process's state has no {@code global_model_weights} of tensors of known
-   *     shapes, or its metrics have no {@code aggregator}
+   *     shapes, or its metrics have no {@code aggregator} or already have {@code communication}
    */
   public static LearningProcess measured(LearningProcess process) {
     FunctionType signature = process.next().typeSignature();
@@ -156,6 +156,10 @@ public final class Communication {
     if (w < 0 || a < 0) {
       throw new IllegalArgumentException("communication accounting needs a state with global_model_weights and"
           + " metrics with aggregator, found " + signature);
+    }
+    if (metrics.names().contains("communication")) {
+      throw new IllegalArgumentException("the process's metrics already have 'communication' (measured twice?): "
+          + metrics);
     }
     Type weights = state.type(w);
     long modelBits = bits(weights);

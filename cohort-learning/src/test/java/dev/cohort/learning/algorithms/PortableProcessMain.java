@@ -35,6 +35,12 @@ final class PortableProcessMain {
       Object round = next.call(initialize.call(), PortableProcessTest.data(dir.getFileName().toString()));
       Files.writeString(dir.resolve("round.txt"), bits(round), StandardCharsets.UTF_8);
     }
+    // A personalization computation's client family is bound to the strategies' Java code: build it, then load.
+    PortableProcessTest.personalization();
+    Path p13n = Path.of(args[0]).resolve("personalization.cohort");
+    Object result = Computation.load(p13n).call(FedAvgTest.model().initialWeights().toValue(),
+        PortableProcessTest.personalizationData());
+    Files.writeString(Path.of(args[0]).resolve("personalization.txt"), bits(result), StandardCharsets.UTF_8);
   }
 
   /**

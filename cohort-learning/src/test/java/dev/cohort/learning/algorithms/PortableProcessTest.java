@@ -2,9 +2,11 @@ package dev.cohort.learning.algorithms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.core.Computation;
 import dev.cohort.core.ast.Expr;
 import dev.cohort.core.ast.Exprs;
 import dev.cohort.core.values.Sequence;
+import dev.cohort.core.values.Struct;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.optimizers.LearningRateSchedule;
 import dev.cohort.learning.optimizers.Optimizer;
@@ -56,8 +58,28 @@ class PortableProcessTest {
     return name.equals("kmeans") ? FedKMeansTest.data() : FedAvgTest.clients(3);
   }
 
+  /** A personalization evaluation with the stock fine-tuning strategy, sampling 2 of 3 clients. */
+  static Computation personalization() {
+    FunctionalModel model = FedAvgTest.model();
+    return PersonalizationEval.build("test.portable.p13n", model,
+        List.of(PersonalizationEval.fineTune("adam", model, Optimizer.adam(0.01), 2)), 2, 17);
+  }
+
+  static List<Struct> personalizationData() {
+    List<Struct> out = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      out.add(Struct.named("train_data", Sequence.of(FedAvgTest.clientBatches(c)), "test_data",
+          Sequence.of(FedAvgTest.clientBatches(c + 3))));
+    }
+    return out;
+  }
+
   @Test
   void aSecondJvmLoadsInitializeAndNextAndRunsARoundToTheSameBits(@TempDir Path dir) throws Exception {
+    Computation p13n = personalization();
+    p13n.save(dir.resolve("personalization.cohort"));
+    String p13nHere = PortableProcessMain.bits(p13n.call(FedAvgTest.model().initialWeights().toValue(),
+        personalizationData()));
     Map<String, String> here = new LinkedHashMap<>();
     for (Map.Entry<String, LearningProcess> e : processes().entrySet()) {
       LearningProcess p = e.getValue();
@@ -82,6 +104,8 @@ class PortableProcessTest {
       String there = Files.readString(dir.resolve(e.getKey()).resolve("round.txt"), StandardCharsets.UTF_8);
       assertThat(there).as(e.getKey()).isEqualTo(e.getValue()).contains("SERVER{");
     }
+    assertThat(Files.readString(dir.resolve("personalization.txt"), StandardCharsets.UTF_8)).isEqualTo(p13nHere)
+        .contains("SERVER{");
   }
 
   /** {@code java -cp <this test's class path> PortableProcessMain dir}, with this JVM's Java. */

@@ -66,6 +66,8 @@ class CommunicationTest {
     assertThat(measured.next().typeSignature().result().toString()).endsWith(",communication=<clients=int64,"
         + "broadcasted_bits=int64,aggregated_bits=int64>>@SERVER>");
     long bits = 332L * 32;
+    assertThatThrownBy(() -> Communication.measured(measured)).hasMessageStartingWith("the process's metrics already"
+        + " have 'communication' (measured twice?)");
     assertThat(communication(measured, 5)).isEqualTo(Struct.named("clients", Tensor.scalar(5L), "broadcasted_bits",
         Tensor.scalar(5 * bits), "aggregated_bits", Tensor.scalar(5 * bits)));
     // The process itself is unchanged: same state after the round, same other metrics.
