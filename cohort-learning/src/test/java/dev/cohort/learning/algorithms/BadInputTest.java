@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 11's bad input at the level of a learning process: weights that do not fit the model, client data whose
  * elements do not fit the model's input spec, and out-of-range hyper-parameters fail with a message naming the part,
- * the expected and the found, before any client trains on them (the optimizers' own checks are in OptimizerTest).
+ * the expected and the found: hyper-parameters when the process is built, weights when they are passed in, a batch
+ * when it is read from the client's stream, before a model computes on it (the optimizers' own checks are in
+ * OptimizerTest).
  */
 class BadInputTest {
   private final LearningProcess fedAvg = FedAvg.weighted(FedAvgTest.model(), Optimizer.sgdm(0.1));
