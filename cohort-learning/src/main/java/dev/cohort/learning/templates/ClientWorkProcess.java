@@ -121,8 +121,8 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
    * {@code gradient}, {@code mime_lite} and {@code evaluation} (parameters: the optimizer as
    * {@link Optimizer#asParameters} data and the weighting, where the role has them),
    * {@code learning.metrics.finalize.<model name>}, and the model-independent families of the client works
-   * ({@code learning.client_work.scheduled_hparams}, {@code learning.client_work.mime_lite.update_state},
-   * {@code learning.client_work.mime_lite.schedule}, {@code learning.round_num.add_one}, {@code learning.metrics.add}).
+   * ({@code learning.client_work.scheduled_hparams}, {@code learning.mime_lite.update_state},
+   * {@code learning.mime_lite.schedule}, {@code learning.round_num.add_one}, {@code learning.metrics.add}).
    * The model's name identifies its architecture in a JVM: a second model of the same name, input spec and weights
    * types counts as the same model (its processes use the functions of the first), one that differs in them is an
    * error.

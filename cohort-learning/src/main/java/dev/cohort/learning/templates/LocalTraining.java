@@ -66,8 +66,8 @@ final class LocalTraining {
   }
 
   private static final String SCHEDULED_HPARAMS = "learning.client_work.scheduled_hparams";
-  private static final String MIME_UPDATE_STATE = "learning.client_work.mime_lite.update_state";
-  private static final String MIME_SCHEDULE = "learning.client_work.mime_lite.schedule";
+  private static final String MIME_UPDATE_STATE = "learning.mime_lite.update_state";
+  private static final String MIME_SCHEDULE = "learning.mime_lite.schedule";
   private static final String ADD_ONE = "learning.round_num.add_one";
   private static final String ADD_METRICS = "learning.metrics.add";
 
@@ -93,7 +93,7 @@ final class LocalTraining {
 
   private record OptimizerAndWeights(Optimizer optimizer, Type weightsType) {}
 
-  private static OptimizerAndWeights optimizerAndWeights(Struct p) {
+  private static OptimizerAndWeights parseOptimizerAndWeights(Struct p) {
     if (p.size() != 2 || !"optimizer".equals(p.name(0)) || !"weights".equals(p.name(1))
         || !(p.get(0) instanceof Struct o) || !isString(p.get(1))) {
       throw new IllegalArgumentException("expected the parameters <optimizer=<kind=...>,weights=\"<type>\">, found "
@@ -307,7 +307,7 @@ final class LocalTraining {
   }
 
   private static final LocalFactory SCHEDULED_HPARAMS_FACTORY = (type, parameters) -> {
-    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    OptimizerAndWeights p = parseOptimizerAndWeights(parameters);
     ScheduledOptimizer s = scheduled(p.optimizer());
     Optimizer optimizer = s.optimizer();
     requireLearningRate(optimizer, p.weightsType());
@@ -458,7 +458,7 @@ final class LocalTraining {
   }
 
   private static final LocalFactory MIME_UPDATE_STATE_FACTORY = (type, parameters) -> {
-    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    OptimizerAndWeights p = parseOptimizerAndWeights(parameters);
     check(mimeUpdateStateType(p.optimizer(), p.weightsType()), type, "this optimizer and weights "
         + p.weightsType());
     Object zeros = Nest.zeros(p.weightsType());
@@ -476,7 +476,7 @@ final class LocalTraining {
   }
 
   private static final LocalFactory MIME_SCHEDULE_FACTORY = (type, parameters) -> {
-    OptimizerAndWeights p = optimizerAndWeights(parameters);
+    OptimizerAndWeights p = parseOptimizerAndWeights(parameters);
     ScheduledOptimizer s = scheduled(p.optimizer());
     StructType optimizerState = s.optimizer().stateType(p.weightsType());
     if (!(type.parameter() instanceof StructType t) || !type.parameter().equals(type.result()) || t.size() != 2
