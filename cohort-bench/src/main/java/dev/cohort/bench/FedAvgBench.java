@@ -50,8 +50,7 @@ import javax.management.openmbean.CompositeData;
  * (73 writers, 62 classes), in one run.
  *
  * <p>{@code bench/run FedAvgBench [--rounds R] [--warmup W] [--models logreg,mlp,cnn] [--no-torch] [--rounds-only]}:
- * for
- * logistic regression 784→62, the MLP 784-200-200-62 and TFF's FedAvg CNN with a 62-way head, weighted FedAvg with
+ * for logistic regression 784→62, the MLP 784-200-200-62 and TFF's FedAvg CNN with a 62-way head, weighted FedAvg with
  * 10 clients per round drawn by {@code ClientSampler.uniform} (seed 0), one epoch of plain SGD at learning rate 0.05
  * in batches of 20, no shuffling, server SGD at learning rate 1. Cohort trains on 2 client threads; then
  * {@code bench/torch_fedavg.py} (Debian's python3-torch via /usr/bin/python3) runs the same rounds (the same clients,

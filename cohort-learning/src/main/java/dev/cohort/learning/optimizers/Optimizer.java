@@ -146,6 +146,18 @@ public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Y
    */
   Step next(Struct state, Object weights, Object gradients);
 
+  /**
+   * {@link #next} for a caller that owns {@code weights}, such as a client's local training loop, whose weights no one
+   * else sees: the new weights may be written into {@code weights}' arrays, which the result then shares, instead of
+   * new ones (at batch 20 allocating the MLP's 0.8 MB of new weights per step cost a third of a FedAvg round). The
+   * state is treated as in {@link #next}. By default this is {@link #next}; plain SGD overrides it.
+   *
+   * @throws IllegalArgumentException as {@link #next}
+   */
+  default Step nextInPlace(Struct state, Object weights, Object gradients) {
+    return next(state, weights, gradients);
+  }
+
   /** The hyper-parameters in {@code state}, by TFF's names (e.g. {@code <learning_rate=0.1,momentum=0.9>}). */
   Struct getHparams(Struct state);
 

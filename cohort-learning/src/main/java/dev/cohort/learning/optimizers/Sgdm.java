@@ -55,10 +55,30 @@ public record Sgdm(double learningRate, double momentum, boolean nesterov) imple
 
   @Override
   public Step next(Struct state, Object weights, Object gradients) {
+    return step(state, weights, gradients, false);
+  }
+
+  /** Without momentum, the new weights overwrite {@code weights}' arrays; with momentum, as {@link #next}. */
+  @Override
+  public Step nextInPlace(Struct state, Object weights, Object gradients) {
+    return step(state, weights, gradients, true);
+  }
+
+  private Step step(Struct state, Object weights, Object gradients, boolean inPlace) {
     Leaves.checkMatch(weights, gradients);
     float lr = Leaves.hparam(state, LEARNING_RATE);
     List<float[]> w = Leaves.data(weights);
     List<float[]> g = Leaves.data(gradients);
+    if (!hasMomentum() && inPlace) {
+      for (int k = 0; k < w.size(); k++) {
+        float[] wk = w.get(k);
+        float[] gk = g.get(k);
+        for (int i = 0; i < wk.length; i++) {
+          wk[i] = wk[i] - lr * gk[i];
+        }
+      }
+      return new Step(state, weights);
+    }
     List<float[]> out = Leaves.newLike(weights);
     if (!hasMomentum()) {
       for (int k = 0; k < w.size(); k++) {

@@ -149,7 +149,8 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       Struct hparams) {
     worker.setWeights(initial);
     Struct state = optimizer.setHparams(optimizer.initialize(initial.trainableType()), hparams);
-    Struct trainable = initial.trainable();
+    // The loop's own copy, which the optimizer may step in place: no new weights per batch.
+    Struct trainable = (Struct) Nest.map(initial.trainable(), Tensor::copy);
     List<Object> metricStates = initialStates(metrics);
     long examples = 0;
     for (Object element : data) {
@@ -160,7 +161,7 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       }
       Object gradients = proximal ? LocalTraining.withProximalTerm(worker.gradients(), trainable, initial.trainable(),
           proximalStrength) : worker.gradients();
-      Optimizer.Step step = optimizer.next(state, trainable, gradients);
+      Optimizer.Step step = optimizer.nextInPlace(state, trainable, gradients);
       state = step.state();
       trainable = (Struct) step.weights();
       worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
