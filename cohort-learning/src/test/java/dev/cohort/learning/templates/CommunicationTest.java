@@ -97,6 +97,28 @@ class CommunicationTest {
     assertThat(c.get("broadcasted_bits")).isEqualTo(Tensor.scalar(4 * 332L * 32));
   }
 
+  /**
+   * TFF's compression_aggregator nests the encoded sum under zeroing and clipping; its client_bits are found there. With
+   * TFF's threshold of 20000 elements only the 8x2600 kernel (20800) is quantised to 8 bits (+ min and max).
+   */
+  @Test
+  void theClientBitsOfANestedCompressingAggregatorAreFound() {
+    FunctionalModel wide = SequentialModel.of("test.communication.wide", SPEC,
+        () -> Sequential.builder(Shape.of(8)).seed(4).add(Layers.dense(2600)).add(Layers.dense(2)).build(),
+        Loss.SPARSE_CATEGORICAL_CROSSENTROPY_FROM_LOGITS);
+    ModelWeights initial = wide.initialWeights();
+    LearningProcess recommended = Communication.measured(LearningProcess.composeLearningProcess(initial,
+        DistributionProcess.broadcast(initial.type()),
+        ClientWorkProcess.modelDelta(wide, Optimizer.sgdm(0.1), ClientWeighting.NUM_EXAMPLES),
+        dev.cohort.aggregators.Recommended.compression(true, true, 3).create(initial.trainableType(),
+            TensorType.FLOAT32),
+        FinalizerProcess.applyOptimizer(Optimizer.sgdm(1.0), initial.type())));
+    Struct c = communication(recommended, 3);
+    long floats = 8 * 2600 + 2600 + 2600 * 2 + 2;
+    assertThat(c.get("broadcasted_bits")).isEqualTo(Tensor.scalar(3 * floats * 32));
+    assertThat(c.get("aggregated_bits")).isEqualTo(Tensor.scalar(3 * (20800L * 8 + 64 + (floats - 20800) * 32)));
+  }
+
   @Test
   void aSerializedMeasuredProcessRunsToTheSameBits() {
     LearningProcess measured = Communication.measured(fedAvg(new MeanFactory().create(
