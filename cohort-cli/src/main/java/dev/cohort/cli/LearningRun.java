@@ -39,7 +39,8 @@ import java.util.Map;
  * resumed run releases the same ones.
  *
  * <p>Metrics: {@code clients}, {@code examples}, {@code train/loss} and {@code train/accuracy} (when clients took
- * part), {@code bits_up} and {@code bits_down}, {@code epsilon} (with DP), {@code evaluation/loss} and
+ * part), {@code bits_up} and {@code bits_down} (cohort-learning's {@code Communication} measurements),
+ * {@code epsilon} (with DP), {@code evaluation/loss} and
  * {@code evaluation/accuracy} (evaluated rounds), then the process's own under {@code process/}.
  *
  * <p>A state is saved as its tensors in depth-first order (dtype, shape, values); it loads into the structure of
@@ -53,19 +54,13 @@ final class LearningRun implements IterativeProcess<Object> {
   private final TrainData data;
   private final Training.Setup setup;
   private final ModelWorker evaluator;
-  private final long trainable;
-  private final long downloadBits;
   private Object template;
 
-  LearningRun(TrainConfig config, TrainData data, Training.Setup setup, long parameters) {
+  LearningRun(TrainConfig config, TrainData data, Training.Setup setup) {
     this.config = config;
     this.data = data;
     this.setup = setup;
     this.evaluator = setup.model().newWorker();
-    this.trainable = setup.model().initialWeights().trainable().values().stream()
-        .mapToLong(t -> ((Tensor) t).size()).sum();
-    // Each client receives the float32 model, and with Mime-Lite also the server's optimizer state.
-    this.downloadBits = 32L * parameters * (config.algorithm().equals("mime-lite") ? 1 + optimizerSlots() : 1);
   }
 
   @Override
@@ -86,9 +81,10 @@ final class LearningRun implements IterativeProcess<Object> {
     m.put("clients", (double) ids.size());
     Object next = state;
     Map<String, Double> own = Map.of();
-    long clientBits = 32L * trainable;
-    if (ids.isEmpty()) { // Poisson sampling can draw nobody: the round then changes nothing
+    if (ids.isEmpty()) { // Poisson sampling can draw nobody: the round then changes nothing and sends nothing
       m.put("examples", 0.0);
+      m.put("bits_up", 0.0);
+      m.put("bits_down", 0.0);
     } else {
       Struct out = (Struct) setup.process().next().call(state, roundData(clientData, ids, round));
       next = out.get("state");
@@ -98,10 +94,9 @@ final class LearningRun implements IterativeProcess<Object> {
       m.put("train/loss", scalar(train.get("loss")));
       m.put("train/accuracy", scalar(train.get("sparse_categorical_accuracy")));
       own = Metrics.flatten(out.get("metrics"));
-      clientBits = uploadBits(own);
+      m.put("bits_up", own.get("communication/aggregated_bits"));
+      m.put("bits_down", own.get("communication/broadcasted_bits"));
     }
-    m.put("bits_up", (double) clientBits * ids.size());
-    m.put("bits_down", (double) downloadBits * ids.size());
     if (config.noiseMultiplier() != null) {
       m.put("epsilon", epsilon(round));
     }
@@ -325,29 +320,6 @@ final class LearningRun implements IterativeProcess<Object> {
     RdpAccountant accountant = config.sampling().equals("uniform")
         ? RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build() : RdpAccountant.create();
     return accountant.compose(each, round).epsilon(config.delta()).epsilon();
-  }
-
-  /**
-   * The bits one client uploads: what the aggregator measures ({@code client_bits} of a compressing sum), else
-   * the trainable weights as float32; Mime-Lite clients also send their full gradient.
-   */
-  private long uploadBits(Map<String, Double> measurements) {
-    long update = 32L * trainable;
-    for (Map.Entry<String, Double> e : measurements.entrySet()) {
-      if (e.getKey().endsWith("/client_bits")) {
-        update = e.getValue().longValue();
-      }
-    }
-    return config.algorithm().equals("mime-lite") ? update + 32L * trainable : update;
-  }
-
-  /** Copies of the weights the client optimizer keeps (Mime-Lite broadcasts them): momentum 1, Adam's moments 2. */
-  private int optimizerSlots() {
-    return switch (config.clientOptimizer()) {
-      case "sgd" -> 0;
-      case "sgdm", "adagrad" -> 1;
-      default -> 2;
-    };
   }
 
   private static double scalar(Object t) {

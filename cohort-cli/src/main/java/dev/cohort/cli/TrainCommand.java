@@ -18,6 +18,7 @@ import dev.cohort.learning.optimizers.Optimizer;
 import dev.cohort.learning.templates.ClientWeighting;
 import dev.cohort.learning.templates.ClientWorkProcess;
 import dev.cohort.learning.templates.ClientWorks;
+import dev.cohort.learning.templates.Communication;
 import dev.cohort.learning.templates.DistributionProcess;
 import dev.cohort.learning.templates.FinalizerProcess;
 import dev.cohort.learning.templates.LearningProcess;
@@ -439,7 +440,7 @@ final class TrainCommand implements Callable<Integer> {
   /**
    * The learning process: the algorithm's client work (cohort-learning's, as its FedAvg, FedProx, FedSGD and
    * Mime-Lite compose them) around the aggregator of {@code --aggregator} (cohort-aggregators' recommended ones), the
-   * server optimizer applying the aggregate.
+   * server optimizer applying the aggregate; its metrics count the bits sent ({@link Communication#measured}).
    */
   static LearningProcess process(TrainConfig c, FunctionalModel model, Optimizer client, Optimizer server) {
     ModelWeights initial = model.initialWeights();
@@ -470,8 +471,9 @@ final class TrainCommand implements Callable<Integer> {
       case "compression" -> Recommended.compression(true, true, c.seed()).create(values, TensorType.FLOAT32);
       default -> throw new IllegalStateException("internal: aggregator " + c.aggregator() + " passed validation");
     };
-    return LearningProcess.composeLearningProcess(initial, DistributionProcess.broadcast(initial.type()), work, agg,
-        FinalizerProcess.applyOptimizer(server, initial.type()));
+    return Communication.measured(LearningProcess.composeLearningProcess(initial,
+        DistributionProcess.broadcast(initial.type()), work, agg, FinalizerProcess.applyOptimizer(server,
+            initial.type())));
   }
 
   /**

@@ -79,7 +79,7 @@ final class Training {
     long testExamples = TrainData.examples(data.test(), data.test().clientIds());
     Sequential net = setup.architecture().get();
     long parameters = net.parameterCount();
-    LearningRun run = new LearningRun(config, data, setup, parameters);
+    LearningRun run = new LearningRun(config, data, setup);
     if (resume) {
       requireSameRun(run.fingerprint());
     } else {
