@@ -11,7 +11,6 @@ import static dev.cohort.core.types.TensorType.INT64;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
@@ -412,8 +411,7 @@ public final class DifferentiallyPrivateFactory {
 
     @Override
     public Computation noised(Type valueType, Type recordType, StructType queryType) {
-      return LocalFamily.define(FIXED_FAMILY, FIXED_NOISE).at(noisedType(valueType, valueType, FIXED_STATE,
-          FIXED_EVENT));
+      return FIXED_NOISE.at(noisedType(valueType, valueType, FIXED_STATE, FIXED_EVENT), Struct.empty());
     }
 
     @Override
@@ -446,8 +444,7 @@ public final class DifferentiallyPrivateFactory {
 
     @Override
     public Computation noised(Type valueType, Type recordType, StructType queryType) {
-      return LocalFamily.define(ADAPTIVE_FAMILY, ADAPTIVE_NOISE).at(noisedType(valueType, recordType,
-          ADAPTIVE_STATE, ADAPTIVE_EVENT));
+      return ADAPTIVE_NOISE.at(noisedType(valueType, recordType, ADAPTIVE_STATE, ADAPTIVE_EVENT), Struct.empty());
     }
 
     @Override
@@ -470,11 +467,12 @@ public final class DifferentiallyPrivateFactory {
   }
 
   /** The family {@code aggregators.dp.gaussian_fixed}: any float value type {@code V}, no parameters. */
-  private static final LocalFactory FIXED_NOISE = (type, parameters) -> {
+  private static final Processes.Family FIXED_NOISE = new Processes.Family(FIXED_FAMILY, (type, parameters) -> {
     Processes.noParameters(parameters);
-    Type valueType = Processes.familyResultValueType(type, v -> noisedType(v, v, FIXED_STATE, FIXED_EVENT));
+    Type valueType = Processes.part(type.result(), 0);
     Processes.requireFloats(FIXED_FAMILY, valueType);
-    return arg -> {
+    return noisedType(valueType, valueType, FIXED_STATE, FIXED_EVENT);
+  }, (type, parameters) -> arg -> {
       Struct s = (Struct) arg;
       Struct q = (Struct) s.get(1);
       float clip = ((Tensor) q.get(0)).floatValue();
@@ -486,16 +484,17 @@ public final class DifferentiallyPrivateFactory {
           Tensor.scalar(round + 1)));
       return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(s.get(0), noisy), advanced,
           Struct.named("noise_multiplier", stddev / clip)));
-    };
-  };
+  });
 
   /** The family {@code aggregators.dp.gaussian_adaptive}: any float value type {@code V}, no parameters. */
-  private static final LocalFactory ADAPTIVE_NOISE = (type, parameters) -> {
-    Processes.noParameters(parameters);
-    Type valueType = Processes.familyResultValueType(type, v -> noisedType(v,
-        StructType.named("value", v, "below", FLOAT32), ADAPTIVE_STATE, ADAPTIVE_EVENT));
-    Processes.requireFloats(ADAPTIVE_FAMILY, valueType);
-    return arg -> {
+  private static final Processes.Family ADAPTIVE_NOISE = new Processes.Family(ADAPTIVE_FAMILY,
+      (type, parameters) -> {
+        Processes.noParameters(parameters);
+        Type valueType = Processes.part(type.result(), 0);
+        Processes.requireFloats(ADAPTIVE_FAMILY, valueType);
+        return noisedType(valueType, StructType.named("value", valueType, "below", FLOAT32), ADAPTIVE_STATE,
+            ADAPTIVE_EVENT);
+      }, (type, parameters) -> arg -> {
       Struct s = (Struct) arg;
       Struct sum = (Struct) s.get(0);
       Struct q = (Struct) s.get(1);
@@ -515,8 +514,7 @@ public final class DifferentiallyPrivateFactory {
       return Struct.of(List.of("result", "query", "dp_event"), List.of(replaced(sum.get(0), noisy),
           Struct.of(q.names(), fields),
           Struct.named("noise_multiplier", zv, "clipped_count_noise_multiplier", countStddev / 0.5f)));
-    };
-  };
+  });
 
   /** {@code (int32 -> float32)}: a clipped flag to {@code 1[||x|| <= C] - 1/2}. */
   private static final Processes.Single BELOW_ESTIMATE = new Processes.Single(new FunctionType(INT32, FLOAT32),
@@ -524,8 +522,8 @@ public final class DifferentiallyPrivateFactory {
 
   /** Defines the families of this factory's processes ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
-    LocalFamily.define(FIXED_FAMILY, FIXED_NOISE);
-    LocalFamily.define(ADAPTIVE_FAMILY, ADAPTIVE_NOISE);
+    FIXED_NOISE.define();
+    ADAPTIVE_NOISE.define();
     LocalFamily.define("aggregators.below_estimate", BELOW_ESTIMATE);
     TreeQuery.defineLocalFamily();
   }

@@ -8,7 +8,6 @@ import static dev.cohort.core.Intrinsics.federatedZip;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
@@ -79,10 +78,8 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
     Processes.requireFloats("DiscreteFourierTransformFactory", valueType);
     Type rotatedType = rotatedType(valueType);
     AggregationProcess innerProcess = inner.create(rotatedType);
-    Struct parameters = Struct.named("num_repeats", Tensor.scalar(numRepeats));
-    LocalFamily family = defineLocalFamily();
-    Computation rotate = family.at(forwardType(valueType), parameters);
-    Computation unrotate = family.at(inverseType(valueType), parameters);
+    Computation rotate = TRANSFORM.at(forwardType(valueType), parameters(false));
+    Computation unrotate = TRANSFORM.at(inverseType(valueType), parameters(true));
     Computation initialize = Computation.federated("dft_initialize", () -> federatedZip(Processes.named(
         "key", federatedValue(Struct.named("seed", Tensor.scalar(seed), "round", Tensor.scalar(0L)),
             Placement.SERVER),
@@ -103,7 +100,11 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
 
   /** Defines {@code aggregators.dft} ({@link AggregationProcess#defineLocalFamilies}). */
   static LocalFamily defineLocalFamily() {
-    return LocalFamily.define(FAMILY, TRANSFORM);
+    return TRANSFORM.define();
+  }
+
+  private Struct parameters(boolean inverse) {
+    return Struct.named("inverse", Tensor.scalar(inverse), "num_repeats", Tensor.scalar(numRepeats));
   }
 
   /** The rotated type: each tensor of {@code valueType} as a {@code float32[d]}, {@code d} its size rounded up to even. */
@@ -131,23 +132,22 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
   }
 
   /**
-   * The family {@code aggregators.dft}: the forward rotation {@code (<value=V,key> -> R)} or the inverse
-   * {@code (<value=R,key> -> V)} for any float value type {@code V}, parameters {@code <num_repeats=int32>}.
+   * The family {@code aggregators.dft}: the clients' rotation {@code (<value=V,key> -> R)} or the server's inverse
+   * {@code (<value=R,key> -> V)} for float {@code V}; parameters {@code <inverse=bool,num_repeats=int32>}.
    */
-  private static final LocalFactory TRANSFORM = (type, parameters) -> {
-    if (parameters.size() != 1 || !"num_repeats".equals(parameters.name(0))
-        || !(parameters.get(0) instanceof Tensor t) || t.dtype() != DType.INT32 || t.rank() != 0
-        || t.intValue() < 1) {
-      throw new IllegalArgumentException("expected the parameters <num_repeats=int32 >= 1>, found " + parameters);
+  private static final Processes.Family TRANSFORM = new Processes.Family(FAMILY, (type, parameters) -> {
+    Processes.checkParameters(parameters, "inverse", DType.BOOL, "num_repeats", DType.INT32);
+    if (Processes.parameter(parameters, "num_repeats").intValue() < 1) {
+      throw new IllegalArgumentException("expected num_repeats >= 1, found " + parameters);
     }
-    int repeats = ((Tensor) parameters.get(0)).intValue();
-    Type result = type.result();
-    Processes.requireFloats(FAMILY, result);
-    boolean inverse = type.equals(inverseType(result));
-    Type valueType = inverse ? result : Processes.familyValueType(type, v -> {
-      Processes.requireFloats(FAMILY, v);
-      return forwardType(v);
-    });
+    boolean inverse = Processes.parameter(parameters, "inverse").boolValue();
+    Type valueType = inverse ? type.result() : Processes.part(type.parameter(), 0);
+    Processes.requireFloats(FAMILY, valueType);
+    return inverse ? inverseType(valueType) : forwardType(valueType);
+  }, (type, parameters) -> {
+    boolean inverse = Processes.parameter(parameters, "inverse").boolValue();
+    int repeats = Processes.parameter(parameters, "num_repeats").intValue();
+    Type valueType = inverse ? type.result() : Processes.part(type.parameter(), 0);
     List<TensorType> leaves = Rotations.leaves(valueType);
     Type outType = inverse ? valueType : rotatedType(valueType);
     return arg -> {
@@ -184,7 +184,7 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
       }
       return DifferentiallyPrivateFactory.replaced(Rotations.zerosLike(outType), out);
     };
-  };
+  });
 
   /** The phases {@code theta_j = 2 pi u_j} of one tensor and repeat, as unit complex numbers (cos, sin). */
   private static double[][] phases(Struct key, int tensor, int repeat, int k) {

@@ -8,8 +8,8 @@ import static dev.cohort.core.Intrinsics.genericMultiply;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.FederatedType;
+import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
 import dev.cohort.core.types.TypeAnalysis;
@@ -97,25 +97,25 @@ public record MeanFactory(UnweightedAggregationFactory valueSumFactory, Unweight
 
   /** Defines {@code aggregators.divide_no_nan} ({@link AggregationProcess#defineLocalFamilies}). */
   static LocalFamily defineLocalFamily() {
-    return LocalFamily.define("aggregators.divide_no_nan", DIVIDE_NO_NAN);
+    return DIVIDE_NO_NAN.define();
   }
 
   /** The family {@code aggregators.divide_no_nan}: {@code (<sum=V,divisor=D> -> V)} for any V and scalar D. */
-  private static final LocalFactory DIVIDE_NO_NAN = (type, parameters) -> {
-    Processes.noParameters(parameters);
-    if (!(type.parameter() instanceof StructType p) || p.size() != 2 || !type.result().equals(p.type(0))
-        || !StructType.named("sum", p.type(0), "divisor", p.type(1)).equals(p)
-        || !TypeAnalysis.isNumericScalar(p.type(1))) {
-      throw new TypeMismatchException("expected (<sum=V,divisor=D> -> V) with D a numeric scalar", null, type);
-    }
-    return arg -> {
-      Struct s = (Struct) arg;
-      float divisor = (float) ((Tensor) s.get(1)).getDouble();
-      if (divisor == 0f) {
-        return Processes.mapTensors(s.get(0), t -> Tensor.zeros(t.dtype(), t.shape()));
-      }
-      float reciprocal = 1f / divisor;
-      return Processes.mapTensors(s.get(0), t -> t.mul(reciprocal));
-    };
-  };
+  private static final Processes.Family DIVIDE_NO_NAN = new Processes.Family("aggregators.divide_no_nan",
+      (type, parameters) -> {
+        Processes.noParameters(parameters);
+        Type divisor = Processes.part(type.parameter(), 1);
+        if (!TypeAnalysis.isNumericScalar(divisor)) {
+          throw new TypeMismatchException("expected (<sum=V,divisor=D> -> V) with D a numeric scalar", null, type);
+        }
+        return new FunctionType(StructType.named("sum", type.result(), "divisor", divisor), type.result());
+      }, (type, parameters) -> arg -> {
+        Struct s = (Struct) arg;
+        float divisor = (float) ((Tensor) s.get(1)).getDouble();
+        if (divisor == 0f) {
+          return Processes.mapTensors(s.get(0), t -> Tensor.zeros(t.dtype(), t.shape()));
+        }
+        float reciprocal = 1f / divisor;
+        return Processes.mapTensors(s.get(0), t -> t.mul(reciprocal));
+      });
 }

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -102,42 +101,6 @@ final class Processes {
       throw new IllegalArgumentException(who + ": the weight type must be a numeric scalar (float32, int32 or int64),"
           + " found " + weightType);
     }
-  }
-
-  /**
-   * The value type {@code V} of a local family member whose parameter is a struct with {@code V} first, after
-   * checking that {@code requested} is exactly {@code expected.apply(V)} (a family's type check).
-   *
-   * @throws TypeMismatchException "{@code expected <type>}" otherwise
-   */
-  static Type familyValueType(FunctionType requested, Function<Type, FunctionType> expected) {
-    if (!(requested.parameter() instanceof StructType p) || p.size() == 0) {
-      throw new TypeMismatchException("expected a struct parameter whose first element is the value type", null,
-          requested);
-    }
-    FunctionType want = expected.apply(p.type(0));
-    if (!want.equals(requested)) {
-      throw new TypeMismatchException("expected " + want, want, requested);
-    }
-    return p.type(0);
-  }
-
-  /**
-   * The value type {@code V} of a local family member whose result is a struct with {@code V} first, after checking
-   * that {@code requested} is exactly {@code expected.apply(V)}.
-   *
-   * @throws TypeMismatchException "{@code expected <type>}" otherwise
-   */
-  static Type familyResultValueType(FunctionType requested, Function<Type, FunctionType> expected) {
-    if (!(requested.result() instanceof StructType r) || r.size() == 0) {
-      throw new TypeMismatchException("expected a struct result whose first element is the value type", null,
-          requested);
-    }
-    FunctionType want = expected.apply(r.type(0));
-    if (!want.equals(requested)) {
-      throw new TypeMismatchException("expected " + want, want, requested);
-    }
-    return r.type(0);
   }
 
   /**

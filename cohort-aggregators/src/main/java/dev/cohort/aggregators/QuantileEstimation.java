@@ -11,13 +11,12 @@ import static dev.cohort.core.types.TensorType.FLOAT32;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
+import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.Type;
-import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
@@ -164,28 +163,34 @@ public final class QuantileEstimation {
   /** Defines the families of the estimation processes ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
     LocalFamily.define("aggregators.quantile_record", RECORD_FAMILY);
-    LocalFamily.define("aggregators.quantile_update", SERVER_UPDATE);
+    SERVER_UPDATE.define();
   }
 
   /** {@code (<query=Q,sum=<float32,float32>> -> Q)}: the estimate moved against the fraction below it. */
   private static Computation serverUpdate(Update update) {
-    return LocalFamily.define("aggregators.quantile_update", SERVER_UPDATE).at(SERVER_UPDATE_TYPE,
+    return SERVER_UPDATE.at(SERVER_UPDATE_TYPE,
         Struct.named("update", Tensor.scalar(update.name().toLowerCase(Locale.ROOT))));
   }
 
   private static final FunctionType SERVER_UPDATE_TYPE =
       new FunctionType(StructType.named("query", QUERY_STATE, "sum", RECORD), QUERY_STATE);
 
-  /** The family {@code aggregators.quantile_update}: {@link #SERVER_UPDATE_TYPE}, {@code <update=geometric|...>}. */
-  private static final LocalFactory SERVER_UPDATE = (type, parameters) -> {
+  private static Update update(Struct parameters) {
     List<String> labels = new ArrayList<>();
     for (Update u : Update.values()) {
       labels.add(u.name().toLowerCase(Locale.ROOT));
     }
-    Update update = Update.values()[labels.indexOf(Processes.stringParameter(parameters, "update", labels))];
-    if (!type.equals(SERVER_UPDATE_TYPE)) {
-      throw new TypeMismatchException("expected " + SERVER_UPDATE_TYPE, SERVER_UPDATE_TYPE, type);
-    }
+    return Update.values()[labels.indexOf(Processes.stringParameter(parameters, "update", labels))];
+  }
+
+  /** The family {@code aggregators.quantile_update}: {@link #SERVER_UPDATE_TYPE}, {@code <update=geometric|...>}. */
+  private static final Processes.Family SERVER_UPDATE = new Processes.Family("aggregators.quantile_update",
+      (type, parameters) -> {
+        update(parameters);
+        return SERVER_UPDATE_TYPE;
+      }, (type, parameters) -> serverUpdateFunction(update(parameters)));
+
+  private static LocalFunction serverUpdateFunction(Update update) {
     return arg -> {
       Struct query = (Struct) ((Struct) arg).get(0);
       Struct sum = (Struct) ((Struct) arg).get(1);
@@ -201,7 +206,7 @@ public final class QuantileEstimation {
       float next = update == Update.GEOMETRIC ? estimate * (float) Math.exp(-step) : estimate - step;
       return Struct.of(query.names(), List.of(Tensor.scalar(next), query.get(1), query.get(2)));
     };
-  };
+  }
 
   private static void positive(String who, String parameter, double value) {
     check(who, parameter, value, value > 0, "a finite float32 > 0");

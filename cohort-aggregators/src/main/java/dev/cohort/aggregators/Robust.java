@@ -6,9 +6,7 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
@@ -233,17 +231,14 @@ public final class Robust {
    * changed (its norm exceeds the threshold). A clipped value is divided by {@code norm / threshold}, as TFF does.
    */
   static Computation transform(boolean zeroing, NormOrder order, Type valueType) {
-    LocalFamily family = zeroing ? LocalFamily.define(ZERO_FAMILY, ZERO) : LocalFamily.define(CLIP_FAMILY, CLIP);
-    return family.at(transformType(valueType), Struct.named("norm_order", Tensor.scalar(order.label())));
+    return (zeroing ? ZERO : CLIP).at(transformType(valueType),
+        Struct.named("norm_order", Tensor.scalar(order.label())));
   }
-
-  private static final String CLIP_FAMILY = "aggregators.clip";
-  private static final String ZERO_FAMILY = "aggregators.zero";
 
   /** Defines {@code aggregators.clip} and {@code aggregators.zero} ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
-    LocalFamily.define(CLIP_FAMILY, CLIP);
-    LocalFamily.define(ZERO_FAMILY, ZERO);
+    CLIP.define();
+    ZERO.define();
   }
 
   /** {@code (<value=V,norm=float32> -> <value=V,norm=float32,flag=int32>)}. */
@@ -253,16 +248,25 @@ public final class Robust {
   }
 
   /** The families {@code aggregators.clip} and {@code aggregators.zero}: any value type, {@code <norm_order=l1|...>}. */
-  private static final LocalFactory CLIP = (type, parameters) -> transformFunction(false, type, parameters);
-  private static final LocalFactory ZERO = (type, parameters) -> transformFunction(true, type, parameters);
+  private static final Processes.Family CLIP = new Processes.Family("aggregators.clip", Robust::canonicalTransform,
+      (type, parameters) -> transformFunction(false, normOrder(parameters)));
+  private static final Processes.Family ZERO = new Processes.Family("aggregators.zero", Robust::canonicalTransform,
+      (type, parameters) -> transformFunction(true, normOrder(parameters)));
 
-  private static LocalFunction transformFunction(boolean zeroing, FunctionType type, Struct parameters) {
+  private static FunctionType canonicalTransform(FunctionType type, Struct parameters) {
+    normOrder(parameters);
+    return transformType(Processes.part(type.parameter(), 0));
+  }
+
+  private static NormOrder normOrder(Struct parameters) {
     List<String> labels = new ArrayList<>();
     for (NormOrder o : NormOrder.values()) {
       labels.add(o.label());
     }
-    NormOrder order = NormOrder.values()[labels.indexOf(Processes.stringParameter(parameters, "norm_order", labels))];
-    Processes.familyValueType(type, Robust::transformType);
+    return NormOrder.values()[labels.indexOf(Processes.stringParameter(parameters, "norm_order", labels))];
+  }
+
+  private static LocalFunction transformFunction(boolean zeroing, NormOrder order) {
     return arg -> {
       Struct s = (Struct) arg;
       Object value = s.get(0);

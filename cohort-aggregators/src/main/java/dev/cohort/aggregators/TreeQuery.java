@@ -8,7 +8,6 @@ import static dev.cohort.core.types.TensorType.INT64;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
@@ -190,19 +189,20 @@ final class TreeQuery implements DifferentiallyPrivateFactory.Query {
 
   /** Defines the family {@code aggregators.dp.tree}. */
   static LocalFamily defineLocalFamily() {
-    return LocalFamily.define(FAMILY, STEP);
+    return STEP.define();
   }
 
   /** The family {@code aggregators.dp.tree}: any float value type, the parameters of a {@link Tree}. */
-  private static final LocalFactory STEP = (type, parameters) -> {
+  private static final Processes.Family STEP = new Processes.Family(FAMILY, (type, parameters) -> {
     Tree tree = Tree.of(parameters);
-    Type valueType = Processes.familyResultValueType(type, v -> {
-      Type record = tree.adaptive() ? StructType.named("value", v, "below", FLOAT32) : v;
-      return DifferentiallyPrivateFactory.noisedType(v, record, queryType(record, tree.maxSteps()), EVENT);
-    });
+    Type valueType = Processes.part(type.result(), 0);
     Processes.requireFloats(FAMILY, valueType);
+    Type record = tree.adaptive() ? StructType.named("value", valueType, "below", FLOAT32) : valueType;
+    return DifferentiallyPrivateFactory.noisedType(valueType, record, queryType(record, tree.maxSteps()), EVENT);
+  }, (type, parameters) -> {
+    Tree tree = Tree.of(parameters);
     return arg -> tree.step((Struct) arg);
-  };
+  });
 
   /** The query state's type: {@link #scalarFields} and {@code levels=<level_0=R,...>}. */
   private static StructType queryType(Type recordType, long maxSteps) {

@@ -12,7 +12,6 @@ import static dev.cohort.core.types.TensorType.INT64;
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
-import dev.cohort.core.ast.LocalFactory;
 import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
@@ -20,7 +19,6 @@ import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
-import dev.cohort.core.types.TypeMismatchException;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
@@ -80,11 +78,10 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
   @Override
   public AggregationProcess create(Type valueType) {
     Processes.requireNumeric("UnweightedReservoirSamplingFactory", valueType);
-    LocalFamily family = defineLocalFamily();
-    Computation accumulate = family.at(accumulateType(valueType, sampleSize), parameters("accumulate"));
-    Computation merge = family.at(mergeType(valueType, sampleSize), parameters("merge"));
-    Computation report = family.at(reportType(valueType, sampleSize), parameters("report"));
-    Computation nonFinite = family.at(nonFiniteType(valueType), parameters("non_finite"));
+    Computation accumulate = FACTORY.at(accumulateType(valueType, sampleSize), parameters("accumulate"));
+    Computation merge = FACTORY.at(mergeType(valueType, sampleSize), parameters("merge"));
+    Computation report = FACTORY.at(reportType(valueType, sampleSize), parameters("report"));
+    Computation nonFinite = FACTORY.at(nonFiniteType(valueType), parameters("non_finite"));
     Struct zero = emptyReservoir(valueType, sampleSize);
     Computation initialize = Computation.federated("reservoir_initialize", () -> federatedValue(
         Struct.named("seed", Tensor.scalar(seed), "round", Tensor.scalar(0L)), Placement.SERVER));
@@ -100,7 +97,7 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
 
   /** Defines {@code aggregators.reservoir} ({@link AggregationProcess#defineLocalFamilies}). */
   static LocalFamily defineLocalFamily() {
-    return LocalFamily.define(FAMILY, FACTORY);
+    return FACTORY.define();
   }
 
   private Struct parameters(String role) {
@@ -176,55 +173,54 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
    * The family {@code aggregators.reservoir}: {@code <role=accumulate|merge|report|non_finite,sample_size=int32>}, at
    * the types {@link #create} builds for any numeric value type {@code V}.
    */
-  private static final LocalFactory FACTORY = (type, parameters) -> {
-    if (parameters.size() != 2 || !parameters.names().equals(List.of("role", "sample_size"))
-        || !(parameters.get(0) instanceof Tensor role) || role.dtype() != DType.STRING || role.rank() != 0
-        || !ROLES.contains(role.stringValue()) || !(parameters.get(1) instanceof Tensor size)
-        || size.dtype() != DType.INT32 || size.rank() != 0 || size.intValue() < 1) {
-      throw new IllegalArgumentException("expected the parameters <role=one of " + ROLES
-          + ",sample_size=int32 >= 1>, found " + parameters);
-    }
-    String r = ((Tensor) parameters.get(0)).stringValue();
-    int k = ((Tensor) parameters.get(1)).intValue();
-    Type valueType = valueTypeOf(r, type);
+  private static final Processes.Family FACTORY = new Processes.Family(FAMILY, (type, parameters) -> {
+    String role = role(parameters);
+    int k = Processes.parameter(parameters, "sample_size").intValue();
+    Type valueType = valueTypeOf(role, type);
     Processes.requireNumeric(FAMILY, valueType);
-    FunctionType want = switch (r) {
+    return switch (role) {
       case "accumulate" -> accumulateType(valueType, k);
       case "merge" -> mergeType(valueType, k);
       case "report" -> reportType(valueType, k);
       default -> nonFiniteType(valueType);
     };
-    if (!want.equals(type)) {
-      throw new TypeMismatchException("expected " + want, want, type);
-    }
-    return switch (r) {
+  }, (type, parameters) -> {
+    String role = role(parameters);
+    int k = Processes.parameter(parameters, "sample_size").intValue();
+    Type valueType = valueTypeOf(role, type);
+    return switch (role) {
       case "accumulate" -> ReservoirFunctions::accumulate;
       case "merge" -> arg -> ReservoirFunctions.merge((Struct) ((Struct) arg).get(0), (Struct) ((Struct) arg).get(1),
           k);
       case "report" -> arg -> ReservoirFunctions.report((Struct) arg, valueType);
       default -> nonFiniteFunction();
     };
-  };
+  });
+
+  /**
+   * The role of a member, its parameters checked.
+   *
+   * @throws IllegalArgumentException unless they are {@code <role=accumulate|merge|report|non_finite,
+   *     sample_size=int32 >= 1>}
+   */
+  private static String role(Struct parameters) {
+    Processes.checkParameters(parameters, "role", DType.STRING, "sample_size", DType.INT32);
+    String role = Processes.parameter(parameters, "role").stringValue();
+    if (!ROLES.contains(role) || Processes.parameter(parameters, "sample_size").intValue() < 1) {
+      throw new IllegalArgumentException("expected the parameters <role=one of " + ROLES
+          + ",sample_size=int32 >= 1>, found " + parameters);
+    }
+    return role;
+  }
 
   /** The value type a member's requested type names: the record's value, or a reservoir's first slot. */
   private static Type valueTypeOf(String role, FunctionType type) {
-    Type p = type.parameter();
-    Type found = null;
-    if (role.equals("non_finite")) {
-      found = p;
-    } else if (role.equals("report") && p instanceof StructType s && s.size() == 4
-        && s.type(3) instanceof StructType slots && slots.size() > 0) {
-      found = slots.type(0);
-    } else if (p instanceof StructType s && s.size() == 2 && s.type(1) instanceof StructType second
-        && second.size() > 0) {
-      found = role.equals("accumulate") ? second.type(0)
-          : second.size() == 4 && second.type(3) instanceof StructType slots && slots.size() > 0 ? slots.type(0)
-          : null;
-    }
-    if (found == null) {
-      throw new TypeMismatchException("expected the " + role + " type of a reservoir", null, type);
-    }
-    return found;
+    return switch (role) {
+      case "non_finite" -> type.parameter();
+      case "report" -> Processes.part(Processes.part(type.parameter(), 3), 0);
+      case "accumulate" -> Processes.part(Processes.part(type.parameter(), 1), 0);
+      default -> Processes.part(Processes.part(Processes.part(type.parameter(), 1), 3), 0);
+    };
   }
 
   private static LocalFunction nonFiniteFunction() {
