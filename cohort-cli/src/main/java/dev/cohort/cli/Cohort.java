@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
         AnalyticsCommand.class,
         TutorialCommand.class,
         TrainCommand.class,
+        EvaluateCommand.class,
+        DataCommand.class,
     })
 public final class Cohort implements Runnable {
   /** Exit status of a usage error. */

@@ -7,10 +7,13 @@ import java.util.Locale;
 /**
  * A flat JSON object writer for {@code --json} output, one object per line: strings escaped, numbers at full
  * precision ({@link Double#toString}), an infinite number as {@code null} (the documented spelling of an infinite
- * ε). NaN is never written: it would mean a failure, and a failure must not read as infinity.
+ * ε). NaN is never written by {@link #put(String, double)}: it would mean a failure, and a failure must not read as
+ * infinity. A metric a computation produced may be NaN (a training that diverged): {@link #metric} writes it as
+ * {@code null} and lists its key in a last field {@code "nan"}, so that a reader can tell it from an infinity.
  */
 final class Json {
   private final StringBuilder sb = new StringBuilder("{");
+  private final List<String> nan = new ArrayList<>();
 
   private Json key(String k) {
     if (sb.length() > 1) {
@@ -36,6 +39,21 @@ final class Json {
     }
     key(k).sb.append(Double.isFinite(v) ? Double.toString(v) : "null");
     return this;
+  }
+
+  /** A computed metric: a number, {@code null} if infinite, and {@code null} listed under {@code "nan"} if NaN. */
+  Json metric(String k, double v) {
+    if (Double.isNaN(v)) {
+      nan.add(k);
+      key(k).sb.append("null");
+      return this;
+    }
+    return put(k, v);
+  }
+
+  /** The keys {@link #metric} wrote as {@code null} for NaN, in order. */
+  List<String> nanKeys() {
+    return List.copyOf(nan);
   }
 
   Json put(String k, long v) {
@@ -89,8 +107,13 @@ final class Json {
     return this;
   }
 
-  /** The object, closed. */
+  /** The object, closed; with a last field {@code "nan"} listing the NaN metrics, if any. */
   String end() {
+    if (!nan.isEmpty()) {
+      List<String> keys = List.copyOf(nan);
+      nan.clear();
+      put("nan", keys);
+    }
     return sb.append('}').toString();
   }
 

@@ -3,7 +3,6 @@ package dev.cohort.cli;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
-import dev.cohort.learning.models.BatchOutput;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.privacy.DpEvent;
@@ -47,9 +46,6 @@ import java.util.Map;
  * the initial state, so a checkpoint of another structure is refused.
  */
 final class LearningRun implements IterativeProcess<Object> {
-  /** Evaluation batch size: forward passes only, so larger than training's. */
-  private static final int EVAL_BATCH = 256;
-
   private final TrainConfig config;
   private final TrainData data;
   private final Training.Setup setup;
@@ -92,7 +88,7 @@ final class LearningRun implements IterativeProcess<Object> {
           .get("client_work")).get("train");
       m.put("examples", scalar(train.get("num_examples")));
       m.put("train/loss", scalar(train.get("loss")));
-      m.put("train/accuracy", scalar(train.get("sparse_categorical_accuracy")));
+      m.put("train/accuracy", scalar(train.get(data.accuracyMetric().name())));
       own = Metrics.flatten(out.get("metrics"));
       m.put("bits_up", own.get("communication/aggregated_bits"));
       m.put("bits_down", own.get("communication/broadcasted_bits"));
@@ -287,23 +283,7 @@ final class LearningRun implements IterativeProcess<Object> {
   /** Loss and accuracy over every test example of every client (pooled). */
   private double[] evaluate(ModelWeights weights) {
     evaluator.setWeights(weights);
-    double lossSum = 0;
-    long correct = 0;
-    long n = 0;
-    for (String id : data.test().clientIds()) {
-      for (Object element : data.test().dataset(id).batch(EVAL_BATCH)) {
-        Struct batch = (Struct) element;
-        BatchOutput out = evaluator.forwardPass(batch, false, null);
-        long[] predicted = out.predictions().argmax(1).longData();
-        int[] labels = ((Tensor) batch.get("y")).intData();
-        for (int i = 0; i < predicted.length; i++) {
-          correct += predicted[i] == labels[i] ? 1 : 0;
-        }
-        lossSum += (double) out.loss().floatValue() * out.numExamples();
-        n += out.numExamples();
-      }
-    }
-    return new double[] {lossSum / n, (double) correct / n};
+    return Evaluator.pooled(Evaluator.perClient(evaluator, data, data.test()));
   }
 
   /** The ε of {@code round} rounds of the Gaussian mechanism, amplified by the run's sampling. */

@@ -11,7 +11,6 @@ import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.Loss;
-import dev.cohort.learning.models.Metric;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.SequentialModel;
 import dev.cohort.learning.optimizers.Optimizer;
@@ -31,8 +30,6 @@ import dev.cohort.privacy.Calibrated;
 import dev.cohort.privacy.Calibration;
 import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.ClientSampler;
-import dev.cohort.simulation.datasets.DatasetFormatException;
-import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.io.IOException;
@@ -79,9 +76,6 @@ import picocli.CommandLine.Option;
         "  cohort train --init-weights runs/prox/model.npz --server-optimizer adam \\",
         "      --server-lr 0.01"})
 final class TrainCommand implements Callable<Integer> {
-  /** Tasks with a loader; the others of the issue (mnist-idx, shakespeare, ...) come with their loaders. */
-  static final List<String> TASKS = List.of("femnist");
-  static final List<String> MODELS = List.of("cnn", "mlp", "logreg");
   static final List<String> ALGORITHMS = List.of("fedavg", "fedavg-unweighted", "fedprox", "fedsgd", "mime-lite");
   static final List<String> OPTIMIZERS = List.of("sgd", "sgdm", "adam", "yogi", "adagrad");
   static final List<String> AGGREGATORS = List.of("mean", "robust", "dp", "secure", "compression");
@@ -90,17 +84,13 @@ final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--task", paramLabel = "TASK", description = "The task: femnist (LEAF JSON). Default: femnist.")
-  String task = "femnist";
+  @CommandLine.Mixin
+  DataOptions dataOptions;
 
-  @Option(names = "--data", paramLabel = "PATH",
-      description = "The task's data: for femnist a directory with train/ and test/ LEAF files. "
-          + "Default: the sample in data/femnist_leaf.")
-  Path data;
-
-  @Option(names = "--model", paramLabel = "MODEL", description = "cnn (TFF's EMNIST CNN), mlp (784-200-200), "
-      + "logreg. Default: cnn.")
-  String model = "cnn";
+  @Option(names = "--model", paramLabel = "MODEL", description = "cnn (TFF's EMNIST CNN; image tasks), mlp (two "
+      + "hidden layers of 200), logreg. Default: the task's: cnn for femnist, fashion-mnist and mnist-idx, mlp for "
+      + "shakespeare, logreg for stackoverflow-tags and ratings.")
+  String model;
 
   @Option(names = "--algorithm", paramLabel = "ALG", description = "fedavg (weighted by examples), "
       + "fedavg-unweighted, fedprox (FedAvg with the proximal term of --prox-mu), fedsgd (one server step of the "
@@ -142,8 +132,9 @@ final class TrainCommand implements Callable<Integer> {
   String clientOptimizer = "sgd";
 
   @Option(names = "--client-lr", paramLabel = "LR", description =
-      "Client learning rate, > 0 (mime-lite's base optimizer's). Default: ${DEFAULT-VALUE}.")
-  double clientLr = 0.1;
+      "Client learning rate, > 0 (mime-lite's base optimizer's). Default: the task's (femnist 0.1, fashion-mnist "
+      + "and mnist-idx 0.05, shakespeare, stackoverflow-tags and ratings 0.5).")
+  Double clientLr;
 
   @Option(names = "--server-optimizer", paramLabel = "OPT",
       description = "sgd, sgdm (momentum 0.9), adam, yogi, adagrad. Default: sgd (at lr 1: plain FedAvg).")
@@ -227,8 +218,9 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Every flag checked on its own and against the others; the data-dependent checks follow in {@link #setup}. */
   TrainConfig validate() {
-    Flags.choice("--task", task, TASKS);
-    Flags.choice("--model", model, MODELS);
+    Task t0 = dataOptions.task();
+    String m = t0.model(model);
+    dataOptions.checkApplicable();
     Flags.choice("--aggregator", aggregator, AGGREGATORS);
     boolean dp = aggregator.equals("dp");
     String alg = algorithm == null ? (dp ? "fedavg-unweighted" : "fedavg") : Flags.choice("--algorithm", algorithm,
@@ -261,7 +253,8 @@ final class TrainCommand implements Callable<Integer> {
     atLeast("--batch-size", batchSize, 1);
     atLeast("--eval-every", evalEvery, 0);
     atLeast("--checkpoint-every", checkpointEvery, 1);
-    positive("--client-lr", clientLr);
+    double cLr = clientLr != null ? clientLr : t0.defaultLr();
+    positive("--client-lr", cLr);
     double sLr = serverLr != null ? serverLr : alg.equals("fedsgd") ? 0.1 : 1.0;
     positive("--server-lr", sLr);
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
@@ -318,12 +311,7 @@ final class TrainCommand implements Callable<Integer> {
     if (exportWeights != null && !exportWeights.getFileName().toString().endsWith(".npz")) {
       throw new Flags.FlagException("--export-weights (" + exportWeights + ") must be a file ending in .npz");
     }
-    Path dataPath = data != null ? data : TrainData.defaultFemnist();
-    if (!Files.exists(dataPath)) {
-      throw new Flags.FlagException("--data (" + dataPath + ") does not exist" + (data == null
-          ? ": the FEMNIST sample ships in data/femnist_leaf of the repository; run ./cohort from a checkout or "
-          + "pass --data DIR" : ""));
-    }
+    Path dataPath = dataOptions.path();
     if (initWeights != null) {
       if (!Files.isRegularFile(initWeights)) {
         throw new Flags.FlagException("--init-weights (" + initWeights + ") is not a file");
@@ -340,24 +328,17 @@ final class TrainCommand implements Callable<Integer> {
     if (!resume) {
       RunDirectory.requireFresh(outDir, "--out");
     }
-    return new TrainConfig(task, dataPath, model, alg, rounds, clients == null ? clientsPerRound : clients.size(),
+    return new TrainConfig(t0.flag(), dataPath, m, alg, rounds, clients == null ? clientsPerRound : clients.size(),
         clients == null ? null : List.copyOf(clients), clients == null ? how : "fixed", epochs, batchSize,
-        !noShuffle, clientOptimizer, clientLr, serverOptimizer, sLr, alg.equals("fedprox")
+        !noShuffle, clientOptimizer, cLr, serverOptimizer, sLr, alg.equals("fedprox")
         ? (proxMu == null ? Double.valueOf(0.01) : proxMu) : null, aggregator, dp ? noiseMultiplier : null,
         dp ? targetEpsilon : null, dp && clip == null ? Double.valueOf(1.0) : clip,
         dp ? (delta == null ? Double.valueOf(1e-5) : delta) : null, evalEvery, checkpointEvery, seed, t, outDir,
-        initWeights, exportWeights);
+        initWeights, exportWeights, dataOptions.partitionFlags(), dataOptions.columnsFlag());
   }
 
-  private static TrainData load(TrainConfig c) {
-    try {
-      return TrainData.femnist(c.data());
-    } catch (DatasetFormatException e) {
-      throw new UserFileException("--data " + c.data() + ": " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      // LeafJson.femnist: no train/ or test/ with LEAF files: the flag points at the wrong place.
-      throw new Flags.FlagException("--data (" + c.data() + "): " + e.getMessage(), e);
-    }
+  private TrainData load(TrainConfig c) {
+    return dataOptions.load(c.seed());
   }
 
   /** The process, sampler and model of a run, checked against the data (clients per round, --clients ids). */
@@ -382,25 +363,48 @@ final class TrainCommand implements Callable<Integer> {
           ? ClientSampler.poisson(population, (double) c.clientsPerRound() / population.size(), c.seed())
           : ClientSampler.uniform(population, c.clientsPerRound(), c.seed());
     }
-    Supplier<Sequential> architecture = initialized(architecture(c.model(), d.classes(), c.seed()),
-        c.initWeights());
-    FunctionalModel fm = SequentialModel.of("cli." + c.task() + "." + c.model(), StructType.named(
-            "x", TensorType.of(DType.FLOAT32, TensorType.UNKNOWN, 28, 28, 1),
-            "y", TensorType.of(DType.INT32, TensorType.UNKNOWN)),
-        architecture, Loss.SPARSE_CATEGORICAL_CROSSENTROPY_FROM_LOGITS, Metric.sparseCategoricalAccuracy());
+    Supplier<Sequential> architecture = initialized(architecture(c.model(), d, c.seed()), c.initWeights());
+    FunctionalModel fm = model(c.task(), c.model(), d, architecture);
     Optimizer client = optimizer(c.clientOptimizer(), c.clientLr());
     Optimizer server = optimizer(c.serverOptimizer(), c.serverLr());
     return new Training.Setup(fm, architecture, process(c, fm, client, server), sampler);
   }
 
-  /** The network of {@code model}; every call builds the same initial weights from {@code seed}. */
-  static Supplier<Sequential> architecture(String model, int classes, long seed) {
+  /**
+   * The model {@code cli.<task>.<model>.x<shape>.classes<n>} training {@code architecture} on {@code d}'s batches: softmax
+   * cross-entropy and accuracy, or for multi-label data binary cross-entropy and precision at 1.
+   */
+  static FunctionalModel model(String task, String model, TrainData d, Supplier<Sequential> architecture) {
+    // The name carries the shapes: it names the model's local function families, one per name in a JVM.
+    StringBuilder name = new StringBuilder("cli." + task.replace('-', '_') + "." + model + ".x");
+    for (int dim : d.inputShape().dims()) {
+      name.append(name.charAt(name.length() - 1) == 'x' ? "" : "_").append(dim);
+    }
+    name.append(d.multiLabel() ? ".tags" : ".classes").append(d.classes());
+    return SequentialModel.of(name.toString(), d.batchType(), architecture,
+        d.multiLabel() ? Loss.BINARY_CROSSENTROPY_FROM_LOGITS : Loss.SPARSE_CATEGORICAL_CROSSENTROPY_FROM_LOGITS,
+        d.accuracyMetric());
+  }
+
+  /**
+   * The network of {@code model} on {@code d}'s examples, one logit per class; every call builds the same initial
+   * weights from {@code seed}.
+   *
+   * @throws Flags.FlagException for cnn on data it does not fit (TFF's EMNIST CNN: 28x28x1 images, 10 or 62 classes)
+   */
+  static Supplier<Sequential> architecture(String model, TrainData d, long seed) {
+    Shape in = d.inputShape();
+    int classes = d.classes();
+    if (model.equals("cnn") && (!in.equals(TrainData.IMAGE) || (classes != 10 && classes != 62))) {
+      throw new Flags.FlagException("--model cnn is TFF's EMNIST CNN: 28x28x1 images of 10 or 62 classes, but --data"
+          + " holds " + in + " examples of " + classes + " classes; use --model mlp or logreg");
+    }
     return switch (model) {
       case "cnn" -> () -> Models.emnistCnn(classes == 10, seed);
-      case "mlp" -> () -> Sequential.builder(Shape.of(28, 28, 1)).seed(seed).add(Layers.flatten())
+      case "mlp" -> () -> Sequential.builder(in).seed(seed).add(Layers.flatten())
           .add(Layers.dense(200, Activation.RELU)).add(Layers.dense(200, Activation.RELU))
           .add(Layers.dense(classes)).build();
-      case "logreg" -> () -> Sequential.builder(Shape.of(28, 28, 1)).seed(seed).add(Layers.flatten())
+      case "logreg" -> () -> Sequential.builder(in).seed(seed).add(Layers.flatten())
           .add(Layers.dense(classes)).build();
       default -> throw new IllegalStateException("internal: model " + model + " passed validation");
     };

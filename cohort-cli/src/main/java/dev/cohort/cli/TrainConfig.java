@@ -36,18 +36,30 @@ import java.util.List;
  * @param out the run directory
  * @param initWeights the initial weights' file, or null for the seeded initialization
  * @param exportWeights an extra copy of the final weights, or null
+ * @param partitioning how an IDX task's examples are partitioned over clients, or null for the other tasks
+ * @param columns the ratings CSV's {@code USER,ITEM,RATING} columns, or null for the other tasks
  */
 record TrainConfig(String task, Path data, String model, String algorithm, int rounds, int clientsPerRound,
     List<String> clients, String sampling, int epochs, int batchSize, boolean shuffle, String clientOptimizer,
     double clientLr, String serverOptimizer, double serverLr, Double proxMu, String aggregator,
     Double noiseMultiplier, Double targetEpsilon, Double clip, Double delta, int evalEvery, int checkpointEvery,
-    long seed, int threads, Path out, Path initWeights, Path exportWeights) {
+    long seed, int threads, Path out, Path initWeights, Path exportWeights, Partitioning partitioning,
+    String columns) {
+
+  /**
+   * {@code --num-clients} and {@code --partition}.
+   *
+   * @param numClients the clients
+   * @param partition {@code iid} or {@code dirichlet:ALPHA}
+   */
+  record Partitioning(int numClients, String partition) {}
 
   /** This configuration with the noise multiplier {@code z} calibrated to {@link #targetEpsilon}. */
   TrainConfig withNoiseMultiplier(double z) {
     return new TrainConfig(task, data, model, algorithm, rounds, clientsPerRound, clients, sampling, epochs,
         batchSize, shuffle, clientOptimizer, clientLr, serverOptimizer, serverLr, proxMu, aggregator, z,
-        targetEpsilon, clip, delta, evalEvery, checkpointEvery, seed, threads, out, initWeights, exportWeights);
+        targetEpsilon, clip, delta, evalEvery, checkpointEvery, seed, threads, out, initWeights, exportWeights,
+        partitioning, columns);
   }
 
   /** Whether round {@code round} (1-based) is evaluated: every {@link #evalEvery} rounds, and always the last. */
@@ -59,6 +71,13 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
   List<String> commandLine() {
     List<String> a = new ArrayList<>(List.of("train", "--task", task, "--data", data.toString(), "--model", model,
         "--algorithm", algorithm, "--rounds", Integer.toString(rounds)));
+    if (partitioning != null) {
+      a.addAll(List.of("--num-clients", Integer.toString(partitioning.numClients()), "--partition",
+          partitioning.partition()));
+    }
+    if (columns != null) {
+      a.addAll(List.of("--columns", columns));
+    }
     if (clients != null) {
       a.addAll(List.of("--clients", String.join(",", clients)));
     } else {
@@ -97,7 +116,14 @@ record TrainConfig(String task, Path data, String model, String algorithm, int r
    * checkpoints carry (which {@code --resume} checks).
    */
   String toJson(String fingerprint) {
-    Json j = new Json().put("task", task).put("data", data.toString()).put("model", model)
+    Json j = new Json().put("task", task).put("data", data.toString());
+    if (partitioning != null) {
+      j.put("num_clients", partitioning.numClients()).put("partition", partitioning.partition());
+    }
+    if (columns != null) {
+      j.put("columns", columns);
+    }
+    j.put("model", model)
         .put("algorithm", algorithm).put("rounds", rounds).put("clients_per_round", clientsPerRound)
         .put("sampling", sampling);
     if (clients != null) {

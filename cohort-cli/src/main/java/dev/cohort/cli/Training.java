@@ -275,9 +275,15 @@ final class Training {
       }
       Json j = new Json().put("command", "train").put("task", config.task()).put("model", config.model())
           .put("algorithm", config.algorithm()).put("aggregator", config.aggregator()).put("rounds", config.rounds())
-          .put("final_test_accuracy", last.testAccuracy()).put("final_test_loss", last.testLoss());
+          .metric("final_test_accuracy", last.testAccuracy()).metric("final_test_loss", last.testLoss());
       if (!Double.isNaN(last.epsilon())) {
         j.put("epsilon", last.epsilon()).put("delta", config.delta());
+      }
+      List<String> nan = j.nanKeys();
+      if (!nan.isEmpty()) {
+        spec.commandLine().getErr().println("cohort train: warning: " + String.join(", ", nan) + (nan.size() == 1 ? " is" : " are")
+            + " NaN, written as null and listed under \"nan\" in the JSON summary" + (Double.isNaN(last.testAccuracy())
+            ? ": no client has test examples" : ": the training diverged; try a smaller --client-lr"));
       }
       j.put("examples_trained", examples).put("bits_up", bitsUp).put("bits_down", bitsDown)
           .put("wall_seconds", wall).put("run_dir", dir.path().toString())

@@ -538,8 +538,9 @@ class TrainCommandTest {
 
   @Test
   void everyBadFlagIsAUsageErrorNamingIt() {
-    usage("--task (mnist) must be one of femnist", "--task", "mnist");
-    usage("--model (resnet) must be one of cnn, mlp, logreg", "--model", "resnet");
+    usage("--task (mnist) must be one of femnist, fashion-mnist, mnist-idx, shakespeare, stackoverflow-tags, "
+        + "ratings", "--task", "mnist");
+    usage("--model (resnet) is not a model of --task femnist: use one of cnn, mlp, logreg", "--model", "resnet");
     usage("--algorithm (scaffold) must be one of fedavg, fedavg-unweighted, fedprox, fedsgd, mime-lite",
         "--algorithm", "scaffold");
     usage("--aggregator (median) must be one of mean, robust, dp, secure, compression", "--aggregator", "median");
@@ -603,7 +604,8 @@ class TrainCommandTest {
   @Test
   void dataErrorsNameTheFlagAndTheProblem() throws IOException {
     Path missing = tmp.resolve("nowhere");
-    usage("--data (" + missing + ") does not exist", "--data", missing.toString());
+    usage("--data (" + missing + ") does not exist; --task femnist reads " + Task.FEMNIST.dataDescription(),
+        "--data", missing.toString());
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     usage("--data (" + empty + "): FEMNIST: expected LEAF files (*.json, *.json.gz) in " + empty.resolve("train"),
         "--data", empty.toString());

@@ -18,8 +18,11 @@ import java.util.Locale;
 public record LabelSkew(int clients, int classes, int emptyClients, int minExamples, int maxExamples,
     double meanExamples, double meanLabelsPerClient, double meanTotalVariation) {
 
-  /** Computes the summary from each client's label counts ({@code counts[client][label]}). */
-  static LabelSkew of(int[][] counts, int classes) {
+  /**
+   * Computes the summary from each client's label counts ({@code counts[client][label]}, each row
+   * {@code classes} long): a {@link Partition}'s, or those of naturally federated data.
+   */
+  public static LabelSkew of(int[][] counts, int classes) {
     long total = 0;
     long[] global = new long[classes];
     for (int[] client : counts) {

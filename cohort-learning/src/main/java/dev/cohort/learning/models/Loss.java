@@ -24,6 +24,16 @@ public enum Loss {
       return Losses.sparseCategoricalCrossEntropy(predictions, sparse(labels, predictions));
     }
   },
+  /**
+   * {@code BinaryCrossentropy(from_logits=True)}: one logit per label against float32 targets in [0, 1] of the
+   * predictions' shape (multi-label classification), the mean over labels and examples.
+   */
+  BINARY_CROSSENTROPY_FROM_LOGITS {
+    @Override
+    Variable apply(Variable predictions, Tensor labels) {
+      return Losses.binaryCrossEntropyFromLogits(predictions, labels);
+    }
+  },
   /** {@code MeanSquaredError()} against float32 targets of the predictions' shape. */
   MEAN_SQUARED_ERROR {
     @Override

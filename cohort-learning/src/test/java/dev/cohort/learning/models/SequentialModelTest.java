@@ -179,4 +179,30 @@ class SequentialModelTest {
         () -> Sequential.builder(Shape.of(3)).add(Layers.dense(2)).build(), Loss.MEAN_SQUARED_ERROR))
         .hasMessageContaining("must be dotted identifiers");
   }
+
+  @Test
+  void binaryCrossEntropyFromLogitsIsKerasMeanOverLabelsAndExamples() {
+    StructType spec = StructType.named("x", TensorType.of(DType.FLOAT32, TensorType.UNKNOWN, 3),
+        "y", TensorType.of(DType.FLOAT32, TensorType.UNKNOWN, 2));
+    ModelWorker worker = SequentialModel.of("test.multi_label", spec,
+        () -> Sequential.builder(Shape.of(3)).add(Layers.dense(2)).build(), Loss.BINARY_CROSSENTROPY_FROM_LOGITS)
+        .newWorker();
+    worker.setWeights(handWeights());
+    float[] targets = {1, 0, 1, 1};
+    Struct batch = Struct.named("x", BATCH.get("x"), "y", Tensor.of(targets, 2, 2));
+    float[] x = ((Tensor) BATCH.get("x")).floatData();
+    double total = 0;
+    for (int n = 0; n < 2; n++) {
+      for (int j = 0; j < 2; j++) {
+        double z = BIAS.floatData()[j];
+        for (int i = 0; i < 3; i++) {
+          z += x[n * 3 + i] * KERNEL.floatData()[i * 2 + j];
+        }
+        double p = 1 / (1 + Math.exp(-z));
+        total -= targets[n * 2 + j] * Math.log(p) + (1 - targets[n * 2 + j]) * Math.log(1 - p);
+      }
+    }
+    assertThat((double) worker.forwardPass(batch, false, null).loss().floatValue())
+        .isCloseTo(total / 4, org.assertj.core.data.Offset.offset(1e-6));
+  }
 }
