@@ -1,6 +1,5 @@
 package dev.cohort.cli;
 
-import dev.cohort.core.types.Placement;
 import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.models.ModelWeights;
@@ -12,20 +11,13 @@ import dev.cohort.simulation.Dataset;
 import dev.cohort.simulation.training.IterativeProcess;
 import dev.cohort.simulation.training.Metrics;
 import dev.cohort.simulation.training.RoundOutput;
-import dev.cohort.tensor.Shape;
+import dev.cohort.simulation.training.TensorStates;
 import dev.cohort.tensor.Tensor;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +34,8 @@ import java.util.Map;
  * {@code epsilon} (with DP), {@code evaluation/loss} and
  * {@code evaluation/accuracy} (evaluated rounds), then the process's own under {@code process/}.
  *
- * <p>A state is saved as its tensors in depth-first order (dtype, shape, values); it loads into the structure of
- * the initial state, so a checkpoint of another structure is refused.
+ * <p>A state is saved by {@link TensorStates}: its tensors in depth-first order; it loads into the structure of the
+ * initial state, so a checkpoint of another structure is refused.
  */
 final class LearningRun implements IterativeProcess<Object> {
   private final TrainConfig config;
@@ -127,109 +119,12 @@ final class LearningRun implements IterativeProcess<Object> {
 
   @Override
   public byte[] saveState(Object state) {
-    List<Tensor> leaves = new ArrayList<>();
-    leaves(state, leaves);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(leaves.size());
-      for (Tensor t : leaves) {
-        out.writeUTF(t.dtype().name());
-        int[] dims = t.shape().dims();
-        out.writeInt(dims.length);
-        for (int d : dims) {
-          out.writeInt(d);
-        }
-        switch (t.dtype()) {
-          case FLOAT32 -> {
-            for (float f : t.floatData()) {
-              out.writeFloat(f);
-            }
-          }
-          case INT32 -> {
-            for (int v : t.intData()) {
-              out.writeInt(v);
-            }
-          }
-          case INT64 -> {
-            for (long v : t.longData()) {
-              out.writeLong(v);
-            }
-          }
-          case BOOL -> {
-            for (boolean v : t.boolData()) {
-              out.writeBoolean(v);
-            }
-          }
-          default -> throw new IllegalStateException("internal: a training state holds a " + t.dtype() + " tensor");
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    return TensorStates.save(state);
   }
 
   @Override
   public Object loadState(byte[] bytes) {
-    Object shape = template != null ? template : initialize();
-    List<Tensor> expected = new ArrayList<>();
-    leaves(shape, expected);
-    List<Tensor> read = new ArrayList<>();
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      int n = in.readInt();
-      if (n != expected.size()) {
-        throw new IllegalArgumentException("it holds " + n + " tensors, the state of this run " + expected.size());
-      }
-      for (int i = 0; i < n; i++) {
-        Tensor want = expected.get(i);
-        String dtype = in.readUTF();
-        int[] dims = new int[in.readInt()];
-        for (int d = 0; d < dims.length; d++) {
-          dims[d] = in.readInt();
-        }
-        if (!dtype.equals(want.dtype().name()) || !Shape.of(dims).equals(want.shape())) {
-          throw new IllegalArgumentException("tensor " + i + " is " + dtype + Shape.of(dims) + ", expected "
-              + want.dtype().name() + want.shape());
-        }
-        int size = want.size();
-        read.add(switch (want.dtype()) {
-          case FLOAT32 -> {
-            float[] v = new float[size];
-            for (int k = 0; k < size; k++) {
-              v[k] = in.readFloat();
-            }
-            yield Tensor.of(v, dims);
-          }
-          case INT32 -> {
-            int[] v = new int[size];
-            for (int k = 0; k < size; k++) {
-              v[k] = in.readInt();
-            }
-            yield Tensor.ofInts(v, dims);
-          }
-          case INT64 -> {
-            long[] v = new long[size];
-            for (int k = 0; k < size; k++) {
-              v[k] = in.readLong();
-            }
-            yield Tensor.ofLongs(v, dims);
-          }
-          default -> {
-            boolean[] v = new boolean[size];
-            for (int k = 0; k < size; k++) {
-              v[k] = in.readBoolean();
-            }
-            yield Tensor.ofBools(v, dims);
-          }
-        });
-      }
-      if (in.read() != -1) {
-        throw new IllegalArgumentException("bytes follow the last tensor");
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("it ends early: " + e.getMessage(), e);
-    }
-    return rebuild(shape, read.iterator());
+    return TensorStates.load(bytes, template != null ? template : initialize());
   }
 
   /** The model weights of {@code state}. */
@@ -237,35 +132,6 @@ final class LearningRun implements IterativeProcess<Object> {
     Object member = state instanceof FederatedValue f ? f.value() : state;
     Object w = setup.process().getModelWeights().call(member);
     return ModelWeights.fromValue(w instanceof FederatedValue f ? f.value() : w);
-  }
-
-  private static void leaves(Object value, List<Tensor> out) {
-    if (value instanceof Tensor t) {
-      out.add(t);
-    } else if (value instanceof Struct s) {
-      s.values().forEach(v -> leaves(v, out));
-    } else if (value instanceof FederatedValue f && f.isAllEqual()) {
-      leaves(f.value(), out);
-    } else {
-      throw new IllegalStateException("internal: a training state holds " + value.getClass().getName());
-    }
-  }
-
-  private static Object rebuild(Object template, Iterator<Tensor> leaves) {
-    if (template instanceof Tensor) {
-      return leaves.next();
-    }
-    if (template instanceof Struct s) {
-      List<Object> values = new ArrayList<>();
-      for (Object v : s.values()) {
-        values.add(rebuild(v, leaves));
-      }
-      return Struct.of(s.names(), values);
-    }
-    FederatedValue f = (FederatedValue) template; // leaves() accepted the template
-    Object value = rebuild(f.value(), leaves);
-    return f.placement() == Placement.SERVER ? FederatedValue.atServer(value)
-        : FederatedValue.allEqualAtClients(value);
   }
 
   /** Round {@code round}'s client datasets: each client's examples shuffled on (seed, round, client), batched. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   @Test
   void usesOnlyTheModulesBelowIt() {
-    Architecture.checkModuleDependencies("simulation", "tensor", "core");
+    Architecture.checkModuleDependencies("simulation", "tensor", "core", "learning");
   }
 
   @Test

@@ -4,8 +4,8 @@ import dev.cohort.core.values.FederatedValue;
 
 /**
  * What the {@link TrainingLoop} drives: TFF's {@code IterativeProcess} / {@code LearningProcess} as far as a
- * training loop needs it, so that this module does not depend on the learning module (an adapter there, or any
- * other process, implements it). A process is deterministic: the same state and clients give the same next state
+ * training loop needs it. {@link LearningProcessRun} implements it for a cohort-learning {@code LearningProcess};
+ * a program with its own metrics per round (as {@code cohort train}) implements it directly. A process is deterministic: the same state and clients give the same next state
  * (randomness keyed on the round, as Cohort's streams are), which is what makes a resumed run equal an uninterrupted
  * one.
  *

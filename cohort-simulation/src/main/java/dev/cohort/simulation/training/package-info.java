@@ -7,7 +7,9 @@
  *   <li>{@link dev.cohort.simulation.training.TrainingLoop}: the driver (TFF's {@code run_training_process} with
  *       program state).
  *   <li>{@link dev.cohort.simulation.training.IterativeProcess}, {@link dev.cohort.simulation.training.RoundOutput},
- *       {@link dev.cohort.simulation.training.Evaluation}: what it drives.
+ *       {@link dev.cohort.simulation.training.Evaluation}: what it drives;
+ *       {@link dev.cohort.simulation.training.LearningProcessRun}: a cohort-learning {@code LearningProcess} as one,
+ *       with states saved by {@link dev.cohort.simulation.training.TensorStates}.
  *   <li>{@link dev.cohort.simulation.training.MetricsSink} and {@link dev.cohort.simulation.training.CsvMetrics},
  *       {@link dev.cohort.simulation.training.JsonLinesMetrics},
  *       {@link dev.cohort.simulation.training.TensorBoardMetrics}; {@link dev.cohort.simulation.training.Metrics}

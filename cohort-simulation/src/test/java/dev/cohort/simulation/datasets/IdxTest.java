@@ -188,6 +188,20 @@ class IdxTest {
         + ": byte 4: truncated: the header announces 3 labels (3 bytes after the 8-byte header), the file holds 1");
   }
 
+  @Test
+  void aWrongMagicNumberNamesTheFileTheByteAndBothMagics() throws IOException {
+    Path img = write("images.gz", gzip(images(3, 2, 2, PIXELS), 6));
+    Path lab = write("labels.gz", gzip(labels(3, LABELS), 6));
+    // The labels file given as the images file, and the images file as the labels file.
+    assertThatThrownBy(() -> Idx.read(lab, img)).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(lab + ": decompressed byte 0: magic number 0x801, expected 0x803 (IDX images)");
+    assertThatThrownBy(() -> Idx.read(img, img)).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(img + ": decompressed byte 0: magic number 0x803, expected 0x801 (IDX labels)");
+    Path plain = write("plain", ByteBuffer.allocate(16).putInt(0x0803_0000).putInt(0).putInt(1).putInt(1).array());
+    assertThatThrownBy(() -> Idx.read(plain, lab)).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(plain + ": byte 0: magic number 0x8030000, expected 0x803 (IDX images)");
+  }
+
   /**
    * Mutations of gzip IDX files (default and stored deflate, two members) and of plain ones, each tried as the
    * images file and as the labels file: read, or rejected with a DatasetFormatException naming the file.

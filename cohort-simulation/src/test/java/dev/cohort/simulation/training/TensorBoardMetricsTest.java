@@ -1,9 +1,11 @@
 package dev.cohort.simulation.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.simulation.proto.Event;
 import dev.cohort.simulation.proto.Summary;
+import dev.cohort.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -91,5 +93,41 @@ class TensorBoardMetricsTest {
     resumed.close();
     assertThat(resumed.file()).isNotEqualTo(tb.file());
     assertThat(records(resumed.file())).hasSize(1);
+  }
+
+  /**
+   * The event file read by a reader that shares nothing with Cohort: Python decoding the TFRecord framing, the
+   * masked CRC-32C and the protobuf wire format by hand ({@code read_events.py}; TensorBoard itself is not installed
+   * on the project's machines).
+   */
+  @Test
+  void anIndependentPythonReaderChecksTheCrcsAndReadsTheSummaries() throws Exception {
+    Path python = Path.of("/usr/bin/python3");
+    Prerequisites.require(Files.isExecutable(python), "python3 at /usr/bin/python3", "apt-get install python3");
+    TensorBoardMetrics tb = new TensorBoardMetrics(dir.resolve("tb"));
+    tb.start(0);
+    Map<String, Double> round3 = new LinkedHashMap<>();
+    round3.put("client_work/train/loss", 0.6931471805599453);
+    round3.put("evaluation/accuracy", 0.75);
+    tb.release(3, round3);
+    tb.close();
+    Path script = Path.of(getClass().getResource("read_events.py").toURI());
+    assertThat(python(python, script, tb.file())).containsExactly("version brain.Event:2",
+        String.format("step 3 client_work/train/loss=0x%08x evaluation/accuracy=0x%08x",
+            Float.floatToRawIntBits((float) 0.6931471805599453), Float.floatToRawIntBits(0.75f)));
+    byte[] bytes = Files.readAllBytes(tb.file());
+    bytes[bytes.length - 6] ^= 1; // inside the last record's data
+    Path corrupt = Files.write(dir.resolve("corrupt.tfevents"), bytes);
+    assertThatThrownBy(() -> python(python, script, corrupt)).hasMessageContaining("truncated data or a bad data CRC");
+  }
+
+  private static List<String> python(Path python, Path script, Path file) throws Exception {
+    Process p = new ProcessBuilder(python.toString(), script.toString(), file.toString()).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("read_events.py failed: " + out);
+    }
+    return out.lines().toList();
   }
 }
