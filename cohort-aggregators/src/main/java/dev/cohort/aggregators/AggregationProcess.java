@@ -28,9 +28,10 @@ import java.util.Objects;
  * out.get("result");                                   // 10/6 at SERVER
  * }</pre>
  *
- * <p>The processes this module's factories create stream: their {@code next} is compiled to one
- * {@code federated_aggregate} over one client computation, so each client's value is computed once and folded into
- * the running aggregate, and aggregating N clients never holds N client values.
+ * <p>The processes this module's factories create stream: each client's value is computed once and folded into the
+ * running aggregates (by cohort-core's fusion, or with {@code next} compiled to one {@code federated_aggregate} over one
+ * client computation), so aggregating N clients never holds N client values. They are portable: saved, they load in
+ * another JVM after {@link #defineLocalFamilies}.
  *
  * @param initialize the no-argument computation returning the initial state {@code S@SERVER}
  * @param next the computation of one round

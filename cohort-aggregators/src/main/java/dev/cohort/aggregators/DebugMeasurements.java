@@ -7,7 +7,6 @@ import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
@@ -52,8 +51,8 @@ public final class DebugMeasurements {
           + " fields, found " + process.measurementsType());
     }
     Computation clientStats = CLIENT_NORM.at(new FunctionType(valueType, CLIENT_NORM_TYPE), Struct.empty());
-    Computation weightSquared = WEIGHT.at("aggregators.debug_weight");
-    Computation stdDev = STD_DEV.at("aggregators.debug_std_dev");
+    Computation weightSquared = WEIGHT.at(WEIGHT_TYPE);
+    Computation stdDev = STD_DEV.at(STD_DEV_TYPE);
     Computation serverStats = SERVER_UPDATE.at(new FunctionType(valueType, SERVER_UPDATE_TYPE), Struct.empty());
     Computation toFloat = weightType == null ? null : TO_FLOAT.at(new FunctionType(weightType, F), Struct.empty());
     Type state = process.initialize().typeSignature().result();
@@ -90,15 +89,19 @@ public final class DebugMeasurements {
       });
 
   /** {@code (float32 -> <weight,weight_squared>)}. */
-  private static final Processes.Single WEIGHT = new Processes.Single(new FunctionType(F,
-      StructType.named("weight", F, "weight_squared", F)), arg -> {
+  private static final FunctionType WEIGHT_TYPE = new FunctionType(F,
+      StructType.named("weight", F, "weight_squared", F));
+  private static final Processes.Family WEIGHT = Processes.Family.single("aggregators.debug_weight", WEIGHT_TYPE,
+      arg -> {
         float w = ((Tensor) arg).floatValue();
         return Struct.named("weight", Tensor.scalar(w), "weight_squared", Tensor.scalar(w * w));
       });
 
   /** {@code (<mean,mean_squared,weights,weights_squared> -> float32)}: TFF's unbiased weighted standard deviation. */
-  private static final Processes.Single STD_DEV = new Processes.Single(new FunctionType(
-      StructType.named("mean", F, "mean_squared", F, "weights", F, "weights_squared", F), F), arg -> {
+  private static final FunctionType STD_DEV_TYPE = new FunctionType(
+      StructType.named("mean", F, "mean_squared", F, "weights", F, "weights_squared", F), F);
+  private static final Processes.Family STD_DEV = Processes.Family.single("aggregators.debug_std_dev", STD_DEV_TYPE,
+      arg -> {
         Struct s = (Struct) arg;
         float mean = ((Tensor) s.get(0)).floatValue();
         float meanSquared = ((Tensor) s.get(1)).floatValue();
@@ -140,8 +143,8 @@ public final class DebugMeasurements {
   /** Defines the debug measurements' families ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
     CLIENT_NORM.define();
-    LocalFamily.define("aggregators.debug_weight", WEIGHT);
-    LocalFamily.define("aggregators.debug_std_dev", STD_DEV);
+    WEIGHT.define();
+    STD_DEV.define();
     SERVER_UPDATE.define();
     TO_FLOAT.define();
   }

@@ -517,14 +517,15 @@ public final class DifferentiallyPrivateFactory {
   });
 
   /** {@code (int32 -> float32)}: a clipped flag to {@code 1[||x|| <= C] - 1/2}. */
-  private static final Processes.Single BELOW_ESTIMATE = new Processes.Single(new FunctionType(INT32, FLOAT32),
+  private static final Processes.Family BELOW_ESTIMATE = Processes.Family.single("aggregators.below_estimate",
+      new FunctionType(INT32, FLOAT32),
       flag -> Tensor.scalar(0.5f - ((Tensor) flag).intValue()));
 
   /** Defines the families of this factory's processes ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
     FIXED_NOISE.define();
     ADAPTIVE_NOISE.define();
-    LocalFamily.define("aggregators.below_estimate", BELOW_ESTIMATE);
+    BELOW_ESTIMATE.define();
     TreeQuery.defineLocalFamily();
   }
 
@@ -539,7 +540,7 @@ public final class DifferentiallyPrivateFactory {
    */
   static Value adaptiveRecords(Value value, Value clip, Type valueType) {
     Value clipped = federatedMap(Robust.transform(false, NormOrder.L2, valueType), List.of(value, clip));
-    Value below = federatedMap(BELOW_ESTIMATE.at("aggregators.below_estimate"), clipped.get("flag"));
+    Value below = federatedMap(BELOW_ESTIMATE.at(new FunctionType(INT32, FLOAT32)), clipped.get("flag"));
     return federatedZip(Processes.named("value", clipped.get("value"), "below", below));
   }
 

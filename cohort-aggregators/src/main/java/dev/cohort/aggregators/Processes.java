@@ -104,28 +104,6 @@ final class Processes {
   }
 
   /**
-   * The factory of a family with one member: one function at one type, without parameters (a local function that is
-   * not generic). Unlike {@link Computation#local}, its name is defined without building the computation, so a JVM
-   * that loads a serialized process defines it with {@link AggregationProcess#defineLocalFamilies}. Keep it in a
-   * constant: two are equal when their types are and their functions are the same object.
-   */
-  record Single(FunctionType type, LocalFunction function) implements LocalFactory {
-    @Override
-    public LocalFunction create(FunctionType requested, Struct parameters) {
-      noParameters(parameters);
-      if (!requested.equals(type)) {
-        throw new TypeMismatchException("expected " + type, type, requested);
-      }
-      return function;
-    }
-
-    /** The member, from the family {@code name} defined with this factory. */
-    Computation at(String name) {
-      return LocalFamily.define(name, this).at(type);
-    }
-  }
-
-  /**
    * A local family given by two functions of the requested type and the parameters: the canonical member type (the
    * family's type check: the requested type must be exactly it) and the function. Both read the value types they need
    * from the requested type; one of another shape fails as a type mismatch. Keep one instance per family in a
@@ -145,6 +123,23 @@ final class Processes {
         throw new TypeMismatchException("expected " + want, want, requested);
       }
       return function.apply(requested, parameters);
+    }
+
+    /**
+     * A family with one member: one function at one type, without parameters (a local function that is not generic).
+     * Unlike {@link Computation#local}, its name is defined without building the computation, so a JVM that loads a
+     * serialized process defines it with {@link AggregationProcess#defineLocalFamilies}.
+     */
+    static Family single(String name, FunctionType type, LocalFunction function) {
+      return new Family(name, (requested, parameters) -> {
+        noParameters(parameters);
+        return type;
+      }, (requested, parameters) -> function);
+    }
+
+    /** The one member of a {@link #single} family. */
+    Computation at(FunctionType type) {
+      return at(type, Struct.empty());
     }
 
     /** Defines the family under its name ({@link AggregationProcess#defineLocalFamilies}). */

@@ -9,7 +9,6 @@ import static dev.cohort.core.Intrinsics.genericPlus;
 import static dev.cohort.core.types.TensorType.FLOAT32;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.LocalFamily;
 import dev.cohort.core.Value;
 import dev.cohort.core.ast.LocalFunction;
 import dev.cohort.core.types.FederatedType;
@@ -149,12 +148,14 @@ public final class QuantileEstimation {
 
   /** {@code (<value=float32,estimate=float32> -> <float32,float32>)}: {@code <1[value <= estimate] - 0.5, 1>}. */
   private static Computation record() {
-    return RECORD_FAMILY.at("aggregators.quantile_record");
+    return RECORD_FAMILY.at(RECORD_TYPE);
   }
 
   /** {@link #record}'s family of one function. */
-  private static final Processes.Single RECORD_FAMILY = new Processes.Single(new FunctionType(
-      StructType.named("value", FLOAT32, "estimate", FLOAT32), RECORD), arg -> {
+  private static final FunctionType RECORD_TYPE = new FunctionType(
+      StructType.named("value", FLOAT32, "estimate", FLOAT32), RECORD);
+  private static final Processes.Family RECORD_FAMILY = Processes.Family.single("aggregators.quantile_record",
+      RECORD_TYPE, arg -> {
         Struct s = (Struct) arg;
         boolean below = ((Tensor) s.get(0)).floatValue() <= ((Tensor) s.get(1)).floatValue();
         return Struct.of(Tensor.scalar(below ? 0.5f : -0.5f), Tensor.scalar(1f));
@@ -162,7 +163,7 @@ public final class QuantileEstimation {
 
   /** Defines the families of the estimation processes ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
-    LocalFamily.define("aggregators.quantile_record", RECORD_FAMILY);
+    RECORD_FAMILY.define();
     SERVER_UPDATE.define();
   }
 

@@ -1,7 +1,6 @@
 package dev.cohort.aggregators;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.LocalFamily;
 import dev.cohort.core.types.FunctionType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
@@ -20,19 +19,18 @@ final class Rotations {
 
   /** {@code (<seed,round> -> <seed,round+1>)}: the key of the next round. */
   static Computation advance() {
-    return ADVANCE.at(ADVANCE_FAMILY);
+    return ADVANCE.at(new FunctionType(KEY, KEY));
   }
 
-  private static final String ADVANCE_FAMILY = "aggregators.advance_round";
-
-  private static final Processes.Single ADVANCE = new Processes.Single(new FunctionType(KEY, KEY), arg -> {
+  private static final Processes.Family ADVANCE = Processes.Family.single("aggregators.advance_round",
+      new FunctionType(KEY, KEY), arg -> {
     Struct s = (Struct) arg;
     return Struct.of(s.names(), List.of(s.get(0), Tensor.scalar(((Tensor) s.get(1)).longValue() + 1)));
   });
 
   /** Defines {@code aggregators.advance_round} ({@link AggregationProcess#defineLocalFamilies}). */
   static void defineLocalFamilies() {
-    LocalFamily.define(ADVANCE_FAMILY, ADVANCE);
+    ADVANCE.define();
   }
 
   /** The tensor types of {@code type}, depth first. */
