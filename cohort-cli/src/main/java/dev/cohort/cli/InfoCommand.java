@@ -1,12 +1,13 @@
 package dev.cohort.cli;
 
 import dev.cohort.tensor.Blas;
+import dev.cohort.tensor.Convolution;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code cohort info}: the version, the Java runtime and the BLAS route in use. */
+/** {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use. */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Print the Cohort version, the Java runtime and the BLAS route in use.")
+    description = "Print the Cohort version, the Java runtime, the BLAS route and the vector kernels in use.")
 final class InfoCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -23,6 +24,7 @@ final class InfoCommand implements Runnable {
     out.println("java   " + System.getProperty("java.vm.name") + " " + Runtime.version()
         + " (" + Runtime.getRuntime().availableProcessors() + " processors)");
     out.println("blas   " + Blas.describe());
+    out.println("vector " + Convolution.describeKernels());
   }
 
   /** Supplies {@code --version} (and {@code -V}) to {@code cohort} and each of its subcommands. */

@@ -19,12 +19,14 @@ class InfoCommandTest {
     assertThat(run("info")).isZero();
     assertThat(last.err()).isEmpty();
     String[] lines = last.out().split(NL);
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     // Tests run from classes, which carry no manifest version.
     assertThat(lines[0]).isEqualTo("cohort " + InfoCommand.version()).isEqualTo("cohort development build");
     assertThat(lines[1]).isEqualTo("java   " + System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
         + Runtime.getRuntime().availableProcessors() + " processors)");
     assertThat(lines[2]).startsWith("blas   ").hasSizeGreaterThan("blas   ".length());
+    // The test build adds jdk.incubator.vector, as the launcher does.
+    assertThat(lines[3]).startsWith("vector jdk.incubator.vector, ").endsWith("-bit");
   }
 
   @Test
@@ -34,7 +36,7 @@ class InfoCommandTest {
     assertThat(last.err()).isEmpty();
     assertThat(last.out()).isEqualTo(String.join(NL,
         "Usage: cohort info [-hV] [--verbose]",
-        "Print the Cohort version, the Java runtime and the BLAS route in use.",
+        "Print the Cohort version, the Java runtime, the BLAS route and the vector kernels in use.",
         "  -h, --help      Show this help message and exit.",
         "  -V, --version   Print version information and exit.",
         "      --verbose   On an internal error, print its stack trace.",

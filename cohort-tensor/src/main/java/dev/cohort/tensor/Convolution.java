@@ -28,6 +28,15 @@ public final class Convolution {
 
   private Convolution() {}
 
+  /**
+   * The loops the Winograd transforms run on: {@code "jdk.incubator.vector, <bits>-bit"} when the JVM runs with
+   * {@code --add-modules jdk.incubator.vector} (as the {@code cohort} launcher does), else plain loops and why;
+   * {@code -Dcohort.tensor.vector=false} forces the plain loops. Both give the same bits.
+   */
+  public static String describeKernels() {
+    return Lanes.INSTANCE.describe();
+  }
+
   private static float[] scratch(int size) {
     float[] s = SCRATCH.get();
     if (s.length < size) {

@@ -25,7 +25,8 @@ final class Winograd {
   /** Transformed input and output of this many tiles per chunk (about 1 MiB for 32 + 64 channels). */
   static final int CHUNK_TILES = 96;
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-  private static final ThreadLocal<float[][]> LANES = ThreadLocal.withInitial(() -> new float[2][0]);
+  /** The transforms' loops: the Vector API's or plain ones, with the same bits. */
+  private static final Lanes LANES = Lanes.INSTANCE;
 
   /** Output tile size {@code m}. */
   final int m;
@@ -182,45 +183,6 @@ final class Winograd {
       hp = th * m + alpha - 1;
       rowLen = m * u * g.c();
       rowsPerChunk = Math.max(1, Math.min(g.n() * th, CHUNK_TILES / tw));
-      int lane = Math.max(g.c() * g.f(), Math.max(rowLen, tw * Math.max(g.c(), g.f())));
-      float[][] lanes = LANES.get();
-      if (lanes[0].length < lane) {
-        lanes = new float[][] {new float[lane], new float[lane]};
-        LANES.set(lanes);
-      }
-      acc = lanes[0];
-      seg = lanes[1];
-    }
-
-    /** Accumulator and operand lanes at offset 0 (see {@link #combine}). */
-    final float[] acc;
-    final float[] seg;
-
-    /**
-     * {@code dst[d + k] (+)= sum over terms t of coef[t] * src[offsets[t] + k]} for {@code k < len}, adding to
-     * {@code dst} when {@code accumulate}, skipping zero coefficients; terms are added in order, so the bits are
-     * those of the plain loop. Each operand is first copied to a lane at offset 0: Java 17's C2 vectorizes
-     * {@code acc[k] += a * seg[k]} (0.05 ns an element here) but not the same loop at run-time offsets (0.28).
-     */
-    void combine(float[] dst, int d, boolean accumulate, float[] src, int[] offsets, float[] coef, int terms, int len) {
-      float[] a = acc;
-      float[] b = seg;
-      if (accumulate) {
-        System.arraycopy(dst, d, a, 0, len);
-      } else {
-        java.util.Arrays.fill(a, 0, len, 0f);
-      }
-      for (int t = 0; t < terms; t++) {
-        float w = coef[t];
-        if (w == 0f) {
-          continue;
-        }
-        System.arraycopy(src, offsets[t], b, 0, len);
-        for (int k = 0; k < len; k++) {
-          a[k] += w * b[k];
-        }
-      }
-      System.arraycopy(a, 0, dst, d, len);
     }
 
     int tileRows() {
@@ -280,7 +242,7 @@ final class Winograd {
     int tmpOff = mOff + a2 * chunkTiles * f;
     int tmpSize = Math.max(alpha * r * c * f, Math.max(alpha * plan.rowLen, (alpha + 1) * m * plan.tw * f));
     float[] s = scratch(tmpOff + tmpSize);
-    filterTransform(plan, filter, c * f, s, uOff, s, tmpOff);
+    filterTransform(filter, c * f, s, uOff, s, tmpOff);
     plan.pad(input, s, pinOff);
     int[] offsets = new int[alpha];
     float[] coef = new float[alpha];
@@ -317,7 +279,7 @@ final class Winograd {
     int tmpSize = Math.max(alpha * r * c * f, Math.max(alpha * plan.rowLen, (alpha + m) * m * plan.tw * f));
     float[] s = scratch(tmpOff + tmpSize);
     if (dInput != null) {
-      filterTransform(plan, filter, c * f, s, uOff, s, tmpOff);
+      filterTransform(filter, c * f, s, uOff, s, tmpOff);
       java.util.Arrays.fill(s, dpinOff, dpinOff + padSize, 0f);
     }
     plan.pad(input, s, pinOff);
@@ -346,11 +308,11 @@ final class Winograd {
     if (dInput != null) {
       plan.unpadAdd(s, dpinOff, dInput);
     }
-    filterGradientTransform(plan, s, duOff, c * f, dFilter, s, tmpOff);
+    filterGradientTransform(s, duOff, c * f, dFilter, s, tmpOff);
   }
 
   /** {@code U[p][q][c*f] = sum_{ky,kx} G[p][ky] G[q][kx] w[ky][kx][c*f]} ({@code cf = c * f}). */
-  private void filterTransform(Plan plan, float[] w, int cf, float[] uu, int uOff, float[] tmp, int tmpOff) {
+  private void filterTransform(float[] w, int cf, float[] uu, int uOff, float[] tmp, int tmpOff) {
     int[] offsets = new int[Math.max(r, alpha)];
     float[] coef = new float[Math.max(r, alpha)];
     for (int p = 0; p < alpha; p++) {
@@ -359,7 +321,7 @@ final class Winograd {
           offsets[ky] = (ky * r + kx) * cf;
           coef[ky] = gm[p * r + ky];
         }
-        plan.combine(tmp, tmpOff + (p * r + kx) * cf, false, w, offsets, coef, r, cf);
+        LANES.combine(tmp, tmpOff + (p * r + kx) * cf, false, w, offsets, coef, r, cf);
       }
     }
     for (int p = 0; p < alpha; p++) {
@@ -368,13 +330,13 @@ final class Winograd {
           offsets[kx] = tmpOff + (p * r + kx) * cf;
           coef[kx] = gm[q * r + kx];
         }
-        plan.combine(uu, uOff + (p * alpha + q) * cf, false, tmp, offsets, coef, r, cf);
+        LANES.combine(uu, uOff + (p * alpha + q) * cf, false, tmp, offsets, coef, r, cf);
       }
     }
   }
 
   /** {@code dW[ky][kx][c*f] = sum_{p,q} G[p][ky] G[q][kx] dU[p][q][c*f]}, overwriting {@code dw}. */
-  private void filterGradientTransform(Plan plan, float[] du, int duOff, int cf, float[] dw, float[] tmp, int tmpOff) {
+  private void filterGradientTransform(float[] du, int duOff, int cf, float[] dw, float[] tmp, int tmpOff) {
     int[] offsets = new int[alpha];
     float[] coef = new float[alpha];
     for (int p = 0; p < alpha; p++) {
@@ -383,7 +345,7 @@ final class Winograd {
           offsets[q] = duOff + (p * alpha + q) * cf;
           coef[q] = gm[q * r + kx];
         }
-        plan.combine(tmp, tmpOff + (p * r + kx) * cf, false, du, offsets, coef, alpha, cf);
+        LANES.combine(tmp, tmpOff + (p * r + kx) * cf, false, du, offsets, coef, alpha, cf);
       }
     }
     for (int ky = 0; ky < r; ky++) {
@@ -392,7 +354,7 @@ final class Winograd {
           offsets[p] = tmpOff + (p * r + kx) * cf;
           coef[p] = gm[p * r + ky];
         }
-        plan.combine(dw, (ky * r + kx) * cf, false, tmp, offsets, coef, alpha, cf);
+        LANES.combine(dw, (ky * r + kx) * cf, false, tmp, offsets, coef, alpha, cf);
       }
     }
   }
@@ -413,7 +375,7 @@ final class Winograd {
         offsets[y] = pinOff + (b * plan.hp + ty * m + y) * plan.rowLen;
         coef[y] = bt[p * alpha + y];
       }
-      plan.combine(tmp, tmpOff + p * plan.rowLen, false, pin, offsets, coef, alpha, plan.rowLen);
+      LANES.combine(tmp, tmpOff + p * plan.rowLen, false, pin, offsets, coef, alpha, plan.rowLen);
     }
     // V[p][q][tx][c] = sum_x B^T[q][x] tmp[p][column x of tile tx]
     for (int p = 0; p < alpha; p++) {
@@ -422,7 +384,7 @@ final class Winograd {
           offsets[x] = tmpOff + p * plan.rowLen + plan.columnOffset(x, c);
           coef[x] = bt[q * alpha + x];
         }
-        plan.combine(v, vOff + (p * alpha + q) * plane, false, tmp, offsets, coef, alpha, len);
+        LANES.combine(v, vOff + (p * alpha + q) * plane, false, tmp, offsets, coef, alpha, len);
       }
     }
   }
@@ -442,7 +404,7 @@ final class Winograd {
           offsets[q] = mOff + (p * alpha + q) * plane;
           coef[q] = at[jj * alpha + q];
         }
-        plan.combine(tmp, tmpOff + (p * m + jj) * len, false, mm, offsets, coef, alpha, len);
+        LANES.combine(tmp, tmpOff + (p * m + jj) * len, false, mm, offsets, coef, alpha, len);
       }
     }
     int rowOff = tmpOff + alpha * m * len;
@@ -454,7 +416,7 @@ final class Winograd {
           offsets[p] = tmpOff + (p * m + jj) * len;
           coef[p] = at[i * alpha + p];
         }
-        plan.combine(tmp, rowOff + jj * len, false, tmp, offsets, coef, alpha, len);
+        LANES.combine(tmp, rowOff + jj * len, false, tmp, offsets, coef, alpha, len);
       }
       int out = (b * g.outH() + ty * m + i) * g.outW();
       for (int tx = 0; tx < plan.tw; tx++) {
@@ -496,7 +458,7 @@ final class Winograd {
           offsets[i] = rowsOff + (i * m + jj) * len;
           coef[i] = at[i * alpha + p];
         }
-        plan.combine(tmp, tmpOff + (p * m + jj) * len, false, tmp, offsets, coef, m, len);
+        LANES.combine(tmp, tmpOff + (p * m + jj) * len, false, tmp, offsets, coef, m, len);
       }
     }
     // dM[p][q] = sum_j A^T[j][q] tmp[p][j]
@@ -506,7 +468,7 @@ final class Winograd {
           offsets[jj] = tmpOff + (p * m + jj) * len;
           coef[jj] = at[jj * alpha + q];
         }
-        plan.combine(dm, mOff + (p * alpha + q) * plane, false, tmp, offsets, coef, m, len);
+        LANES.combine(dm, mOff + (p * alpha + q) * plane, false, tmp, offsets, coef, m, len);
       }
     }
   }
@@ -526,7 +488,7 @@ final class Winograd {
           offsets[q] = vOff + (p * alpha + q) * plane;
           coef[q] = bt[q * alpha + x];
         }
-        plan.combine(tmp, tmpOff + p * plan.rowLen + plan.columnOffset(x, c), true, dv, offsets, coef, alpha, len);
+        LANES.combine(tmp, tmpOff + p * plan.rowLen + plan.columnOffset(x, c), true, dv, offsets, coef, alpha, len);
       }
     }
     // dpin[b][ty m + y][row] += sum_p B^T[p][y] tmp[p][row]
@@ -535,7 +497,7 @@ final class Winograd {
         offsets[p] = tmpOff + p * plan.rowLen;
         coef[p] = bt[p * alpha + y];
       }
-      plan.combine(dpin, dpinOff + (b * plan.hp + ty * m + y) * plan.rowLen, true, tmp, offsets, coef, alpha, plan.rowLen);
+      LANES.combine(dpin, dpinOff + (b * plan.hp + ty * m + y) * plan.rowLen, true, tmp, offsets, coef, alpha, plan.rowLen);
     }
   }
 }

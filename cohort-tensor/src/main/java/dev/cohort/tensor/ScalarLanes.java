@@ -1,0 +1,48 @@
+package dev.cohort.tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@link Lanes} as plain loops. Each operand is first copied to a lane at offset 0: Java 17's C2 vectorizes
+ * {@code acc[k] += w * seg[k]} (0.05 ns an element here) but not the same loop at run-time offsets (0.28 ns).
+ */
+final class ScalarLanes implements Lanes {
+  private static final ThreadLocal<float[][]> LANES = ThreadLocal.withInitial(() -> new float[2][0]);
+  private final String description;
+
+  ScalarLanes(String description) {
+    this.description = description;
+  }
+
+  @Override
+  public void combine(float[] dst, int d, boolean accumulate, float[] src, int[] offsets, float[] coef, int terms, int len) {
+    float[][] lanes = LANES.get();
+    if (lanes[0].length < len) {
+      lanes = new float[][] {new float[len], new float[len]};
+      LANES.set(lanes);
+    }
+    float[] a = lanes[0];
+    float[] b = lanes[1];
+    if (accumulate) {
+      System.arraycopy(dst, d, a, 0, len);
+    } else {
+      Arrays.fill(a, 0, len, 0f);
+    }
+    for (int t = 0; t < terms; t++) {
+      float w = coef[t];
+      if (w == 0f) {
+        continue;
+      }
+      System.arraycopy(src, offsets[t], b, 0, len);
+      for (int k = 0; k < len; k++) {
+        a[k] += w * b[k];
+      }
+    }
+    System.arraycopy(a, 0, dst, d, len);
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+}

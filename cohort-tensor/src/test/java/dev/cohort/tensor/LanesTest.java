@@ -1,0 +1,64 @@
+package dev.cohort.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.testing.Cases;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LanesTest {
+  static Stream<Cases.Case> cases() {
+    return Cases.of(20261202, 200);
+  }
+
+  @Test
+  void theTestBuildRunsTheVectorApiKernels() {
+    // The surefire argLine adds jdk.incubator.vector, as the launcher does: the other tests cover this path.
+    assertThat(Lanes.INSTANCE).isInstanceOf(VectorLanes.class);
+    assertThat(Lanes.INSTANCE.describe()).startsWith("jdk.incubator.vector, ").endsWith("-bit");
+  }
+
+  /**
+   * The Vector API and the plain loops give the same bits: random lengths (below, at and past vector lengths),
+   * 0-7 terms with zero coefficients among them, overwriting and accumulating, runs at any offset, and signed
+   * zeros (a result of -0 from {@code 0 + w * -0} must stay +0, as the plain loop makes it).
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarKernelsAgreeBitForBit(Cases.Case c) {
+    int len = c.between(0, 80);
+    int terms = c.between(0, 7);
+    float[] src = new float[len * terms + c.between(0, 40) + len];
+    for (int i = 0; i < src.length; i++) {
+      int kind = c.random().nextInt(8);
+      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
+    }
+    int[] offsets = new int[terms];
+    float[] coef = new float[terms];
+    for (int t = 0; t < terms; t++) {
+      offsets[t] = c.between(0, src.length - len);
+      int kind = c.random().nextInt(4);
+      coef[t] = kind == 0 ? 0f : kind == 1 ? -1f : (float) c.uniform(-3, 3);
+    }
+    boolean accumulate = c.random().nextBoolean();
+    int d = c.between(0, 9);
+    float[] dst = new float[d + len + c.between(0, 9)];
+    for (int i = 0; i < dst.length; i++) {
+      dst[i] = c.random().nextInt(5) == 0 ? -0f : (float) c.uniform(-2, 2);
+    }
+    float[] scalar = dst.clone();
+    float[] vector = dst.clone();
+    new ScalarLanes("test").combine(scalar, d, accumulate, src, offsets, coef, terms, len);
+    new VectorLanes().combine(vector, d, accumulate, src, offsets, coef, terms, len);
+    for (int i = 0; i < dst.length; i++) {
+      assertThat(Float.floatToRawIntBits(vector[i])).as("dst[%s] of %s, len %s, %s terms %s, accumulate %s: vector %s, scalar %s",
+          i, c, len, terms, java.util.Arrays.toString(coef), accumulate, vector[i], scalar[i])
+          .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+    }
+    for (int i = 0; i < d; i++) {
+      assertThat(vector[i]).as("dst[%s] before the run is left alone", i).isEqualTo(dst[i]);
+    }
+  }
+}
