@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use. */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Print the Cohort version, the Java runtime, the BLAS route and the vector kernels in use.")
+    description = "Print the Cohort version, the Java runtime, the BLAS and vector routes in use.")
 final class InfoCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

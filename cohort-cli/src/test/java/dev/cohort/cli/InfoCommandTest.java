@@ -36,7 +36,7 @@ class InfoCommandTest {
     assertThat(last.err()).isEmpty();
     assertThat(last.out()).isEqualTo(String.join(NL,
         "Usage: cohort info [-hV] [--verbose]",
-        "Print the Cohort version, the Java runtime, the BLAS route and the vector kernels in use.",
+        "Print the Cohort version, the Java runtime, the BLAS and vector routes in use.",
         "  -h, --help      Show this help message and exit.",
         "  -V, --version   Print version information and exit.",
         "      --verbose   On an internal error, print its stack trace.",

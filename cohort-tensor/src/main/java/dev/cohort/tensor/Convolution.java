@@ -25,6 +25,8 @@ public final class Convolution {
   /** F(2x2, 5x5). F(4x4, 3x3) was measured too and removed: its transforms cost what its GEMMs save (64 -> 64). */
   private static final Winograd[] WINOGRAD = {new Winograd(2, 5)};
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+  /** Max pooling's channel loops: the Vector API's or plain ones, with the same bits. */
+  private static final Lanes LANES = Lanes.INSTANCE;
 
   private Convolution() {}
 
@@ -291,20 +293,7 @@ public final class Convolution {
           }
           for (int iy = iy0; iy < iy1; iy++) {
             for (int ix = iy == iy0 ? ix0 + 1 : ix0; ix < ix1; ix++) {
-              int in = ((b * g.h() + iy) * g.w() + ix) * c;
-              if (argmax == null) {
-                for (int ch = 0; ch < c; ch++) {
-                  output[o + ch] = Math.max(output[o + ch], input[in + ch]);
-                }
-              } else {
-                for (int ch = 0; ch < c; ch++) {
-                  float best = output[o + ch];
-                  float v = input[in + ch];
-                  int greater = Float.floatToRawIntBits(best - v) >>> 31; // 1 iff v > best
-                  argmax[o + ch] += greater * (in + ch - argmax[o + ch]);
-                  output[o + ch] = Math.max(best, v);
-                }
-              }
+              LANES.maxInto(output, o, argmax, input, ((b * g.h() + iy) * g.w() + ix) * c, c);
             }
           }
         }

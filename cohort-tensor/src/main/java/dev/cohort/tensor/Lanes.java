@@ -1,7 +1,7 @@
 package dev.cohort.tensor;
 
 /**
- * The float loops that dominate the Winograd transforms, in two implementations with the same bits: the JDK's
+ * The float loops that dominate the Winograd transforms and max pooling, in two implementations with the same bits: the JDK's
  * Vector API ({@code jdk.incubator.vector}, {@link VectorLanes}) when the JVM runs with
  * {@code --add-modules jdk.incubator.vector} (the {@code cohort} launcher, {@code bench/run} and the test build add
  * it), else plain loops ({@link ScalarLanes}). {@code -Dcohort.tensor.vector=false} forces the plain loops. Both
@@ -18,6 +18,14 @@ interface Lanes {
    * The destination run must not overlap the source runs.
    */
   void combine(float[] dst, int d, boolean accumulate, float[] src, int[] offsets, float[] coef, int terms, int len);
+
+  /**
+   * One window position of max pooling over {@code c} channels: with {@code best = out[o + ch]} and
+   * {@code v = in[i + ch]}, {@code out[o + ch] = Math.max(best, v)} and, when {@code argmax} is not null,
+   * {@code argmax[o + ch] = i + ch} where {@code best - v} has its sign bit set (v greater: the first maximum in
+   * window order wins ties).
+   */
+  void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c);
 
   /** What runs, for {@code cohort info}: e.g. {@code "jdk.incubator.vector, 256-bit"} or why the plain loops do. */
   String describe();

@@ -42,6 +42,23 @@ final class ScalarLanes implements Lanes {
   }
 
   @Override
+  public void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c) {
+    if (argmax == null) {
+      for (int ch = 0; ch < c; ch++) {
+        out[o + ch] = Math.max(out[o + ch], in[i + ch]);
+      }
+      return;
+    }
+    for (int ch = 0; ch < c; ch++) {
+      float best = out[o + ch];
+      float v = in[i + ch];
+      int greater = Float.floatToRawIntBits(best - v) >>> 31; // branch-free: 1 iff v > best
+      argmax[o + ch] += greater * (i + ch - argmax[o + ch]);
+      out[o + ch] = Math.max(best, v);
+    }
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -1,6 +1,8 @@
 package dev.cohort.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLanes implements Lanes {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /** Ints in vectors of the same shape, for argmax indices. */
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+  private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
 
   @Override
   public void combine(float[] dst, int d, boolean accumulate, float[] src, int[] offsets, float[] coef, int terms, int len) {
@@ -107,6 +112,29 @@ final class VectorLanes implements Lanes {
     }
     for (; k < len; k++) {
       dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k] + w1 * src[s1 + k] + w2 * src[s2 + k];
+    }
+  }
+
+  @Override
+  public void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c) {
+    int bound = S.loopBound(c);
+    int k = 0;
+    for (; k < bound; k += S.length()) {
+      FloatVector best = FloatVector.fromArray(S, out, o + k);
+      FloatVector v = FloatVector.fromArray(S, in, i + k);
+      if (argmax != null) {
+        VectorMask<Integer> greater = best.sub(v).reinterpretAsInts().lt(0);
+        IntVector.fromArray(I, argmax, o + k).blend(IOTA.add(i + k), greater).intoArray(argmax, o + k);
+      }
+      best.max(v).intoArray(out, o + k);
+    }
+    for (; k < c; k++) {
+      float best = out[o + k];
+      float v = in[i + k];
+      if (argmax != null && Float.floatToRawIntBits(best - v) < 0) {
+        argmax[o + k] = i + k;
+      }
+      out[o + k] = Math.max(best, v);
     }
   }
 

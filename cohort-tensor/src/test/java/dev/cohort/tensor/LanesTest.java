@@ -61,4 +61,40 @@ class LanesTest {
       assertThat(vector[i]).as("dst[%s] before the run is left alone", i).isEqualTo(dst[i]);
     }
   }
+
+  /**
+   * Max pooling's window step gives the same maxima and argmax in both: ties (the earlier index stays), signed
+   * zeros, NaN and infinities, with and without argmax, channel counts below, at and past vector lengths.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarMaxPoolingAgreeBitForBit(Cases.Case c) {
+    int ch = c.between(1, 70);
+    float[] special = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    float[] in = new float[3 * ch + c.between(0, 20)];
+    float[] out = new float[ch + c.between(0, 20)];
+    for (float[] a : new float[][] {in, out}) {
+      for (int k = 0; k < a.length; k++) {
+        a[k] = c.random().nextInt(3) == 0 ? special[c.random().nextInt(special.length)] : (float) c.between(-3, 3);
+      }
+    }
+    int o = c.between(0, out.length - ch);
+    int i = c.between(0, in.length - ch);
+    boolean withArgmax = c.random().nextInt(4) != 0;
+    int[] argmax = new int[out.length];
+    for (int k = 0; k < argmax.length; k++) {
+      argmax[k] = c.between(0, 1000);
+    }
+    float[] scalarOut = out.clone();
+    float[] vectorOut = out.clone();
+    int[] scalarArg = argmax.clone();
+    int[] vectorArg = argmax.clone();
+    new ScalarLanes("test").maxInto(scalarOut, o, withArgmax ? scalarArg : null, in, i, ch);
+    new VectorLanes().maxInto(vectorOut, o, withArgmax ? vectorArg : null, in, i, ch);
+    for (int k = 0; k < out.length; k++) {
+      assertThat(Float.floatToRawIntBits(vectorOut[k])).as("out[%s] of %s: vector %s, scalar %s", k, c, vectorOut[k], scalarOut[k])
+          .isEqualTo(Float.floatToRawIntBits(scalarOut[k]));
+    }
+    assertThat(vectorArg).as("argmax of %s", c).isEqualTo(scalarArg);
+  }
 }
