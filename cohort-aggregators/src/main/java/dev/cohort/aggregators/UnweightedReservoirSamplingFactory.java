@@ -45,17 +45,22 @@ import java.util.List;
  * {@code float32[3]} values give {@code float32[?,3]}, in slot order. Measurements, as TFF's: for each tensor of the
  * value, the number of clients whose tensor holds a NaN or an infinity ({@code int64}; before sampling). Where Cohort
  * differs: the state is the key {@code <seed=int64,round=int64>} of the priorities (TFF's state is {@code <>} and its
- * seed a timestamp), so a run is reproducible; TFF's {@code return_sampling_metadata} is not offered.
+ * seed a timestamp), so a run is reproducible. With {@code returnSamplingMetadata} (TFF's
+ * {@code return_sampling_metadata}) the result is {@code <random_values=int64[?],samples=...>}: the kept clients'
+ * priorities beside their values (TFF's reservoir also returns its seed, here the state).
  *
  * @param sampleSize the most client values kept, {@code >= 1}
+ * @param returnSamplingMetadata whether the result carries the priorities
  * @param seed the key of the priorities
  */
-public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) implements UnweightedAggregationFactory {
+public record UnweightedReservoirSamplingFactory(int sampleSize, boolean returnSamplingMetadata, long seed)
+    implements UnweightedAggregationFactory {
   /** The purpose key of the priority streams, "RESERVOI" in ASCII. */
   static final long RESERVOIR = 0x5245_5345_5256_4F49L;
 
   private static final String FAMILY = "aggregators.reservoir";
-  private static final List<String> ROLES = List.of("accumulate", "merge", "report", "non_finite");
+  private static final List<String> ROLES = List.of("accumulate", "merge", "report", "report_metadata",
+      "non_finite");
 
   /**
    * Checks the arguments.
@@ -69,6 +74,11 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
     }
   }
 
+  /** TFF's {@code UnweightedReservoirSamplingFactory(sample_size)}: the result is the samples. */
+  public UnweightedReservoirSamplingFactory(int sampleSize, long seed) {
+    this(sampleSize, false, seed);
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -80,7 +90,9 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
     Processes.requireNumeric("UnweightedReservoirSamplingFactory", valueType);
     Computation accumulate = FACTORY.at(accumulateType(valueType, sampleSize), parameters("accumulate"));
     Computation merge = FACTORY.at(mergeType(valueType, sampleSize), parameters("merge"));
-    Computation report = FACTORY.at(reportType(valueType, sampleSize), parameters("report"));
+    String reportRole = returnSamplingMetadata ? "report_metadata" : "report";
+    Computation report = FACTORY.at(reportType(valueType, sampleSize, returnSamplingMetadata),
+        parameters(reportRole));
     Computation nonFinite = FACTORY.at(nonFiniteType(valueType), parameters("non_finite"));
     Struct zero = emptyReservoir(valueType, sampleSize);
     Computation initialize = Computation.federated("reservoir_initialize", () -> federatedValue(
@@ -124,8 +136,11 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
     return new FunctionType(StructType.of(reservoir, reservoir), reservoir);
   }
 
-  private static FunctionType reportType(Type valueType, int k) {
-    return new FunctionType(reservoirType(valueType, k), sampleType(valueType));
+  private static FunctionType reportType(Type valueType, int k, boolean metadata) {
+    Type samples = sampleType(valueType);
+    return new FunctionType(reservoirType(valueType, k), metadata
+        ? StructType.named("random_values", TensorType.of(DType.INT64, TensorType.UNKNOWN), "samples", samples)
+        : samples);
   }
 
   /** The result: each tensor type of {@code valueType} with a leading unknown dimension. */
@@ -170,7 +185,8 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
   }
 
   /**
-   * The family {@code aggregators.reservoir}: {@code <role=accumulate|merge|report|non_finite,sample_size=int32>}, at
+   * The family {@code aggregators.reservoir}: {@code <role=accumulate|merge|report|report_metadata|non_finite,
+   * sample_size=int32>}, at
    * the types {@link #create} builds for any numeric value type {@code V}.
    */
   private static final Processes.Family FACTORY = new Processes.Family(FAMILY, (type, parameters) -> {
@@ -181,7 +197,8 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
     return switch (role) {
       case "accumulate" -> accumulateType(valueType, k);
       case "merge" -> mergeType(valueType, k);
-      case "report" -> reportType(valueType, k);
+      case "report" -> reportType(valueType, k, false);
+      case "report_metadata" -> reportType(valueType, k, true);
       default -> nonFiniteType(valueType);
     };
   }, (type, parameters) -> {
@@ -193,6 +210,13 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
       case "merge" -> arg -> ReservoirFunctions.merge((Struct) ((Struct) arg).get(0), (Struct) ((Struct) arg).get(1),
           k);
       case "report" -> arg -> ReservoirFunctions.report((Struct) arg, valueType);
+      case "report_metadata" -> arg -> {
+        Struct reservoir = (Struct) arg;
+        int count = ((Tensor) reservoir.get(1)).intValue();
+        long[] priorities = java.util.Arrays.copyOf(((Tensor) reservoir.get(2)).longData(), count);
+        return Struct.named("random_values", Tensor.ofLongs(priorities, count),
+            "samples", ReservoirFunctions.report(reservoir, valueType));
+      };
       default -> nonFiniteFunction();
     };
   });
@@ -200,7 +224,7 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
   /**
    * The role of a member, its parameters checked.
    *
-   * @throws IllegalArgumentException unless they are {@code <role=accumulate|merge|report|non_finite,
+   * @throws IllegalArgumentException unless they are {@code <role=accumulate|merge|report|report_metadata|non_finite,
    *     sample_size=int32 >= 1>}
    */
   private static String role(Struct parameters) {
@@ -217,7 +241,7 @@ public record UnweightedReservoirSamplingFactory(int sampleSize, long seed) impl
   private static Type valueTypeOf(String role, FunctionType type) {
     return switch (role) {
       case "non_finite" -> type.parameter();
-      case "report" -> Processes.part(Processes.part(type.parameter(), 3), 0);
+      case "report", "report_metadata" -> Processes.part(Processes.part(type.parameter(), 3), 0);
       case "accumulate" -> Processes.part(Processes.part(type.parameter(), 1), 0);
       default -> Processes.part(Processes.part(Processes.part(type.parameter(), 1), 3), 0);
     };

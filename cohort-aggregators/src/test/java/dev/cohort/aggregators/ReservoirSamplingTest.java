@@ -113,6 +113,33 @@ class ReservoirSamplingTest {
     return out;
   }
 
+  /**
+   * With the sampling metadata the result carries the kept clients' priorities: distinct, and the largest of all the
+   * clients' (the same seed without metadata keeps the same values).
+   */
+  @Test
+  void theMetadataAreTheKeptPriorities() {
+    AggregationProcess p = new UnweightedReservoirSamplingFactory(3, true, 8L).create(FLOAT32);
+    assertThat(p.next().typeSignature().toString())
+        .contains("result=<random_values=int64[?],samples=float32[?]>@SERVER");
+    List<Tensor> clients = scalars(12);
+    Struct result = (Struct) server(new Rounds(p).next(clients).get("result"));
+    long[] priorities = ((Tensor) result.get("random_values")).longData();
+    float[] samples = ((Tensor) result.get("samples")).toFloatArray();
+    assertThat(priorities).hasSize(3).doesNotHaveDuplicates();
+    assertThat(samples).containsExactly(sample(new Rounds(new UnweightedReservoirSamplingFactory(3, 8L)
+        .create(FLOAT32)).next(clients)));
+    long[] all = new long[12];
+    for (int i = 0; i < 12; i++) {
+      all[i] = dev.cohort.tensor.RandomStream.of(8L, 0L, UnweightedReservoirSamplingFactory.RESERVOIR, i).nextLong();
+    }
+    long[] top = java.util.Arrays.stream(all).sorted().skip(9).toArray();
+    assertThat(java.util.Arrays.stream(priorities).sorted().toArray()).containsExactly(top);
+    for (int i = 0; i < 3; i++) {
+      assertThat(all[(int) samples[i]]).isEqualTo(priorities[i]);
+    }
+  }
+
   /** TFF's example: per tensor, the number of clients whose tensor holds a NaN or an infinity. */
   @Test
   void measurementsCountTheClientsWithNonFiniteValuesPerTensor() {
