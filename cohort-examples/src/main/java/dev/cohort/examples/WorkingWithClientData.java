@@ -9,7 +9,9 @@ import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.Struct;
 import dev.cohort.simulation.ClientData;
 import dev.cohort.simulation.Dataset;
+import dev.cohort.simulation.datasets.DatasetComputation;
 import dev.cohort.simulation.datasets.DatasetFormatException;
+import dev.cohort.simulation.datasets.LeafFeatures;
 import dev.cohort.simulation.datasets.LeafJson;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
@@ -73,15 +75,15 @@ public final class WorkingWithClientData implements Tutorial {
   @Override
   @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    ClientData.Split emnist = load(dataDir);
+    Path root = dataDir != null ? dataDir : SHARED;
+    ClientData.Split emnist = load(dataDir, root);
     try (InProcessContext context = InProcessContext.builder().build();
          ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, emnist);
+      tour(out, emnist, root);
     }
   }
 
-  private static ClientData.Split load(Path dataDir) {
-    Path root = dataDir != null ? dataDir : SHARED;
+  private static ClientData.Split load(Path dataDir, Path root) {
     if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(root.resolve("test"))) {
       throw new IllegalArgumentException((dataDir != null ? "--data " + dataDir : "the FEMNIST sample ("
           + root.toAbsolutePath().normalize() + ")") + ": expected train/ and test/ directories of LEAF JSON files"
@@ -96,7 +98,7 @@ public final class WorkingWithClientData implements Tutorial {
     }
   }
 
-  private static void tour(PrintStream out, ClientData.Split emnist) {
+  private static void tour(PrintStream out, ClientData.Split emnist, Path root) {
     ClientData train = emnist.train();
     cell(out, "len(emnist_train.client_ids)");
     out.println(train.size());
@@ -138,8 +140,9 @@ public final class WorkingWithClientData implements Tutorial {
     out.println(split.train().size() + " " + split.test().size());
 
     cell(out, "str(emnist_train.dataset_computation.type_signature)");
-    Computation datasetComputation = Computation.local("client_data.dataset_computation", TensorType.STRING,
-        SequenceType.of(train.elementType()), id -> train.dataset(((Tensor) id).stringValue()));
+    // A portable member of simulation.client_dataset: it reads the client's examples where it runs.
+    Computation datasetComputation = DatasetComputation.local(
+        DatasetComputation.leaf(root.resolve("train"), LeafFeatures.FEMNIST), DatasetComputation.Preprocessing.NONE);
     out.println(datasetComputation.typeSignature());
     cell(out, "str(preprocessed_and_shuffled.dataset_computation.type_signature)");
     Computation preprocessedComputation = Computation.local("client_data.preprocessed_dataset_computation",

@@ -328,26 +328,33 @@ public final class TffSqlite {
 
   // ---------------------------------------------------------------- .lzma
 
-  /** Decompresses {@code file} (XZ or legacy LZMA) into a temporary file, renamed into place when complete. */
+  /**
+   * Decompresses {@code file} (XZ or legacy LZMA) into a temporary file, renamed into place when complete; a stream
+   * that fails leaves no file behind.
+   */
   private static Path decompress(Path file) {
     try {
-      Path target = Files.createTempFile("cohort-tff-", ".sqlite");
-      target.toFile().deleteOnExit();
       Path partial = Files.createTempFile("cohort-tff-", ".sqlite.partial");
       partial.toFile().deleteOnExit();
-      try (BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-          InputStream in = lzma(file, raw);
-          OutputStream out = Files.newOutputStream(partial)) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        Files.deleteIfExists(partial);
-        if (e instanceof XZIOException || e instanceof EOFException) {
+      boolean complete = false;
+      try {
+        try (BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            InputStream in = lzma(file, raw);
+            OutputStream out = Files.newOutputStream(partial)) {
+          in.transferTo(out);
+        } catch (XZIOException | EOFException e) {
           throw new DatasetFormatException(file, "compressed stream", null, "cannot decompress: " + e, e);
         }
-        throw e;
+        Path target = Files.createTempFile("cohort-tff-", ".sqlite");
+        target.toFile().deleteOnExit();
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        complete = true;
+        return target;
+      } finally {
+        if (!complete) {
+          Files.deleteIfExists(partial);
+        }
       }
-      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot decompress " + file, e);
     }

@@ -179,9 +179,23 @@ class TffSqliteTest {
       assertThat(((Tensor) b.get("label")).intValue()).isEqualTo(7);
       assertThat(((Tensor) b.get("pixels")).floatData()).isEqualTo(filled(0.5f));
     }
+    List<Path> before = decompressed();
     Path bad = Files.write(dir.resolve("bad.sqlite.lzma"), Arrays.copyOf(Files.readAllBytes(xz), 40));
     assertThatThrownBy(() -> TffSqlite.load(bad, "train", ExampleSpec.EMNIST))
         .isInstanceOf(DatasetFormatException.class).hasMessageStartingWith(bad + ": compressed stream: ");
+    Path notLzma = Files.write(dir.resolve("text.sqlite.lzma"), "plain text, not compressed".getBytes(
+        StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> TffSqlite.load(notLzma, "train", ExampleSpec.EMNIST))
+        .isInstanceOf(DatasetFormatException.class).hasMessageStartingWith(notLzma + ": byte 0: not an XZ or LZMA");
+    // Nothing half-written: neither failure left a decompressed or partial file behind.
+    assertThat(decompressed()).isEqualTo(before);
+  }
+
+  /** The decompressed copies (and partial ones) in the temporary directory. */
+  private static List<Path> decompressed() throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("cohort-tff-")).sorted().toList();
+    }
   }
 
   private static float[] filled(float v) {
