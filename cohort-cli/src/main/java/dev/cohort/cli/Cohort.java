@@ -59,6 +59,19 @@ public final class Cohort implements Runnable {
   /** The configured picocli command line: the commands and the mapping from exceptions to exit codes. */
   static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Cohort());
+    cl.setParameterExceptionHandler((ex, args) -> {
+      // One line, as every other usage error: what is wrong, a close match where picocli has one, where help is.
+      CommandLine where = ex.getCommandLine();
+      String name = where.getCommandSpec().qualifiedName();
+      StringBuilder line = new StringBuilder(name + ": error: " + ex.getMessage());
+      if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        line.append("; did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
+      }
+      line.append("; see '").append(name).append(" --help'");
+      where.getErr().println(line);
+      where.getErr().flush();
+      return USAGE;
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       // "cohort privacy epsilon: error: ..." names the full subcommand path.
       String name = commandLine.getCommandSpec().qualifiedName();

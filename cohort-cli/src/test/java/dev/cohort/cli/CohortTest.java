@@ -35,6 +35,7 @@ class CohortTest {
   void anUnknownCommandExitsWithTwoAndSaysWhich() {
     assertThat(run("trian")).isEqualTo(2);
     assertThat(last.out()).isEmpty();
-    assertThat(last.err()).startsWith("Unmatched argument at index 0: 'trian'");
+    assertThat(last.err()).isEqualTo("cohort: error: Unmatched argument at index 0: 'trian'; did you mean tutorial or "
+        + "train or privacy?; see 'cohort --help'" + NL);
   }
 }

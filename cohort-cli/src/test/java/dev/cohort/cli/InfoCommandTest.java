@@ -54,6 +54,6 @@ class InfoCommandTest {
     // --verbose is every command's option now (for internal errors); an option info lacks is still rejected.
     assertThat(run("info", "--json")).isEqualTo(2);
     assertThat(last.out()).isEmpty();
-    assertThat(last.err()).startsWith("Unknown option: '--json'" + NL);
+    assertThat(last.err()).isEqualTo("cohort info: error: Unknown option: '--json'; see 'cohort info --help'" + NL);
   }
 }

@@ -538,6 +538,10 @@ class TrainCommandTest {
 
   @Test
   void everyBadFlagIsAUsageErrorNamingIt() {
+    // picocli's parse errors: one line too, with a close match where there is one.
+    usage("Unknown option: '--bogus'; see 'cohort train --help'", "--bogus");
+    usage("Unknown options: '--round', '3'; did you mean --rounds?; see 'cohort train --help'", "--round", "3");
+    usage("Invalid value for option '--rounds': 'x' is not an int; see 'cohort train --help'", "--rounds", "x");
     usage("--task (mnist) must be one of femnist, fashion-mnist, mnist-idx, shakespeare, stackoverflow-tags, "
         + "ratings", "--task", "mnist");
     usage("--model (resnet) is not a model of --task femnist: use one of cnn, mlp, logreg", "--model", "resnet");
