@@ -3,6 +3,7 @@ package dev.cohort.simulation.datasets;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.NumberInput;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.tensor.Tensor;
 import java.io.IOException;
@@ -97,7 +98,11 @@ final class TensorReader {
         if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
           throw expected("a number", p);
         }
-        double v = p.getDoubleValue();
+        // A float's text parsed where the parser holds it (FastDoubleParser: the correctly rounded double, as
+        // Double.parseDouble gives), not through a String per number.
+        double v = t == JsonToken.VALUE_NUMBER_FLOAT
+            ? NumberInput.parseDouble(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), true)
+            : p.getDoubleValue();
         if (!Double.isFinite(v)) {
           throw new Mismatch("expected a finite number, found " + p.getText(), p.currentTokenLocation());
         }
