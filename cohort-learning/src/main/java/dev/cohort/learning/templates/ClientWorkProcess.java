@@ -149,8 +149,8 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       Struct hparams) {
     worker.setWeights(initial);
     Struct state = optimizer.setHparams(optimizer.initialize(initial.trainableType()), hparams);
-    // The loop's own copy, which the optimizer may step in place: no new weights per batch.
-    Struct trainable = (Struct) Nest.map(initial.trainable(), Tensor::copy);
+    Struct trainable = initial.trainable();
+    boolean owned = false; // after the first step the weights are the loop's own: later steps write into them
     List<Object> metricStates = initialStates(metrics);
     long examples = 0;
     for (Object element : data) {
@@ -161,7 +161,9 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       }
       Object gradients = proximal ? LocalTraining.withProximalTerm(worker.gradients(), trainable, initial.trainable(),
           proximalStrength) : worker.gradients();
-      Optimizer.Step step = optimizer.nextInPlace(state, trainable, gradients);
+      Optimizer.Step step = owned ? optimizer.nextInPlace(state, trainable, gradients)
+          : optimizer.next(state, trainable, gradients);
+      owned = true;
       state = step.state();
       trainable = (Struct) step.weights();
       worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
