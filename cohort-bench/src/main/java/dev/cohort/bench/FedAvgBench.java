@@ -56,9 +56,9 @@ import javax.management.openmbean.CompositeData;
  * {@code bench/torch_fedavg.py} (Debian's python3-torch via /usr/bin/python3) runs the same rounds (the same clients,
  * from the same initial weights) with 2 worker processes of one thread each. Both run {@code W} warm-up rounds
  * (default 30, which the JIT compiler needs; the CNN a tenth of them, at least 3) and then {@code R} timed rounds
- * (default 20; the CNN a quarter of them, at least 3); the tables give
- * seconds per round, client updates per second and examples per second, and the training loss of the last round,
- * which agrees between the two when they run the same algorithm.
+ * (default 40; the CNN an eighth of them, at least 3); the tables give the median round's seconds, client updates
+ * per second and examples per second (a round's examples over its median time), and the training loss of the last
+ * round, which agrees between the two when they run the same algorithm.
  *
  * <p>Then the runtime's per-client overhead (a round of 100 clients with empty datasets, unweighted FedAvg, since
  * no client has an example to weigh by) and the peak live heap of CNN rounds against clients per round, measured in
@@ -117,18 +117,24 @@ public final class FedAvgBench {
     return FederatedValue.atClients(ids.size(), i -> Dataset.fromTensorSlices(clients.get(ids.get(i))).batch(BATCH));
   }
 
-  /** Timed rounds of one framework: seconds of each timed round, examples of each, last round's loss. */
+  /**
+   * Timed rounds of one framework: seconds of each timed round, examples of each, last round's loss. The rates use
+   * the median round, which other processes' load disturbs less than the mean.
+   */
   record Run(double[] seconds, long[] examples, double lastLoss) {
     double secondsPerRound() {
-      return Arrays.stream(seconds).sum() / seconds.length;
+      double[] sorted = seconds.clone();
+      Arrays.sort(sorted);
+      int n = sorted.length;
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     double updatesPerSecond() {
-      return CLIENTS_PER_ROUND * seconds.length / Arrays.stream(seconds).sum();
+      return CLIENTS_PER_ROUND / secondsPerRound();
     }
 
     double examplesPerSecond() {
-      return Arrays.stream(examples).sum() / Arrays.stream(seconds).sum();
+      return (double) Arrays.stream(examples).sum() / examples.length / secondsPerRound();
     }
   }
 
@@ -303,7 +309,7 @@ public final class FedAvgBench {
       heapChild(Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray());
       return;
     }
-    int rounds = 20;
+    int rounds = 40;
     int warmup = 30;
     boolean torch = true;
     boolean roundsOnly = false;
@@ -331,7 +337,7 @@ public final class FedAvgBench {
     Map<String, Run[]> results = new LinkedHashMap<>();
     try {
       for (String name : models) {
-        int timed = name.equals("cnn") ? Math.max(3, rounds / 4) : rounds;
+        int timed = name.equals("cnn") ? Math.max(3, rounds / 8) : rounds;
         int warm = name.equals("cnn") ? Math.max(3, warmup / 10) : warmup;
         List<List<String>> schedule = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
@@ -383,7 +389,7 @@ public final class FedAvgBench {
 
   private static void printRounds(Map<String, Run[]> results) {
     System.out.println();
-    System.out.println("| FedAvg round, 10 clients, batch 20 | Cohort s/round | PyTorch s/round | Cohort client updates/s"
+    System.out.println("| FedAvg round, 10 clients, batch 20 | Cohort s/round (median) | PyTorch s/round (median) | Cohort client updates/s"
         + " | PyTorch client updates/s | Cohort / PyTorch | Cohort examples/s | PyTorch examples/s | last-round loss"
         + " Cohort / PyTorch |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");

@@ -149,8 +149,9 @@ public sealed interface Optimizer permits Sgdm, Adagrad, Adam, AdamW, RmsProp, Y
   /**
    * {@link #next} for a caller that owns {@code weights}, such as a client's local training loop, whose weights no one
    * else sees: the new weights may be written into {@code weights}' arrays, which the result then shares, instead of
-   * new ones (at batch 20 allocating the MLP's 0.8 MB of new weights per step cost a third of a FedAvg round). The
-   * state is treated as in {@link #next}. By default this is {@link #next}; plain SGD overrides it.
+   * new ones (at batch 20, allocating the MLP's 0.8 MB of new weights per step took a third of a client's training time
+   * in FedAvgBench). The state is treated as in {@link #next}. By default this is {@link #next}; plain SGD overrides
+   * it.
    *
    * @throws IllegalArgumentException as {@link #next}
    */
