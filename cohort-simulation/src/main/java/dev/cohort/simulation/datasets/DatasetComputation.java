@@ -89,6 +89,12 @@ public final class DatasetComputation {
             + (sqlite ? "needs a split" : "has no split") + " and " + (leaf ? "needs" : "has no")
             + " LEAF features x and y (found split '" + split + "', x '" + x + "', y '" + y + "')");
       }
+      StructType fixed = "speakers".equals(format) ? SpeakerText.ELEMENT_TYPE
+          : "stackexchange".equals(format) ? StackExchangePosts.ELEMENT_TYPE : elementType;
+      if (!fixed.equals(elementType)) {
+        throw new IllegalArgumentException("DatasetComputation: a " + format + " source has examples of type "
+            + fixed + ", not " + elementType);
+      }
     }
 
     /** The ClientData this source describes, read here (every check its loader makes happens now). */

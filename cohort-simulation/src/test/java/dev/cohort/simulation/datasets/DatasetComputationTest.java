@@ -107,6 +107,9 @@ class DatasetComputationTest {
         .hasMessageContaining("format 'csv', expected leaf, sqlite, speakers or stackexchange");
     assertThatThrownBy(() -> new DatasetComputation.Source("sqlite", "x", "", "", "", ExampleSpec.EMNIST.elementType()))
         .hasMessageContaining("a sqlite source needs a split");
+    assertThatThrownBy(() -> new DatasetComputation.Source("speakers", "x", "", "", "", ExampleSpec.EMNIST.elementType()))
+        .hasMessage("DatasetComputation: a speakers source has examples of type <snippets=str>, not "
+            + ExampleSpec.EMNIST.elementType());
     assertThatThrownBy(() -> new DatasetComputation.Preprocessing(0, 0, 0, 0, false))
         .hasMessageContaining("epochs (0) >= 1");
     Struct parameters = ((Expr.Local) c.expr()).parameters();
