@@ -2,12 +2,24 @@ package dev.cohort.cli;
 
 import dev.cohort.tensor.Blas;
 import dev.cohort.tensor.Convolution;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use. */
+/**
+ * {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use, and the data sets the tasks find
+ * without {@code --data} ({@link Task#defaultData}: the shipped FEMNIST sample, Debian's Fashion-MNIST, and what
+ * {@code $COHORT_DATA} holds).
+ */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Print the Cohort version, the Java runtime, the BLAS and vector routes in use.")
+    description = "Print the Cohort version, the Java runtime, the BLAS and vector routes in use and the data sets "
+        + "found.",
+    footer = {"", "Data sets: each task's default --data is $" + Task.DATA_ENV + "/<folder> where it exists (folders "
+        + "femnist_leaf, fashion_mnist, mnist, shakespeare, stackexchange_tags, restaurant_ratings, as in the "
+        + "project's shared data), else the FEMNIST sample in data/femnist_leaf and Debian's "
+        + "/usr/share/datasets/fashion-mnist."})
 final class InfoCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -25,6 +37,17 @@ final class InfoCommand implements Runnable {
         + " (" + Runtime.getRuntime().availableProcessors() + " processors)");
     out.println("blas   " + Blas.describe());
     out.println("vector " + Convolution.describeKernels());
+    dataLines(System.getenv()).forEach(out::println);
+  }
+
+  /** The "data" lines: each task whose default data exists and where, then what {@code $COHORT_DATA} is. */
+  static List<String> dataLines(Map<String, String> env) {
+    List<String> lines = new ArrayList<>();
+    DataOptions.found(env).forEach((task, path) -> lines.add("data   " + task.flag() + ": " + path));
+    String root = env.get(Task.DATA_ENV);
+    lines.add("data   " + (root == null || root.isEmpty() ? "$" + Task.DATA_ENV + " is not set (a directory of "
+        + "data sets; see cohort info --help)" : "$" + Task.DATA_ENV + " = " + root));
+    return lines;
   }
 
   /** Supplies {@code --version} (and {@code -V}) to {@code cohort} and each of its subcommands. */

@@ -23,13 +23,13 @@ enum Task {
   MNIST_IDX("mnist-idx", TaskData.IDX_FILES, List.of("cnn", "mlp", "logreg"), 0.05, "mnist"),
   /** Next character of each speaker's lines: plain text, {@code NAME:} lines and speech. */
   SHAKESPEARE("shakespeare", "a text file of turns: a NAME: line, then the speech, turns separated by blank "
-      + "lines (tiny shakespeare's layout)", List.of("mlp", "logreg"), 0.5, "shakespeare"),
+      + "lines (tiny shakespeare's layout)", List.of("mlp", "logreg"), 1.0, "shakespeare"),
   /** Multi-label tag prediction from a post's bag of words: a Stack Exchange data dump's {@code Posts.xml}. */
   STACKOVERFLOW_TAGS("stackoverflow-tags", "a Stack Exchange data dump's Posts.xml (or .xml.gz)",
-      List.of("logreg", "mlp"), 0.5, "stackexchange_tags"),
+      List.of("logreg", "mlp"), 100, "stackexchange_tags"),
   /** A user's rating of an item, as classes of the distinct rating values: a ratings CSV. */
   RATINGS("ratings", "a CSV file with a header and the columns of --columns (user, item, rating)",
-      List.of("logreg", "mlp"), 0.5, "restaurant_ratings");
+      List.of("logreg", "mlp"), 1.0, "restaurant_ratings");
 
   /** The environment variable naming a directory of data sets laid out as {@code data/} ({@link #defaultData}). */
   static final String DATA_ENV = "COHORT_DATA";
@@ -70,7 +70,10 @@ enum Task {
     return models.get(0);
   }
 
-  /** The client learning rate used without {@code --client-lr} (measured: BENCHMARKS.md). */
+  /**
+   * The client learning rate used without {@code --client-lr}: the best final test loss of a short sweep of the
+   * default model (BENCHMARKS.md, "Default learning rates of the tasks").
+   */
   double defaultLr() {
     return defaultLr;
   }

@@ -366,8 +366,10 @@ final class TaskData {
   }
 
   /**
-   * A user's rating of an item: the item one-hot, the rating as the index of its value among the file's distinct
-   * ratings (the classes, ascending). RatingsCsv holds out {@code floor(0.2 n)} of each user's ratings, seeded.
+   * A user's rating of an item, as the index of its value among the file's distinct ratings (the classes,
+   * ascending), from the item one-hot followed by the user's own mix of ratings in its train split (the fraction of
+   * each class: a user's bias, known to the client without its test ratings). RatingsCsv holds out
+   * {@code floor(0.2 n)} of each user's ratings, seeded.
    */
   private static TrainData ratings(Path file, Options o) {
     RatingsCsv.Ratings r = RatingsCsv.load(file, o.columns(), TEST_FRACTION, o.seed());
@@ -385,16 +387,34 @@ final class TaskData {
       classes[c++] = v;
     }
     int items = r.items().size();
-    Shape shape = Shape.of(items);
+    Map<String, float[]> mix = new HashMap<>();
+    for (String id : r.train().clientIds()) {
+      float[] m = new float[classes.length];
+      int n = 0;
+      for (Object e : r.train().dataset(id)) {
+        m[Arrays.binarySearch(classes, ((Tensor) ((Struct) e).get("rating")).floatValue())]++;
+        n++;
+      }
+      for (int k = 0; n > 0 && k < m.length; k++) {
+        m[k] /= n;
+      }
+      mix.put(id, m);
+    }
+    Shape shape = Shape.of(items + classes.length);
     StructType element = TrainData.element(shape, false, 0);
-    java.util.function.UnaryOperator<Dataset> encode = d -> d.map(element, e -> {
-      Struct s = (Struct) e;
-      float[] hot = new float[items];
-      hot[((Tensor) s.get("item")).intValue()] = 1f;
-      return Struct.named("x", Tensor.of(hot, items), "y",
-          Tensor.scalar(Arrays.binarySearch(classes, ((Tensor) s.get("rating")).floatValue())));
-    });
-    return new TrainData("ratings CSV " + file + ", " + items + " items, ratings " + values, r.train()
-        .preprocess(encode), r.test().preprocess(encode), shape, Math.max(classes.length, 2), false);
+    ClientData[] parts = new ClientData[2];
+    for (int part = 0; part < 2; part++) {
+      ClientData split = part == 0 ? r.train() : r.test();
+      parts[part] = ClientData.of(split.clientIds(), element, id -> split.dataset(id).map(element, e -> {
+        Struct s = (Struct) e;
+        float[] x = new float[items + classes.length];
+        x[((Tensor) s.get("item")).intValue()] = 1f;
+        System.arraycopy(mix.get(id), 0, x, items, classes.length);
+        return Struct.named("x", Tensor.of(x, x.length), "y",
+            Tensor.scalar(Arrays.binarySearch(classes, ((Tensor) s.get("rating")).floatValue())));
+      }));
+    }
+    return new TrainData("ratings CSV " + file + ", " + items + " items and the user's rating mix, ratings "
+        + values, parts[0], parts[1], shape, Math.max(classes.length, 2), false);
   }
 }

@@ -2,7 +2,13 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end tests of {@code cohort info}. */
 class InfoCommandTest {
@@ -19,7 +25,7 @@ class InfoCommandTest {
     assertThat(run("info")).isZero();
     assertThat(last.err()).isEmpty();
     String[] lines = last.out().split(NL);
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(4 + InfoCommand.dataLines(System.getenv()).size());
     // Tests run from classes, which carry no manifest version.
     assertThat(lines[0]).isEqualTo("cohort " + InfoCommand.version()).isEqualTo("cohort development build");
     assertThat(lines[1]).isEqualTo("java   " + System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
@@ -30,16 +36,44 @@ class InfoCommandTest {
   }
 
   @Test
+  void infoListsTheDataSetsTheTasksFind(@TempDir Path root) throws IOException {
+    // The shipped FEMNIST sample is found from the working directory (the module, below the repository).
+    assertThat(InfoCommand.dataLines(Map.of())).startsWith("data   femnist: " + TrainData.defaultFemnist())
+        .endsWith("data   $COHORT_DATA is not set (a directory of data sets; see cohort info --help)");
+    Files.createDirectories(root.resolve("shakespeare"));
+    Files.writeString(root.resolve("shakespeare").resolve("plays.txt"), "A:\nhello\n");
+    Files.createDirectories(root.resolve("restaurant_ratings"));
+    Files.writeString(root.resolve("restaurant_ratings").resolve("rating_final.csv"), "userID,placeID,rating\n");
+    Files.writeString(root.resolve("restaurant_ratings").resolve("geoplaces2.csv"), "placeID\n");
+    Files.createDirectories(root.resolve("femnist_leaf"));
+    Files.createDirectories(root.resolve("stackexchange_tags")); // no Posts.xml in it: not listed
+    List<String> lines = InfoCommand.dataLines(Map.of("COHORT_DATA", root.toString()));
+    assertThat(lines).contains("data   femnist: " + root.resolve("femnist_leaf"),
+        "data   shakespeare: " + root.resolve("shakespeare").resolve("plays.txt"),
+        "data   ratings: " + root.resolve("restaurant_ratings").resolve("rating_final.csv"),
+        "data   $COHORT_DATA = " + root).noneMatch(l -> l.contains("stackoverflow-tags"));
+    // The tasks' default --data is what info lists.
+    assertThat(Task.SHAKESPEARE.defaultData(Map.of("COHORT_DATA", root.toString())))
+        .isEqualTo(root.resolve("shakespeare").resolve("plays.txt"));
+  }
+
+  @Test
   void infoHelpPrintsItsUsage() {
     // It used to answer "Unknown option: '--help'" with exit code 2.
     assertThat(run("info", "--help")).isZero();
     assertThat(last.err()).isEmpty();
     assertThat(last.out()).isEqualTo(String.join(NL,
         "Usage: cohort info [-hV] [--verbose]",
-        "Print the Cohort version, the Java runtime, the BLAS and vector routes in use.",
+        "Print the Cohort version, the Java runtime, the BLAS and vector routes in use",
+        "and the data sets found.",
         "  -h, --help      Show this help message and exit.",
         "  -V, --version   Print version information and exit.",
         "      --verbose   On an internal error, print its stack trace.",
+        "",
+        "Data sets: each task's default --data is $COHORT_DATA/<folder> where it exists",
+        "(folders femnist_leaf, fashion_mnist, mnist, shakespeare, stackexchange_tags,",
+        "restaurant_ratings, as in the project's shared data), else the FEMNIST sample",
+        "in data/femnist_leaf and Debian's /usr/share/datasets/fashion-mnist.",
         ""));
   }
 

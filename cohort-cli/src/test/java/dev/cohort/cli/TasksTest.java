@@ -243,13 +243,14 @@ class TasksTest {
     // 6 speakers; the phrases' 15 distinct characters and "none"; 10 characters of context, one-hot: an MLP of
     // 160 inputs, 200 and 200 hidden units and 16 outputs.
     assertThat(header.out()).contains(Output.row("model", "mlp, 75,616 parameters"),
-        Output.row("optimizers", "client sgd lr 0.5, server sgd lr 1.0"));
+        Output.row("optimizers", "client sgd lr 1.0, server sgd lr 1.0"));
     assertThat(header.out()).containsPattern("6 clients, [0-9,]+ train / [0-9,]+ test examples, 16 classes");
   }
 
   @Test
   void stackoverflowTagsIsMultiLabelOverTheBagOfWords() throws IOException {
     Path xml = posts(tmp.resolve("Posts.xml"));
+    // The default client learning rate (100) is measured on a real site's 1,000 words; these ten take less.
     CliRun r = trainsAndLearns("--task", "stackoverflow-tags", "--data", xml.toString(), "--rounds", "5",
         "--clients-per-round", "6", "--client-lr", "5");
     assertThat(r.out()).contains("\"model\":\"logreg\"");
@@ -433,6 +434,37 @@ class TasksTest {
       assertThat(r.code()).as(r.err()).isEqualTo(1);
       assertThat(r.err()).startsWith("cohort data inspect: error: --data " + args.get(1) + ": ")
           .doesNotContain("bug", "\tat ").hasLineCount(1);
+    }
+  }
+
+  @Test
+  void mutatedDataFilesGiveOneLineErrorsNeverInternalOnes() throws IOException {
+    // Seeded mutations of each file-based task's data, read as cohort data inspect reads them: every file is
+    // accepted or refused with one "error:" line (exit 1 or 2), never an internal error or a stack trace.
+    List<Object[]> formats = List.of(new Object[] {"shakespeare", speakers(tmp.resolve("s.txt"))},
+        new Object[] {"stackoverflow-tags", posts(tmp.resolve("Posts.xml"))},
+        new Object[] {"ratings", ratings(tmp.resolve("r.csv"))});
+    for (Object[] f : formats) {
+      String task = (String) f[0];
+      Path file = (Path) f[1];
+      Path mutated = tmp.resolve("mutated-" + file.getFileName());
+      dev.cohort.testing.Fuzz.Report report = dev.cohort.testing.Fuzz.format(task, List.of(Files.readAllBytes(file)))
+          .seed(12).mutations(120).atLeast(120).budget(java.time.Duration.ofSeconds(3))
+          .rejects(IllegalArgumentException.class).messagesStartWith("cohort data inspect: error: ")
+          .run(bytes -> {
+            Files.write(mutated, bytes);
+            CliRun r = run("data", "inspect", "--task", task, "--data", mutated.toString());
+            if (r.code() == 0) {
+              return;
+            }
+            if ((r.code() == 1 || r.code() == 2) && r.err().startsWith("cohort data inspect: error: ")
+                && r.err().lines().count() == 1) {
+              throw new IllegalArgumentException(r.err());
+            }
+            throw new IllegalStateException("exit " + r.code() + ": " + r.err());
+          });
+      assertThat(report.tried()).isGreaterThanOrEqualTo(120);
+      assertThat(report.rejected()).isPositive();
     }
   }
 
