@@ -12,9 +12,13 @@ import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
 import dev.cohort.simulation.ClientData;
 import dev.cohort.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +85,63 @@ class DatasetComputationTest {
     // 8 and 15 examples twice over, in batches of 5: the last batch of each is short.
     assertThat(elements((Iterable<?>) fromLoaded.member(0))).hasSize(4);
     assertThat(elements((Iterable<?>) fromLoaded.member(1))).hasSize(6);
+  }
+
+  /**
+   * The runtime that runs clients elsewhere: a second JVM that has built nothing loads the saved computation,
+   * defines the family, builds the clients' datasets from their ids (reading the SQLite file itself) and gets the
+   * bits this JVM gets.
+   */
+  @Test
+  void aSecondJvmBuildsTheSameDatasetsFromTheIds() throws Exception {
+    Path db = dir.resolve("text.sqlite");
+    List<TffSqliteTest.Row> rows = new ArrayList<>();
+    for (int e = 0; e < 17; e++) {
+      rows.add(new TffSqliteTest.Row("train", "client" + e % 4, TffSqliteTest.text(Map.of("snippets",
+          "turn " + e + ": " + "ab".repeat(e)))));
+    }
+    TffSqliteTest.write(db, rows);
+    Computation build = DatasetComputation.federated(DatasetComputation.sqlite(db, "train", ExampleSpec.SHAKESPEARE),
+        new DatasetComputation.Preprocessing(3, 5, 2, 2, false));
+    build.save(dir.resolve("build.cohort"));
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+        Child.class.getName(), dir.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile()).start();
+    boolean ended = child.waitFor(120, TimeUnit.SECONDS);
+    if (!ended) {
+      child.destroyForcibly();
+    }
+    String log = Files.readString(dir.resolve("child.log"));
+    assertThat(ended).as("the second JVM ended within 120 s; its output:%n%s", log).isTrue();
+    assertThat(child.exitValue()).as("the second JVM's exit status; its output:%n%s", log).isZero();
+    assertThat(Files.readString(dir.resolve("datasets.txt"))).isEqualTo(describe(build))
+        .contains("turn 16: " + "ab".repeat(16));
+  }
+
+  /** What the second JVM runs. */
+  static final class Child {
+    private Child() {}
+
+    public static void main(String[] args) throws IOException {
+      Path dir = Path.of(args[0]);
+      DatasetComputation.defineFamily();
+      Files.writeString(dir.resolve("datasets.txt"), describe(Computation.load(dir.resolve("build.cohort"))));
+    }
+  }
+
+  /** Every batch the computation builds for clients 3, 0 and 2, one line each. */
+  static String describe(Computation build) {
+    FederatedValue out = (FederatedValue) build.call(FederatedValue.atClients(
+        List.of(Tensor.scalar("client3"), Tensor.scalar("client0"), Tensor.scalar("client2"))));
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < out.size(); i++) {
+      for (Object batch : (Iterable<?>) out.member(i)) {
+        sb.append(i).append(": ").append(String.join(" | ", ((Tensor) ((Struct) batch).get("snippets")).stringData()))
+            .append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   @Test
