@@ -1,7 +1,6 @@
 package dev.cohort.cli;
 
 import dev.cohort.core.values.FederatedValue;
-import dev.cohort.core.values.Struct;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.privacy.DpEvent;
@@ -9,10 +8,8 @@ import dev.cohort.privacy.NeighboringRelation;
 import dev.cohort.privacy.RdpAccountant;
 import dev.cohort.simulation.Dataset;
 import dev.cohort.simulation.training.IterativeProcess;
-import dev.cohort.simulation.training.Metrics;
+import dev.cohort.simulation.training.LearningProcessRun;
 import dev.cohort.simulation.training.RoundOutput;
-import dev.cohort.simulation.training.TensorStates;
-import dev.cohort.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,28 +31,40 @@ import java.util.Map;
  * {@code epsilon} (with DP), {@code evaluation/loss} and
  * {@code evaluation/accuracy} (evaluated rounds), then the process's own under {@code process/}.
  *
- * <p>A state is saved by {@link TensorStates}: its tensors in depth-first order; it loads into the structure of the
- * initial state, so a checkpoint of another structure is refused.
+ * <p>The rounds and the state's checkpoints are cohort-simulation's {@link LearningProcessRun}'s; this adds the
+ * shuffle keys, the evaluation, ε and the names the run directory uses.
  */
 final class LearningRun implements IterativeProcess<Object> {
   private final TrainConfig config;
   private final TrainData data;
   private final Training.Setup setup;
   private final ModelWorker evaluator;
-  private Object template;
+  private final LearningProcessRun run;
+  /** The clients of the round in progress, which {@link #prepare} keys each client's shuffle on. */
+  private volatile List<String> roundClients = List.of();
 
   LearningRun(TrainConfig config, TrainData data, Training.Setup setup) {
     this.config = config;
     this.data = data;
     this.setup = setup;
     this.evaluator = setup.model().newWorker();
+    this.run = LearningProcessRun.of(setup.process(), "cohort train " + String.join(" ", rerun(config)),
+        this::prepare);
+  }
+
+  /** The command line that reruns {@code config}, without {@code --threads} and {@code --checkpoint-every}. */
+  private static List<String> rerun(TrainConfig config) {
+    List<String> args = new ArrayList<>(config.commandLine());
+    for (String free : List.of("--threads", "--checkpoint-every")) {
+      int t = args.indexOf(free);
+      args.subList(t, t + 2).clear();
+    }
+    return args;
   }
 
   @Override
   public Object initialize() {
-    Object state = setup.process().initialize().call();
-    template = state;
-    return state;
+    return run.initialize();
   }
 
   @Override
@@ -65,23 +74,19 @@ final class LearningRun implements IterativeProcess<Object> {
       throw new IllegalStateException("internal: round " + round + " has " + clientData.size() + " datasets for "
           + ids.size() + " sampled clients");
     }
+    roundClients = ids;
+    RoundOutput<Object> out = run.next(state, clientData, round);
+    Map<String, Double> own = out.metrics();
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("clients", (double) ids.size());
-    Object next = state;
-    Map<String, Double> own = Map.of();
     if (ids.isEmpty()) { // Poisson sampling can draw nobody: the round then changes nothing and sends nothing
       m.put("examples", 0.0);
       m.put("bits_up", 0.0);
       m.put("bits_down", 0.0);
     } else {
-      Struct out = (Struct) setup.process().next().call(state, roundData(clientData, ids, round));
-      next = out.get("state");
-      Struct train = (Struct) ((Struct) ((Struct) ((FederatedValue) out.get("metrics")).value())
-          .get("client_work")).get("train");
-      m.put("examples", scalar(train.get("num_examples")));
-      m.put("train/loss", scalar(train.get("loss")));
-      m.put("train/accuracy", scalar(train.get(data.accuracyMetric().name())));
-      own = Metrics.flatten(out.get("metrics"));
+      m.put("examples", own.get("client_work/train/num_examples"));
+      m.put("train/loss", own.get("client_work/train/loss"));
+      m.put("train/accuracy", own.get("client_work/train/" + data.accuracyMetric().name()));
       m.put("bits_up", own.get("communication/aggregated_bits"));
       m.put("bits_down", own.get("communication/broadcasted_bits"));
     }
@@ -89,28 +94,24 @@ final class LearningRun implements IterativeProcess<Object> {
       m.put("epsilon", epsilon(round));
     }
     if (config.evaluates(round)) {
-      double[] eval = evaluate(weights(next));
+      double[] eval = evaluate(weights(out.state()));
       m.put("evaluation/loss", eval[0]);
       m.put("evaluation/accuracy", eval[1]);
     }
     own.forEach((k, v) -> m.put("process/" + k, v));
-    return new RoundOutput<>(next, m);
+    return new RoundOutput<>(out.state(), m);
   }
 
   /**
-   * What a checkpoint must agree on: the command line that reruns the run, without {@code --threads} and
-   * {@code --checkpoint-every} (which change no bit).
+   * What a checkpoint must agree on: the simulation's fingerprint of the process (the command line that reruns the
+   * run, {@code --threads} and {@code --checkpoint-every} aside as they change no bit, and the process's type
+   * signature), as a digest short enough for {@code config.json}.
    */
   @Override
   public String fingerprint() {
-    List<String> args = new ArrayList<>(config.commandLine());
-    for (String free : List.of("--threads", "--checkpoint-every")) {
-      int t = args.indexOf(free);
-      args.subList(t, t + 2).clear();
-    }
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(String.join("\u0000", args).getBytes(StandardCharsets.UTF_8));
+      d.update(run.fingerprint().getBytes(StandardCharsets.UTF_8));
       return "cohort train sha256:" + HexFormat.of().formatHex(d.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
@@ -119,12 +120,12 @@ final class LearningRun implements IterativeProcess<Object> {
 
   @Override
   public byte[] saveState(Object state) {
-    return TensorStates.save(state);
+    return run.saveState(state);
   }
 
   @Override
   public Object loadState(byte[] bytes) {
-    return TensorStates.load(bytes, template != null ? template : initialize());
+    return run.loadState(bytes);
   }
 
   /** The model weights of {@code state}. */
@@ -134,16 +135,13 @@ final class LearningRun implements IterativeProcess<Object> {
     return ModelWeights.fromValue(w instanceof FederatedValue f ? f.value() : w);
   }
 
-  /** Round {@code round}'s client datasets: each client's examples shuffled on (seed, round, client), batched. */
-  private FederatedValue roundData(FederatedValue datasets, List<String> ids, int round) {
-    return FederatedValue.atClients("round " + round + " client datasets", ids.size(), i -> {
-      Dataset d = (Dataset) datasets.member(i);
-      if (config.shuffle()) {
-        d = d.shuffle((int) Math.max(1, d.count()), config.seed(), round,
-            data.train().clientIds().indexOf(ids.get(i)));
-      }
-      return d.repeat(config.epochs()).batch(config.batchSize());
-    });
+  /** A sampled client's dataset: its examples shuffled on (seed, round, the client's place in the population). */
+  private Dataset prepare(Dataset d, int round, int position) {
+    if (config.shuffle()) {
+      d = d.shuffle((int) Math.max(1, d.count()), config.seed(), round,
+          data.train().clientIds().indexOf(roundClients.get(position)));
+    }
+    return d.repeat(config.epochs()).batch(config.batchSize());
   }
 
   /** Loss and accuracy over every test example of every client (pooled). */
@@ -166,9 +164,5 @@ final class LearningRun implements IterativeProcess<Object> {
     RdpAccountant accountant = config.sampling().equals("uniform")
         ? RdpAccountant.builder().neighboringRelation(NeighboringRelation.REPLACE_ONE).build() : RdpAccountant.create();
     return accountant.compose(each, round).epsilon(config.delta()).epsilon();
-  }
-
-  private static double scalar(Object t) {
-    return ((Tensor) t).getDouble();
   }
 }
