@@ -235,8 +235,9 @@ final class Training {
     text.println(Output.row("optimizers", String.format(Locale.ROOT, "client %s lr %s, server %s lr %s",
         config.clientOptimizer(), config.clientLr(), config.serverOptimizer(), config.serverLr())));
     text.println(Output.row("aggregator", config.aggregator() + (config.noiseMultiplier() == null ? ""
-        : String.format(Locale.ROOT, " (noise multiplier %s, clip %s, delta %s)", config.noiseMultiplier(),
-            config.clip(), config.delta())) + (config.aggregator().equals("robust") ? (config.clip() == null
+        : String.format(Locale.ROOT, " (noise multiplier %s%s, clip %s, delta %s)", config.noiseMultiplier(),
+            config.targetEpsilon() == null ? "" : " calibrated to epsilon " + config.targetEpsilon(), config.clip(),
+            config.delta())) + (config.aggregator().equals("robust") ? (config.clip() == null
         ? " (zeroing at the adaptive 0.98 quantile, clipping at the adaptive 0.8 quantile)"
         : " (zeroing at the adaptive 0.98 quantile, clipping at " + config.clip() + ")") : "")));
     text.println(Output.row("blas", Blas.describe()));

@@ -516,6 +516,8 @@ class TrainCommandTest {
         .epsilon(1e-3).epsilon();
     assertThat(epsilon).isLessThanOrEqualTo(4).isGreaterThan(3.9);
     assertThat(r.out()).contains("\"epsilon\":" + epsilon + ",\"delta\":0.001");
+    assertThat(r.err()).contains(Output.row("aggregator", "dp (noise multiplier " + z + " calibrated to epsilon 4.0, "
+        + "clip 1.0, delta 0.001)"));
     assertThat(Files.readString(out.resolve("config.json"))).contains("\"sampling\":\"poisson\"",
         "\"noise_multiplier\":" + z + ",", "\"target_epsilon\":4.0");
   }
