@@ -239,8 +239,7 @@ public final class FedAvgBench {
           for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
             used += u.getUsed();
           }
-          long after = used;
-          peak.accumulateAndGet(after, Math::max);
+          peak.accumulateAndGet(used, Math::max);
           collections.incrementAndGet();
         }, null, null);
       }
