@@ -54,8 +54,10 @@ import picocli.CommandLine.Option;
  * evaluated on the same writers' test split. It prints a header, a progress bar (plain lines when standard output
  * is not a terminal) and one line per evaluated round, and writes a run directory ({@link RunDirectory}).
  *
- * <p>Exit status: 2 for a flag, a value or a combination it rejects, data that is not where {@code --data} says, or
- * an {@code --out} that already holds a run; 1 for data files that cannot be read and output that cannot be written.
+ * <p>Exit status: 2 for a flag, a value or a combination it rejects, data that is not where {@code --data} says, an
+ * {@code --out} that already holds a run, or a {@code --resume} of a directory that holds none or one with other
+ * flags; 1 for data, weights or checkpoints that cannot be read and output that cannot be written; 130 after
+ * Ctrl-C.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
     sortOptions = false,

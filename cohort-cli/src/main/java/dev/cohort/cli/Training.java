@@ -30,9 +30,11 @@ import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
- * One run of {@code cohort train}: the rounds, the evaluations, the output and the run directory. Round {@code r}
- * (1-based) trains the clients {@code sampler.sample(r)}; each shuffles its examples keyed on (seed, r, client), so
- * a round's inputs depend on the seed and the round alone, and the results are the same bits at any thread count.
+ * One run of {@code cohort train}: cohort-simulation's {@link TrainingLoop} drives the rounds ({@link LearningRun})
+ * with checkpoints and TensorBoard events; this prints the header, the progress and the per-round lines, keeps the
+ * run directory's metric files, and writes the weights and the report at the end. Round {@code r}'s inputs depend
+ * on the seed and {@code r} alone, so the results are the same bits at any thread count and after a resume. While
+ * the rounds run, a shutdown hook (Ctrl-C) prints the newest checkpoint and the command that continues the run.
  */
 final class Training {
   /** Checkpoints kept in the run directory: the newest few, in case the last one is damaged. */
