@@ -26,6 +26,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = InfoCommand.Version.class,
     description = "Federated learning and federated analytics for the JVM.",
+    footer = {"", "Examples:",
+        "  cohort train                                   # FedAvg of a CNN on the shipped FEMNIST sample",
+        "  cohort train --task fashion-mnist --partition dirichlet:0.5 --model mlp",
+        "  cohort evaluate --weights runs/<timestamp>/model.npz",
+        "  cohort data inspect --task shakespeare --data tinyshakespeare.txt",
+        "  cohort info                                    # version, BLAS route, the data sets found",
+        "Run 'cohort COMMAND --help' for a command's flags and examples."},
     subcommands = {
         InfoCommand.class,
         PrivacyCommand.class,

@@ -18,9 +18,9 @@ enum Task {
       + "(emnist_all.sqlite[.lzma]) with splits train and test", List.of("cnn", "mlp", "logreg"), 0.1,
       "femnist_leaf"),
   /** Fashion-MNIST: IDX files, partitioned over {@code --num-clients}; 10 classes. */
-  FASHION_MNIST("fashion-mnist", TaskData.IDX_FILES, List.of("cnn", "mlp", "logreg"), 0.05, "fashion_mnist"),
+  FASHION_MNIST("fashion-mnist", TaskData.IDX_FILES, List.of("cnn", "mlp", "logreg"), 0.2, "fashion_mnist"),
   /** Any MNIST-like IDX data (MNIST, KMNIST, ...), partitioned over {@code --num-clients}. */
-  MNIST_IDX("mnist-idx", TaskData.IDX_FILES, List.of("cnn", "mlp", "logreg"), 0.05, "mnist"),
+  MNIST_IDX("mnist-idx", TaskData.IDX_FILES, List.of("cnn", "mlp", "logreg"), 0.2, "mnist"),
   /** Next character of each speaker's lines: plain text, {@code NAME:} lines and speech. */
   SHAKESPEARE("shakespeare", "a text file of turns: a NAME: line, then the speech, turns separated by blank "
       + "lines (tiny shakespeare's layout)", List.of("mlp", "logreg"), 1.0, "shakespeare"),
@@ -112,20 +112,34 @@ enum Task {
   }
 
   /**
-   * The data used without {@code --data}: {@code $COHORT_DATA/<folder>} (the layout of the project's
-   * {@code data/}: {@code femnist_leaf/}, {@code fashion_mnist/}, {@code mnist/}, {@code shakespeare/},
-   * {@code stackexchange_tags/}, {@code restaurant_ratings/}) where it exists, else the FEMNIST sample shipped in
-   * {@code data/femnist_leaf} and Debian's Fashion-MNIST; null when none is there. A folder of a file-based task
-   * resolves to its one data file ({@link #dataFile}).
+   * The data used without {@code --data}: {@code $COHORT_DATA/<folder>} (the layout of the project's shared data:
+   * {@code femnist_leaf/}, {@code fashion_mnist/}, {@code mnist/}, {@code shakespeare/},
+   * {@code stackexchange_tags/}, {@code restaurant_ratings/}) where it holds the task's data, else the FEMNIST
+   * sample shipped in {@code data/femnist_leaf} and Debian's Fashion-MNIST; null when none is there. A folder of a
+   * file-based task resolves to its one data file ({@link #dataFile}).
    */
   Path defaultData(Map<String, String> env) {
     for (Path p : candidates(env)) {
       Path resolved = Files.isDirectory(p) && !directoryTask() ? dataFile(p) : p;
-      if (resolved != null && Files.exists(resolved)) {
+      if (resolved != null && usable(resolved)) {
         return resolved;
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code p} looks like the task's data (a default is skipped otherwise): FEMNIST's {@code train/} and
+   * {@code test/} or a file, the four IDX files, or an existing data file.
+   */
+  private boolean usable(Path p) {
+    return switch (this) {
+      case FEMNIST -> Files.isRegularFile(p)
+          || (Files.isDirectory(p.resolve("train")) && Files.isDirectory(p.resolve("test")));
+      case FASHION_MNIST, MNIST_IDX -> TaskData.IDX_NAMES.stream().allMatch(n -> Files.isRegularFile(p.resolve(n))
+          || Files.isRegularFile(p.resolve(n + ".gz")));
+      default -> Files.isRegularFile(p);
+    };
   }
 
   /** The places {@link #defaultData} looks at, in order. */

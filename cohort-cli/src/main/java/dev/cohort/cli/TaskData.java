@@ -40,6 +40,9 @@ final class TaskData {
   /** What an IDX task's {@code --data} holds. */
   static final String IDX_FILES = "a directory with the IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte,"
       + " t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each plain or .gz)";
+  /** The IDX files an IDX task reads, each plain or {@code .gz}. */
+  static final List<String> IDX_NAMES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
   /** Share of a client's examples held out as its test split, where the format has none (RatingsCsv's rule). */
   static final double TEST_FRACTION = 0.2;
   /** Characters of context before the one shakespeare predicts. */
@@ -152,10 +155,10 @@ final class TaskData {
 
   private static TrainData idx(Path dir, Options o) {
     List<String> missing = new ArrayList<>();
-    Path trainImages = idxFile(dir, "train-images-idx3-ubyte", missing);
-    Path trainLabels = idxFile(dir, "train-labels-idx1-ubyte", missing);
-    Path testImages = idxFile(dir, "t10k-images-idx3-ubyte", missing);
-    Path testLabels = idxFile(dir, "t10k-labels-idx1-ubyte", missing);
+    Path trainImages = idxFile(dir, IDX_NAMES.get(0), missing);
+    Path trainLabels = idxFile(dir, IDX_NAMES.get(1), missing);
+    Path testImages = idxFile(dir, IDX_NAMES.get(2), missing);
+    Path testLabels = idxFile(dir, IDX_NAMES.get(3), missing);
     if (!missing.isEmpty()) {
       throw new Flags.FlagException("--data (" + dir + ") has no " + String.join(", ", missing) + " (plain or .gz): "
           + "it must be " + IDX_FILES);

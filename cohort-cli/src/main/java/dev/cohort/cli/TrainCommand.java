@@ -135,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--client-lr", paramLabel = "LR", description =
       "Client learning rate, > 0 (mime-lite's base optimizer's). Default: the task's (femnist 0.1, fashion-mnist "
-      + "and mnist-idx 0.05, shakespeare 1, stackoverflow-tags 100, ratings 1).")
+      + "and mnist-idx 0.2, shakespeare 1, stackoverflow-tags 100, ratings 1).")
   Double clientLr;
 
   @Option(names = "--server-optimizer", paramLabel = "OPT",

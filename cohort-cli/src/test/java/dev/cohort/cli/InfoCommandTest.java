@@ -45,13 +45,19 @@ class InfoCommandTest {
     Files.createDirectories(root.resolve("restaurant_ratings"));
     Files.writeString(root.resolve("restaurant_ratings").resolve("rating_final.csv"), "userID,placeID,rating\n");
     Files.writeString(root.resolve("restaurant_ratings").resolve("geoplaces2.csv"), "placeID\n");
-    Files.createDirectories(root.resolve("femnist_leaf"));
+    Files.createDirectories(root.resolve("femnist_leaf").resolve("train"));
+    Files.createDirectories(root.resolve("femnist_leaf").resolve("test"));
+    // A Fashion-MNIST folder with the test split alone (as the shared data's) is not Fashion-MNIST's default.
+    Files.createDirectories(root.resolve("fashion_mnist"));
+    Files.writeString(root.resolve("fashion_mnist").resolve("t10k-images-idx3-ubyte.gz"), "");
     Files.createDirectories(root.resolve("stackexchange_tags")); // no Posts.xml in it: not listed
     List<String> lines = InfoCommand.dataLines(Map.of("COHORT_DATA", root.toString()));
     assertThat(lines).contains("data   femnist: " + root.resolve("femnist_leaf"),
         "data   shakespeare: " + root.resolve("shakespeare").resolve("plays.txt"),
         "data   ratings: " + root.resolve("restaurant_ratings").resolve("rating_final.csv"),
         "data   $COHORT_DATA = " + root).noneMatch(l -> l.contains("stackoverflow-tags"));
+    assertThat(Task.FASHION_MNIST.defaultData(Map.of("COHORT_DATA", root.toString())))
+        .isNotEqualTo(root.resolve("fashion_mnist"));
     // The tasks' default --data is what info lists.
     assertThat(Task.SHAKESPEARE.defaultData(Map.of("COHORT_DATA", root.toString())))
         .isEqualTo(root.resolve("shakespeare").resolve("plays.txt"));

@@ -217,7 +217,7 @@ class TasksTest {
         "1", "--num-clients", "7", "--clients-per-round", "2", "--out", tmp.resolve("h").toString());
     assertThat(header.out()).contains(Output.row("task", "mnist-idx: IDX " + dir + ", iid over 7 clients"),
         Output.row("data", "7 clients, 300 train / 60 test examples, 10 classes"),
-        Output.row("optimizers", "client sgd lr 0.05, server sgd lr 1.0"));
+        Output.row("optimizers", "client sgd lr 0.2, server sgd lr 1.0"));
   }
 
   @Test

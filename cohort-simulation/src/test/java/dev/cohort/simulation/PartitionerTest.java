@@ -28,6 +28,14 @@ class PartitionerTest {
   }
 
   @Test
+  void labelSkewOfGivenCountsIsTheClosedForm() {
+    // Natural clients (e.g. writers): client 0 has labels {0: 3, 1: 1}, client 1 {1: 4}, client 2 none. Overall
+    // mix (3/8, 5/8); TV of client 0: (|3/4 - 3/8| + |1/4 - 5/8|) / 2 = 3/8; of client 1: (3/8 + 3/8) / 2 = 3/8.
+    LabelSkew s = LabelSkew.of(new int[][] {{3, 1}, {0, 4}, {0, 0}}, 2);
+    assertThat(s).isEqualTo(new LabelSkew(3, 2, 1, 0, 4, 8 / 3.0, 1.5, 0.375));
+  }
+
+  @Test
   void iidGivesBalancedClientsWithTheGlobalLabelMix() {
     Partition p = Partitioner.iid(30, 5).partition(LABELS);
     assertCoversEveryExampleOnce(p, 1000);
