@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = InfoCommand.Version.class,
     description = "Federated analytics: heavy hitters, histograms and quantiles, distinct counts.",
-    subcommands = {HeavyHittersCommand.class, HistogramCommand.class, DistinctCommand.class})
+    subcommands = {HeavyHittersCommand.class, HistogramCommand.class, DistinctCommand.class},
+    footer = {"", "Examples:",
+        "  cohort analytics heavy-hitters --task shakespeare --data ../shared/data/shakespeare",
+        "  cohort analytics distinct --csv rating_final.csv --column placeID --client-column userID"})
 final class AnalyticsCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

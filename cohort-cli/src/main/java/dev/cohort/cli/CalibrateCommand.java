@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
         "  --population N --steps T                the clients per round n, with",
         "                                          q = n/N and noise multiplier",
         "                                          R*n (--noise-to-clients-ratio),",
-        "                                          as TFF's DP tutorial does"})
+        "                                          as TFF's DP tutorial does"},
+    footer = {"", "Examples:",
+        "  cohort privacy calibrate --epsilon 2 --delta 1e-5 --population 3383 --steps 100",
+        "  cohort privacy calibrate --epsilon 1 --delta 1e-5 --sampling-rate 0.01 --steps 1000"})
 final class CalibrateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

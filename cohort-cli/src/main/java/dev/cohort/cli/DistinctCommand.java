@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
  * <p>Exit status: 2 for a column the file lacks; 1 for a file that cannot be read or is malformed.
  */
 @Command(name = "distinct", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Estimate the distinct values of a CSV column over its clients (federated HyperLogLog).")
+    description = "Estimate the distinct values of a CSV column over its clients (federated HyperLogLog).",
+    footer = {"", "Examples:",
+        "  cohort analytics distinct --csv rating_final.csv --column placeID --client-column userID"})
 final class DistinctCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

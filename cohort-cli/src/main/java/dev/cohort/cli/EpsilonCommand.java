@@ -11,7 +11,11 @@ import picocli.CommandLine.Option;
 
 /** {@code cohort privacy epsilon}: the (ε, δ) of T steps of a Poisson-sampled Gaussian. */
 @Command(name = "epsilon", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Print the epsilon of T steps of a Poisson-sampled Gaussian at the given delta.")
+    description = "Print the epsilon of T steps of a Poisson-sampled Gaussian at the given delta.",
+    footer = {"", "Examples:",
+        "  cohort privacy epsilon --sampling-rate 0.0025 --noise-multiplier 1.3 --steps 6000 --delta 1e-5",
+        "  cohort privacy epsilon --sampling-rate 0.01 --noise-multiplier 1.1 --steps 1000 --delta 1e-5 "
+            + "--accountant pld --json"})
 final class EpsilonCommand implements Callable<Integer> {
   /** Library parameter names and the flags that set them. */
   private static final Flags.ParameterNames NAMES = AccountingOptions.names(new Flags.ParameterNames()

@@ -43,7 +43,11 @@ import picocli.CommandLine;
  * read or is not in the speaker format.
  */
 @Command(name = "heavy-hitters", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "The most frequent words of a play's speakers (each speaker a client), with IBLT sketches.")
+    description = "The most frequent words of a play's speakers (each speaker a client), with IBLT sketches.",
+    footer = {"", "Examples:",
+        "  cohort analytics heavy-hitters --task shakespeare --data ../shared/data/shakespeare --capacity 20000 "
+            + "--max-words-per-client 8",
+        "  cohort analytics heavy-hitters --text speeches.txt --epsilon 20 --delta 0.01"})
 final class HeavyHittersCommand implements Callable<Integer> {
   /** The file of {@code --task shakespeare} in a {@code --data} directory. */
   static final String SHAKESPEARE_FILE = "tinyshakespeare_input.txt";

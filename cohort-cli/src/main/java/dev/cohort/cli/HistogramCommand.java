@@ -25,7 +25,12 @@ import picocli.CommandLine.Option;
  * malformed, or has a value that is not a number.
  */
 @Command(name = "histogram", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "A (DP) histogram and quantiles of a numeric CSV column over its clients (hierarchical histogram).")
+    description = "A (DP) histogram and quantiles of a numeric CSV column over its clients (hierarchical histogram).",
+    footer = {"", "Examples:",
+        "  cohort analytics histogram --csv rating_final.csv --column rating --client-column userID --lower 0 "
+            + "--upper 3 --bins 3",
+        "  cohort analytics histogram --csv ages.csv --column age --client-column user --lower 0 --upper 100 "
+            + "--bins 20 --quantiles 0.5,0.9"})
 final class HistogramCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -9,17 +9,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use, and the data sets the tasks find
+ * {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use, and the data sets
+ * the tasks find
  * without {@code --data} ({@link Task#defaultData}: the shipped FEMNIST sample, Debian's Fashion-MNIST, and what
  * {@code $COHORT_DATA} holds).
  */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
     description = "Print the Cohort version, the Java runtime, the BLAS and vector routes in use and the data sets "
         + "found.",
-    footer = {"", "Data sets: each task's default --data is $" + Task.DATA_ENV + "/<folder> where it exists (folders "
+    footer = {"", "Data sets: each task's default --data is $" + Task.DATA_ENV + "/<folder> where that holds the task's data (folders "
         + "femnist_leaf, fashion_mnist, mnist, shakespeare, stackexchange_tags, restaurant_ratings, as in the "
         + "project's shared data), else the FEMNIST sample in data/femnist_leaf and Debian's "
-        + "/usr/share/datasets/fashion-mnist."})
+        + "/usr/share/datasets/fashion-mnist.",
+        "", "Examples:",
+        "  cohort info",
+        "  COHORT_DATA=../shared/data cohort info     # and the data sets there"})
 final class InfoCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = InfoCommand.Version.class,
     description = "Differential-privacy accounting for DP-SGD / DP-FedAvg (RDP and PLD accountants).",
-    subcommands = {EpsilonCommand.class, CalibrateCommand.class})
+    subcommands = {EpsilonCommand.class, CalibrateCommand.class},
+    footer = {"", "Examples:",
+        "  cohort privacy epsilon --sampling-rate 0.0025 --noise-multiplier 1.3 --steps 6000 --delta 1e-5",
+        "  cohort privacy calibrate --epsilon 2 --delta 1e-5 --population 3383 --steps 100"})
 final class PrivacyCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -373,7 +373,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The model {@code cli.<task>.<model>.x<shape>.classes<n>} training {@code architecture} on {@code d}'s batches: softmax
+   * The model {@code cli.<task>.<model>.x<shape>.classes<n>} training {@code architecture} on {@code d}'s batches:
+   * softmax
    * cross-entropy and accuracy, or for multi-label data binary cross-entropy and precision at 1.
    */
   static FunctionalModel model(String task, String model, TrainData d, Supplier<Sequential> architecture) {

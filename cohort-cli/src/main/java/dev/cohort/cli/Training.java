@@ -284,7 +284,8 @@ final class Training {
       }
       List<String> nan = j.nanKeys();
       if (!nan.isEmpty()) {
-        spec.commandLine().getErr().println("cohort train: warning: " + String.join(", ", nan) + (nan.size() == 1 ? " is" : " are")
+        spec.commandLine().getErr().println("cohort train: warning: " + String.join(", ", nan)
+            + (nan.size() == 1 ? " is" : " are")
             + " NaN, written as null and listed under \"nan\" in the JSON summary" + (Double.isNaN(last.testAccuracy())
             ? ": no client has test examples" : ": the training diverged; try a smaller --client-lr"));
       }

@@ -24,7 +24,10 @@ import picocli.CommandLine.Parameters;
  * without the files; 1 for data files that cannot be read.
  */
 @Command(name = "tutorial", mixinStandardHelpOptions = true, versionProvider = InfoCommand.Version.class,
-    description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.")
+    description = "Run the Cohort counterpart of a TFF tutorial and print its outputs.",
+    footer = {"", "Examples:",
+        "  cohort tutorial                                   # lists the tutorials",
+        "  cohort tutorial custom-federated-algorithms-1"})
 final class TutorialCommand implements Callable<Integer> {
   /** The tutorials that read data files, so take {@code --data}; the others reject it. */
   @CommandLine.Spec

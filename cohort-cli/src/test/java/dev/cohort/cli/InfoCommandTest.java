@@ -76,10 +76,15 @@ class InfoCommandTest {
         "  -V, --version   Print version information and exit.",
         "      --verbose   On an internal error, print its stack trace.",
         "",
-        "Data sets: each task's default --data is $COHORT_DATA/<folder> where it exists",
-        "(folders femnist_leaf, fashion_mnist, mnist, shakespeare, stackexchange_tags,",
-        "restaurant_ratings, as in the project's shared data), else the FEMNIST sample",
-        "in data/femnist_leaf and Debian's /usr/share/datasets/fashion-mnist.",
+        "Data sets: each task's default --data is $COHORT_DATA/<folder> where that holds",
+        "the task's data (folders femnist_leaf, fashion_mnist, mnist, shakespeare,",
+        "stackexchange_tags, restaurant_ratings, as in the project's shared data), else",
+        "the FEMNIST sample in data/femnist_leaf and Debian's",
+        "/usr/share/datasets/fashion-mnist.",
+        "",
+        "Examples:",
+        "  cohort info",
+        "  COHORT_DATA=../shared/data cohort info     # and the data sets there",
         ""));
   }
 
