@@ -76,7 +76,11 @@ import picocli.CommandLine.Option;
         "  cohort train --algorithm fedprox --prox-mu 0.1 --aggregator compression \\",
         "      --out runs/prox --resume",
         "  cohort train --init-weights runs/prox/model.npz --server-optimizer adam \\",
-        "      --server-lr 0.01"})
+        "      --server-lr 0.01",
+        "  # other tasks (cohort data inspect shows their clients and label skew):",
+        "  cohort train --task fashion-mnist --partition dirichlet:0.5 --num-clients 100",
+        "  cohort train --task shakespeare --data tinyshakespeare.txt --rounds 20",
+        "  cohort train --task ratings --data ratings.csv --columns userId,movieId,rating"})
 final class TrainCommand implements Callable<Integer> {
   static final List<String> ALGORITHMS = List.of("fedavg", "fedavg-unweighted", "fedprox", "fedsgd", "mime-lite");
   static final List<String> OPTIMIZERS = List.of("sgd", "sgdm", "adam", "yogi", "adagrad");
