@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.Struct;
+import dev.cohort.examples.FemnistSample;
 import dev.cohort.learning.models.Metric;
 import dev.cohort.simulation.ClientData;
 import dev.cohort.simulation.Dataset;
@@ -10,7 +11,6 @@ import dev.cohort.simulation.datasets.LeafJson;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,20 +96,9 @@ record TrainData(String source, ClientData train, ClientData test, Shape inputSh
         return Tensor.scalar(n == 0 ? 0f : ((Tensor) s.get(0)).floatValue() / n);
       });
 
-  /** The directory of the FEMNIST sample shipped with the project, found from the repository root. */
+  /** The directory of the FEMNIST sample shipped with the project (the tutorials' {@link FemnistSample#shipped}). */
   static Path defaultFemnist() {
-    String home = System.getProperty("cohort.home");
-    if (home != null) {
-      return Path.of(home, "data", "femnist_leaf");
-    }
-    // Without the launcher (tests, an IDE): the working directory or one of its parents holds data/.
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("data").resolve("femnist_leaf");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    return Path.of("data", "femnist_leaf");
+    return FemnistSample.shipped();
   }
 
   /**

@@ -9,9 +9,10 @@ import java.nio.file.Path;
 /**
  * The FEMNIST LEAF sample the learning tutorials train on: 73 writers of 62 classes in LEAF JSON, shipped in the
  * repository's {@code data/femnist_leaf} (see {@code data/README.md}). TFF's tutorials train on federated EMNIST's
- * digits, so {@link #digits} keeps labels 0..9.
+ * digits, so {@link #digits} keeps labels 0..9. {@link #shipped} is public: the command line's tasks find the
+ * sample the same way.
  */
-final class FemnistSample {
+public final class FemnistSample {
   private FemnistSample() {}
 
   /**
@@ -32,7 +33,12 @@ final class FemnistSample {
     return root;
   }
 
-  private static Path shipped() {
+  /**
+   * The directory of the FEMNIST sample shipped with the project: {@code data/femnist_leaf} under the launcher's
+   * {@code cohort.home}, or, without the launcher (tests, an IDE), under the working directory or the nearest of its
+   * parents that has one; {@code data/femnist_leaf} relative to the working directory when none has.
+   */
+  public static Path shipped() {
     String home = System.getProperty("cohort.home");
     if (home != null) {
       return Path.of(home, "data", "femnist_leaf");
