@@ -1,16 +1,8 @@
 package dev.cohort.aggregators;
 
-import static dev.cohort.core.Intrinsics.federatedBroadcast;
-import static dev.cohort.core.Intrinsics.federatedMap;
-import static dev.cohort.core.Intrinsics.federatedValue;
-import static dev.cohort.core.Intrinsics.federatedZip;
-
 import dev.cohort.core.Computation;
 import dev.cohort.core.LocalFamily;
-import dev.cohort.core.Value;
-import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
-import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
@@ -78,24 +70,9 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
     Processes.requireFloats("DiscreteFourierTransformFactory", valueType);
     Type rotatedType = rotatedType(valueType);
     AggregationProcess innerProcess = inner.create(rotatedType);
-    Computation rotate = TRANSFORM.at(forwardType(valueType), parameters(false));
-    Computation unrotate = TRANSFORM.at(inverseType(valueType), parameters(true));
-    Computation initialize = Computation.federated("dft_initialize", () -> federatedZip(Processes.named(
-        "key", federatedValue(Struct.named("seed", Tensor.scalar(seed), "round", Tensor.scalar(0L)),
-            Placement.SERVER),
-        "inner_agg", innerProcess.initialize().apply())));
-    Computation next = Computation.federated("dft_next", "state", initialize.typeSignature().result(),
-        "value", FederatedType.atClients(valueType), (s, value) -> {
-          Value key = s.get("key");
-          Value agg = innerProcess.next().apply(s.get("inner_agg"),
-              federatedMap(rotate, List.of(value, federatedBroadcast(key))));
-          return Processes.output(
-              federatedZip(Processes.named("key", federatedMap(Rotations.advance(), key),
-                  "inner_agg", agg.get("state"))),
-              federatedMap(unrotate, List.of(agg.get("result"), key)),
-              federatedZip(Processes.named("dft", agg.get("measurements"))));
-        });
-    return new AggregationProcess(initialize, Processes.streaming(next));
+    Computation rotate = TRANSFORM.at(forwardType(valueType), Rotations.parameters(false, numRepeats));
+    Computation unrotate = TRANSFORM.at(inverseType(valueType), Rotations.parameters(true, numRepeats));
+    return Rotations.around("dft", "dft", seed, valueType, innerProcess, rotate, unrotate);
   }
 
   /** Defines {@code aggregators.dft} ({@link AggregationProcess#defineLocalFamilies}). */
@@ -103,22 +80,14 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
     return TRANSFORM.define();
   }
 
-  private Struct parameters(boolean inverse) {
-    return Struct.named("inverse", Tensor.scalar(inverse), "num_repeats", Tensor.scalar(numRepeats));
-  }
-
   /** The rotated type: each tensor of {@code valueType} as a {@code float32[d]}, {@code d} its size rounded up to even. */
   static Type rotatedType(Type valueType) {
-    List<Type> padded = new ArrayList<>();
-    for (TensorType t : Rotations.leaves(valueType)) {
-      padded.add(TensorType.of(DType.FLOAT32, (int) paddedSize(t)));
-    }
-    return valueType instanceof TensorType ? padded.get(0) : StructType.of(padded.toArray(new Type[0]));
+    return Rotations.padded(valueType, DiscreteFourierTransformFactory::paddedSize);
   }
 
-  private static long paddedSize(TensorType t) {
+  private static int paddedSize(TensorType t) {
     long n = Math.max(1, Rotations.size(t));
-    return n + (n & 1);
+    return (int) (n + (n & 1));
   }
 
   /** {@code (<value=V,key=<seed,round>> -> R)}: the clients' rotation. */
@@ -156,7 +125,7 @@ public record DiscreteFourierTransformFactory(UnweightedAggregationFactory inner
       List<Tensor> in = Processes.tensors(s.get(0));
       List<Tensor> out = new ArrayList<>(in.size());
       for (int i = 0; i < in.size(); i++) {
-        int d = (int) paddedSize(leaves.get(i));
+        int d = paddedSize(leaves.get(i));
         double[] x = new double[d];
         float[] f = in.get(i).floatData();
         for (int k = 0; k < f.length; k++) {

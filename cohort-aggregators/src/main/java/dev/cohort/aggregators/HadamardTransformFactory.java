@@ -1,15 +1,7 @@
 package dev.cohort.aggregators;
 
-import static dev.cohort.core.Intrinsics.federatedBroadcast;
-import static dev.cohort.core.Intrinsics.federatedMap;
-import static dev.cohort.core.Intrinsics.federatedValue;
-import static dev.cohort.core.Intrinsics.federatedZip;
-
 import dev.cohort.core.Computation;
-import dev.cohort.core.Value;
-import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.FunctionType;
-import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.types.Type;
@@ -70,37 +62,14 @@ public record HadamardTransformFactory(UnweightedAggregationFactory inner, int n
     Processes.requireFloats("HadamardTransformFactory", valueType);
     Type rotatedType = rotatedType(valueType);
     AggregationProcess innerProcess = inner.create(rotatedType);
-    Computation rotate = ROTATION.at(rotationType(valueType, false), parameters(false));
-    Computation unrotate = ROTATION.at(rotationType(valueType, true), parameters(true));
-    Computation initialize = Computation.federated("hadamard_initialize", () -> federatedZip(Processes.named(
-        "key", federatedValue(Struct.named("seed", Tensor.scalar(seed), "round", Tensor.scalar(0L)),
-            Placement.SERVER),
-        "inner_agg", innerProcess.initialize().apply())));
-    Computation next = Computation.federated("hadamard_next", "state", initialize.typeSignature().result(),
-        "value", FederatedType.atClients(valueType), (s, value) -> {
-          Value key = s.get("key");
-          Value agg = innerProcess.next().apply(s.get("inner_agg"),
-              federatedMap(rotate, List.of(value, federatedBroadcast(key))));
-          return Processes.output(
-              federatedZip(Processes.named("key", federatedMap(Rotations.advance(), key),
-                  "inner_agg", agg.get("state"))),
-              federatedMap(unrotate, List.of(agg.get("result"), key)),
-              federatedZip(Processes.named("hd", agg.get("measurements"))));
-        });
-    return new AggregationProcess(initialize, Processes.streaming(next));
-  }
-
-  private Struct parameters(boolean inverse) {
-    return Struct.named("inverse", Tensor.scalar(inverse), "num_repeats", Tensor.scalar(numRepeats));
+    Computation rotate = ROTATION.at(rotationType(valueType, false), Rotations.parameters(false, numRepeats));
+    Computation unrotate = ROTATION.at(rotationType(valueType, true), Rotations.parameters(true, numRepeats));
+    return Rotations.around("hadamard", "hd", seed, valueType, innerProcess, rotate, unrotate);
   }
 
   /** Each tensor of {@code valueType} as a {@code float32[d]}, {@code d} its size rounded up to a power of two. */
   private static Type rotatedType(Type valueType) {
-    List<Type> padded = new ArrayList<>();
-    for (TensorType t : Rotations.leaves(valueType)) {
-      padded.add(TensorType.of(DType.FLOAT32, paddedSize(t)));
-    }
-    return valueType instanceof TensorType ? padded.get(0) : StructType.of(padded.toArray(new Type[0]));
+    return Rotations.padded(valueType, HadamardTransformFactory::paddedSize);
   }
 
   private static int paddedSize(TensorType t) {
