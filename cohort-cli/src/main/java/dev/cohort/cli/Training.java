@@ -41,6 +41,11 @@ final class Training {
   private static final int CHECKPOINTS_KEPT = 3;
 
   /**
+   * Why a round's test figures are NaN (0 / 0): what the per-round line and the summary print instead of "NaN %".
+   */
+  private static final String NO_TEST_EXAMPLES = "no client has test examples";
+
+  /**
    * What a run trains.
    *
    * @param model the model
@@ -255,8 +260,8 @@ final class Training {
     if (!Double.isNaN(r.trainLoss())) {
       sb.append(String.format(Locale.ROOT, "  train loss %.4f", r.trainLoss()));
     }
-    sb.append(String.format(Locale.ROOT, "  test loss %.4f  test accuracy %.2f %%", r.testLoss(),
-        100 * r.testAccuracy()));
+    sb.append(Double.isNaN(r.testAccuracy()) ? "  " + NO_TEST_EXAMPLES : String.format(Locale.ROOT,
+        "  test loss %.4f  test accuracy %.2f %%", r.testLoss(), 100 * r.testAccuracy()));
     if (!Double.isNaN(r.epsilon())) {
       sb.append(String.format(Locale.ROOT, "  ε %s", GuaranteeOutput.epsilon(r.epsilon())));
     }
@@ -286,8 +291,9 @@ final class Training {
       if (!nan.isEmpty()) {
         spec.commandLine().getErr().println("cohort train: warning: " + String.join(", ", nan)
             + (nan.size() == 1 ? " is" : " are")
-            + " NaN, written as null and listed under \"nan\" in the JSON summary" + (Double.isNaN(last.testAccuracy())
-            ? ": no client has test examples" : ": the training diverged; try a smaller --client-lr"));
+            + " NaN, written as null and listed under \"nan\" in the JSON summary: "
+            + (Double.isNaN(last.testAccuracy()) ? NO_TEST_EXAMPLES
+            : "the training diverged; try a smaller --client-lr"));
       }
       j.put("examples_trained", examples).put("bits_up", bitsUp).put("bits_down", bitsDown)
           .put("wall_seconds", wall).put("run_dir", dir.path().toString())
@@ -297,8 +303,10 @@ final class Training {
       spec.commandLine().getOut().flush();
     }
     PrintWriter w = text;
-    w.println(Output.row("test accuracy", String.format(Locale.ROOT, "%.2f %% (test loss %.4f) after %d rounds",
-        100 * last.testAccuracy(), last.testLoss(), config.rounds())));
+    w.println(Output.row("test accuracy", Double.isNaN(last.testAccuracy())
+        ? String.format(Locale.ROOT, "none after %d rounds: %s", config.rounds(), NO_TEST_EXAMPLES)
+        : String.format(Locale.ROOT, "%.2f %% (test loss %.4f) after %d rounds", 100 * last.testAccuracy(),
+            last.testLoss(), config.rounds())));
     if (!Double.isNaN(last.epsilon())) {
       w.println(Output.row("privacy", String.format(Locale.ROOT, "(%s, %s)-DP", GuaranteeOutput.epsilon(
           last.epsilon()), config.delta())));

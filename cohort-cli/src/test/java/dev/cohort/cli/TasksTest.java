@@ -468,17 +468,32 @@ class TasksTest {
     }
   }
 
-  @Test
-  void nanMetricsAreWrittenAsNullListedAndReported() throws IOException {
-    // Three ratings per user: floor(0.2 * 3) = 0 held out, so no client has test examples and both final test
-    // metrics are 0 / 0.
+  /** Three ratings per user: floor(0.2 * 3) = 0 held out, so no client has test examples (test metrics 0 / 0). */
+  private Path ratingsWithoutTestExamples() throws IOException {
     StringBuilder csv = new StringBuilder("userID,placeID,rating\n");
     for (int u = 0; u < 6; u++) {
       for (int i = 0; i < 3; i++) {
         csv.append("U").append(u).append(",P").append(i).append(',').append(i % 3).append('\n');
       }
     }
-    Path file = Files.writeString(tmp.resolve("few.csv"), csv);
+    return Files.writeString(tmp.resolve("few.csv"), csv);
+  }
+
+  @Test
+  void withoutTestExamplesTheTextSaysSoInsteadOfNaN() throws IOException {
+    Path file = ratingsWithoutTestExamples();
+    CliRun r = run("train", "--task", "ratings", "--data", file.toString(), "--rounds", "2", "--clients-per-round",
+        "3", "--eval-every", "1", "--out", tmp.resolve("run").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("NaN")
+        .contains(Output.row("test accuracy", "none after 2 rounds: no client has test examples") + NL)
+        .containsPattern("round 1/2  train loss [0-9.]+  no client has test examples  [0-9.]+ s")
+        .containsPattern("round 2/2  train loss [0-9.]+  no client has test examples  [0-9.]+ s");
+  }
+
+  @Test
+  void nanMetricsAreWrittenAsNullListedAndReported() throws IOException {
+    Path file = ratingsWithoutTestExamples();
     CliRun r = run("train", "--task", "ratings", "--data", file.toString(), "--rounds", "2", "--clients-per-round",
         "3", "--json", "--quiet", "--out", tmp.resolve("run").toString());
     assertThat(r.code()).as(r.err()).isZero();
