@@ -10,6 +10,7 @@ import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Struct;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
+import dev.cohort.testing.SecondJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,15 +56,7 @@ class PortableProcessesTest {
       p.initialize().save(dir.resolve(e.getKey() + ".initialize.cohort"));
       p.next().save(dir.resolve(e.getKey() + ".next.cohort"));
     }
-    Process child = new ProcessBuilder(command(dir)).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile()).start();
-    boolean ended = child.waitFor(120, TimeUnit.SECONDS);
-    if (!ended) {
-      child.destroyForcibly();
-    }
-    String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
-    assertThat(ended).as("the second JVM ended within 120 s; its output:%n%s", log).isTrue();
-    assertThat(child.exitValue()).as("the second JVM's exit status; its output:%n%s", log).isZero();
+    SecondJvm.run(Child.class, dir.resolve("child.log"), dir.toString());
     for (Map.Entry<String, AggregationProcess> e : processes().entrySet()) {
       String there = Files.readString(dir.resolve(e.getKey() + ".rounds.txt"), StandardCharsets.UTF_8);
       assertThat(there).as(e.getKey()).isEqualTo(rounds(e.getValue().initialize(), e.getValue().next()))
@@ -118,12 +110,5 @@ class PortableProcessesTest {
       }
     }
     return sb.toString();
-  }
-
-  /** {@code java -cp <this test's class path> PortableProcessesTest$Child dir}, with this JVM's Java. */
-  private static List<String> command(Path dir) {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss4m", "-cp", classPath,
-        Child.class.getName(), dir.toString());
   }
 }

@@ -11,6 +11,8 @@
  *       {@code CI=true}, saying what to install.
  *   <li>{@link dev.cohort.testing.Architecture}: the layering rules (packages depend only downward, no package
  *       cycles, modules only on the modules below them), enforced with ArchUnit.
+ *   <li>{@link dev.cohort.testing.SecondJvm}: runs a class's {@code main} in a second JVM on the test's class
+ *       path, failing the test with its output if it does not end cleanly.
  * </ul>
  */
 package dev.cohort.testing;

@@ -12,7 +12,7 @@ import dev.cohort.learning.optimizers.LearningRateSchedule;
 import dev.cohort.learning.optimizers.Optimizer;
 import dev.cohort.learning.templates.Communication;
 import dev.cohort.learning.templates.LearningProcess;
-import java.io.IOException;
+import dev.cohort.testing.SecondJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,33 +90,12 @@ class PortableProcessTest {
     assertThat(Exprs.contains(processes().get("fed_avg").next().expr(), e -> e instanceof Expr.Local l
         && l.name().equals("learning.optimizers.next") && l.parameters().toString().contains("Adam"))).isTrue();
 
-    Process child = new ProcessBuilder(command(dir)).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile()).start();
-    boolean ended = child.waitFor(120, TimeUnit.SECONDS);
-    if (!ended) {
-      child.destroyForcibly();
-    }
-    String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
-    assertThat(ended).as("the second JVM ended within 120 s; its output:%n%s", log).isTrue();
-    assertThat(child.exitValue()).as("the second JVM's exit status; its output:%n%s", log).isZero();
+    SecondJvm.run(PortableProcessMain.class, dir.resolve("child.log"), dir.toString());
     for (Map.Entry<String, String> e : here.entrySet()) {
       String there = Files.readString(dir.resolve(e.getKey()).resolve("round.txt"), StandardCharsets.UTF_8);
       assertThat(there).as(e.getKey()).isEqualTo(e.getValue()).contains("SERVER{");
     }
     assertThat(Files.readString(dir.resolve("personalization.txt"), StandardCharsets.UTF_8)).isEqualTo(p13nHere)
         .contains("SERVER{");
-  }
-
-  /** {@code java -cp <this test's class path> PortableProcessMain dir}, with this JVM's Java. */
-  private static List<String> command(Path dir) throws IOException {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xss4m");
-    command.add("-cp");
-    command.add(classPath);
-    command.add(PortableProcessMain.class.getName());
-    command.add(dir.toString());
-    return command;
-  }
+   }
 }
