@@ -97,12 +97,7 @@ final class EvaluateCommand implements Callable<Integer> {
         problems.add(m + ": " + e.getMessage().split("; ")[0] + (e.getMessage().contains("; ") ? "; ..." : ""));
         continue;
       }
-      Supplier<Sequential> loaded = () -> {
-        Sequential net = architecture.get();
-        net.setWeights(w);
-        return net;
-      };
-      FunctionalModel fm = TrainCommand.model(task.flag(), m, d, loaded);
+      FunctionalModel fm = TrainCommand.model(task.flag(), m, d, TrainCommand.withWeights(architecture, w));
       report(task, m, d, fm.newWorker());
       return 0;
     }

@@ -429,6 +429,11 @@ final class TrainCommand implements Callable<Integer> {
     } catch (IOException | IllegalArgumentException e) {
       throw new UserFileException("--init-weights " + file + ": " + e.getMessage(), e);
     }
+    return withWeights(architecture, weights);
+  }
+
+  /** {@code architecture}'s networks, each set to {@code weights} (which must fit it). */
+  static Supplier<Sequential> withWeights(Supplier<Sequential> architecture, Map<String, Tensor> weights) {
     return () -> {
       Sequential net = architecture.get();
       net.setWeights(weights);
