@@ -144,18 +144,8 @@ public final class CustomAlgorithmWithOptimizers implements Tutorial {
 
   /** The notebook's {@code client_update}: the client optimizer over the batches; returns trained − server. */
   static Struct clientDelta(ModelWorker worker, Optimizer optimizer, Sequence dataset, ModelWeights server) {
-    worker.setWeights(server);
-    Struct state = optimizer.initialize(server.trainableType());
-    Struct trainable = server.trainable();
-    for (Object element : dataset) {
-      Struct batch = (Struct) element;
-      worker.lossAndGradients(Struct.named("x", batch.get(0), "y", batch.get(1)), null);
-      Optimizer.Step step = optimizer.next(state, trainable, worker.gradients());
-      state = step.state();
-      trainable = (Struct) step.weights();
-      worker.setWeights(new ModelWeights(trainable, server.nonTrainable()));
-    }
-    return (Struct) Nest.subtract(trainable, server.trainable());
+    ModelWeights trained = BuildingYourOwnAlgorithm.clientUpdate(worker, optimizer, dataset, server);
+    return (Struct) Nest.subtract(trained.trainable(), server.trainable());
   }
 
   @Override
