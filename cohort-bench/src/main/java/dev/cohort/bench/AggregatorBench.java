@@ -10,15 +10,12 @@ import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +72,7 @@ public final class AggregatorBench {
     }
     if (torch) {
       for (int n : clients) {
-        peer(n, size);
+        Peer.print("bench/torch_aggregators.py", Integer.toString(n), Integer.toString(size));
       }
     }
   }
@@ -162,21 +159,6 @@ public final class AggregatorBench {
           throw new IllegalStateException(ex);
         }
       }
-    }
-  }
-
-  private static void peer(int n, int size) throws Exception {
-    Process proc = new ProcessBuilder("/usr/bin/python3", "bench/torch_aggregators.py", Integer.toString(n),
-        Integer.toString(size)).redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        System.out.println(line);
-      }
-    }
-    if (proc.waitFor() != 0) {
-      throw new IllegalStateException("bench/torch_aggregators.py failed with exit status " + proc.exitValue());
     }
   }
 }

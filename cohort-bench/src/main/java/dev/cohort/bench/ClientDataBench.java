@@ -7,12 +7,9 @@ import dev.cohort.simulation.Partitioner;
 import dev.cohort.simulation.datasets.Idx;
 import dev.cohort.simulation.datasets.LeafJson;
 import dev.cohort.tensor.Tensor;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -113,7 +110,8 @@ public final class ClientDataBench {
       return n;
     });
     if (torch) {
-      peer(fashion);
+      Peer.print("bench/torch_client_data.py", FEMNIST.toString(), fashion.resolve(IMAGES).toString(),
+          fashion.resolve(LABELS).toString(), Integer.toString(BATCH));
     }
   }
 
@@ -174,21 +172,5 @@ public final class ClientDataBench {
       n += v.length;
     }
     return n;
-  }
-
-  private static void peer(Path fashion) throws Exception {
-    Process proc = new ProcessBuilder("/usr/bin/python3", "bench/torch_client_data.py", FEMNIST.toString(),
-        fashion.resolve(IMAGES).toString(), fashion.resolve(LABELS).toString(), Integer.toString(BATCH))
-        .redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        System.out.println(line);
-      }
-    }
-    if (proc.waitFor() != 0) {
-      throw new IllegalStateException("bench/torch_client_data.py failed with exit status " + proc.exitValue());
-    }
   }
 }
