@@ -10,21 +10,9 @@ import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
-import com.sun.management.GarbageCollectionNotificationInfo;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.ListenerNotFoundException;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 
 /**
  * One round of the recommended aggregators over many large client updates: robust(dp(mean)) ({@code
@@ -90,11 +78,8 @@ public final class AggregatorBench {
       FederatedValue updates = FederatedValue.atClients("bench updates", n,
           i -> RandomStream.of(7, i).uniform(shape, -1f, 1f));
       FederatedValue weights = FederatedValue.atClients("bench weights", n, i -> Tensor.scalar(1f));
-      System.gc();
-      List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-          .filter(b -> b.getType() == MemoryType.HEAP).toList();
-      heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-      LiveHeap live = new LiveHeap();
+      Heap.collectAndResetPeak();
+      Heap.Live live = new Heap.Live();
       long t0 = System.nanoTime();
       Object out;
       try {
@@ -103,62 +88,12 @@ public final class AggregatorBench {
         live.close();
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      long peak = heap.stream().mapToLong(b -> b.getPeakUsage().getUsed()).sum();
+      long peak = Heap.peak();
       if (out == null) {
         throw new IllegalStateException("no output");
       }
       System.out.printf(Locale.ROOT, "%-22s %8d %10.2f %12.1f %14d %14d %8d%n", name, n, seconds, n / seconds,
           peak >> 20, live.peak() >> 20, live.collections());
-    }
-  }
-
-  /**
-   * The largest heap in use right after a collection while it is open: the live set (plus what a young collection
-   * left in the old generation), from the garbage collectors' notifications.
-   */
-  private static final class LiveHeap implements AutoCloseable {
-    private final List<NotificationEmitter> emitters = new ArrayList<>();
-    private final NotificationListener listener = this::onCollection;
-    private final AtomicLong peak = new AtomicLong();
-    private final AtomicLong collections = new AtomicLong();
-
-    LiveHeap() {
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        if (gc instanceof NotificationEmitter e) {
-          e.addNotificationListener(listener, null, null);
-          emitters.add(e);
-        }
-      }
-    }
-
-    private void onCollection(Notification notification, Object handback) {
-      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-        return;
-      }
-      GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-          (CompositeData) notification.getUserData());
-      long used = info.getGcInfo().getMemoryUsageAfterGc().values().stream().mapToLong(MemoryUsage::getUsed).sum();
-      peak.accumulateAndGet(used, Math::max);
-      collections.incrementAndGet();
-    }
-
-    long peak() {
-      return peak.get();
-    }
-
-    long collections() {
-      return collections.get();
-    }
-
-    @Override
-    public void close() {
-      for (NotificationEmitter e : emitters) {
-        try {
-          e.removeNotificationListener(listener);
-        } catch (ListenerNotFoundException ex) {
-          throw new IllegalStateException(ex);
-        }
-      }
     }
   }
 }

@@ -8,8 +8,6 @@ import dev.cohort.simulation.datasets.Idx;
 import dev.cohort.simulation.datasets.LeafJson;
 import dev.cohort.tensor.Tensor;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,8 +44,6 @@ public final class ClientDataBench {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-  private static final List<MemoryPoolMXBean> HEAP = ManagementFactory.getMemoryPoolMXBeans().stream()
-      .filter(b -> b.getType() == MemoryType.HEAP).toList();
 
   private ClientDataBench() {}
 
@@ -130,14 +126,13 @@ public final class ClientDataBench {
     long peak = 0;
     long n = 0;
     for (int p = 0; p < passes; p++) {
-      System.gc();
-      HEAP.forEach(MemoryPoolMXBean::resetPeakUsage);
+      Heap.collectAndResetPeak();
       long before = THREADS.getThreadAllocatedBytes(thread);
       long t0 = System.nanoTime();
       n = work.getAsLong();
       double s = (System.nanoTime() - t0) / 1e9;
       long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
-      peak = Math.max(peak, HEAP.stream().mapToLong(b -> b.getPeakUsage().getUsed()).sum());
+      peak = Math.max(peak, Heap.peak());
       if (s < best) {
         best = s;
         bestAllocated = allocated;

@@ -22,9 +22,6 @@ import dev.cohort.tensor.Tensor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,21 +172,11 @@ public final class CoreRuntimeBench {
     try (InProcessContext ctx = InProcessContext.builder().threads(threads).build();
          ContextStack.Scope s = ContextStack.install(ctx)) {
       Object warm = meanOfF.call(args);
-      List<MemoryPoolMXBean> pools = new ArrayList<>();
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          pools.add(pool);
-        }
-      }
-      System.gc();
-      pools.forEach(MemoryPoolMXBean::resetPeakUsage);
+      Heap.collectAndResetPeak();
       long t0 = System.nanoTime();
       Object result = meanOfF.call(args);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      long peak = 0;
-      for (MemoryPoolMXBean pool : pools) {
-        peak += pool.getPeakUsage().getUsed();
-      }
+      long peak = Heap.peak();
       if (!result.equals(warm)) {
         throw new IllegalStateException("two runs disagree");
       }

@@ -1,6 +1,5 @@
 package dev.cohort.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.cohort.core.ContextStack;
 import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.StructType;
@@ -26,9 +25,7 @@ import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Shape;
 import dev.cohort.tensor.Tensor;
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +35,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * FedAvg rounds against a plain PyTorch FedAvg loop, on the FEMNIST LEAF sample shipped in {@code data/femnist_leaf}
@@ -222,35 +216,6 @@ public final class FedAvgBench {
     return best / clients;
   }
 
-  /** The largest heap occupancy after a garbage collection since the last {@link #reset}. */
-  static final class HeapWatch {
-    private final AtomicLong peak = new AtomicLong();
-    private final AtomicLong collections = new AtomicLong();
-
-    HeapWatch() {
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
-          if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-            return;
-          }
-          GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-              (CompositeData) n.getUserData());
-          long used = 0;
-          for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-            used += u.getUsed();
-          }
-          peak.accumulateAndGet(used, Math::max);
-          collections.incrementAndGet();
-        }, null, null);
-      }
-    }
-
-    void reset() {
-      peak.set(0);
-      collections.set(0);
-    }
-  }
-
   /**
    * In the child JVM: for each clients-per-round count, CNN rounds on that many sampled clients; prints
    * {@code heap <clients> <peak bytes> <collections>} lines.
@@ -260,7 +225,7 @@ public final class FedAvgBench {
     Map<String, Struct> clients = load();
     List<String> population = new ArrayList<>(clients.keySet());
     LearningProcess fedAvg = FedAvg.weighted(model("cnn"), Optimizer.sgdm(LEARNING_RATE), Optimizer.sgdm(1.0));
-    HeapWatch watch = new HeapWatch();
+    Heap.Live watch = new Heap.Live();
     try (InProcessContext context = InProcessContext.builder().threads(THREADS).build();
          ContextStack.Scope scope = ContextStack.install(context)) {
       Object state = fedAvg.initialize().call();
@@ -272,7 +237,7 @@ public final class FedAvgBench {
         watch.reset();
         state = ((Struct) fedAvg.next().call(state, roundData(clients, sampler.sample(1)))).get("state");
         Thread.sleep(200);
-        System.out.printf(Locale.ROOT, "heap %d %d %d%n", count, watch.peak.get(), watch.collections.get());
+        System.out.printf(Locale.ROOT, "heap %d %d %d%n", count, watch.peak(), watch.collections());
       }
     }
   }
