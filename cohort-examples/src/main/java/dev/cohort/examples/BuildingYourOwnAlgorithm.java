@@ -4,10 +4,9 @@ import static dev.cohort.core.Intrinsics.federatedBroadcast;
 import static dev.cohort.core.Intrinsics.federatedEval;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMean;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
@@ -159,13 +158,9 @@ public final class BuildingYourOwnAlgorithm implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     ClientData.Split femnist = LeafJson.femnist(FemnistSample.locate(name(), dataDir));
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, femnist);
-    }
+    Notebook.inProcessContext(() -> tour(out, femnist));
   }
 
   private void tour(PrintStream out, ClientData.Split femnist) {
@@ -220,9 +215,5 @@ public final class BuildingYourOwnAlgorithm implements Tutorial {
     }
     return String.format(Locale.ROOT, "%d/%d - %d examples - loss: %.4f - sparse_categorical_accuracy: %.4f", steps,
         steps, examples, lossSum / examples, (double) correct / examples);
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

@@ -2,12 +2,11 @@ package dev.cohort.examples;
 
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedValue;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.aggregators.AggregationProcess;
 import dev.cohort.aggregators.MeanFactory;
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
@@ -151,13 +150,9 @@ public final class ComposingLearningAlgorithms implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     ClientData.Split femnist = LeafJson.femnist(FemnistSample.locate(name(), dataDir));
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, femnist);
-    }
+    Notebook.inProcessContext(() -> tour(out, femnist));
   }
 
   private static void tour(PrintStream out, ClientData.Split femnist) {
@@ -194,9 +189,5 @@ public final class ComposingLearningAlgorithms implements Tutorial {
     Object weights = process.getModelWeights().call(state);
     return BuildingYourOwnAlgorithm.evaluate(evaluator, FederatedValue.atServer(
         weights instanceof FederatedValue f ? f.value() : weights), test);
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

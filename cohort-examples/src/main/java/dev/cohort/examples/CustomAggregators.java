@@ -6,14 +6,13 @@ import static dev.cohort.core.Intrinsics.federatedSum;
 import static dev.cohort.core.Intrinsics.federatedValue;
 import static dev.cohort.core.Intrinsics.federatedZip;
 import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.aggregators.AggregationProcess;
 import dev.cohort.aggregators.SumFactory;
 import dev.cohort.aggregators.UnweightedAggregationFactory;
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
 import dev.cohort.core.Value;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.StructType;
@@ -68,12 +67,8 @@ public final class CustomAggregators implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out);
-    }
+    Notebook.inProcessContext(() -> tour(out));
   }
 
   /** {@code (<value=V,factor=float32> -> V)}: every tensor multiplied (or, with {@code divide}, divided) by factor. */
@@ -248,9 +243,5 @@ public final class CustomAggregators implements Tutorial {
       sb.append(i > 0 ? " " : "").append(e.endsWith(".0") ? e.substring(0, e.length() - 1) : e);
     }
     return sb.append(']').toString();
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

@@ -4,10 +4,9 @@ import static dev.cohort.core.Intrinsics.federatedBroadcast;
 import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMean;
 import static dev.cohort.core.Intrinsics.federatedValue;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
@@ -149,13 +148,9 @@ public final class CustomAlgorithmWithOptimizers implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     ClientData.Split femnist = LeafJson.femnist(FemnistSample.locate(name(), dataDir));
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, femnist);
-    }
+    Notebook.inProcessContext(() -> tour(out, femnist));
   }
 
   private static void tour(PrintStream out, ClientData.Split femnist) {
@@ -201,9 +196,5 @@ public final class CustomAlgorithmWithOptimizers implements Tutorial {
       examples += labels.length;
     }
     return Numbers.float32((float) correct / examples);
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

@@ -4,11 +4,10 @@ import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMean;
 import static dev.cohort.core.types.TensorType.FLOAT32;
 import static dev.cohort.core.types.TensorType.INT32;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
 import dev.cohort.core.Value;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.Placement;
 import dev.cohort.core.types.SequenceType;
@@ -52,12 +51,8 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out);
-    }
+    Notebook.inProcessContext(() -> tour(out));
   }
 
   private static void tour(PrintStream out) {
@@ -188,10 +183,6 @@ public final class CustomFederatedAlgorithms1 implements Tutorial {
 
   private static Tensor getConstant10() {
     return Tensor.scalar(10f);
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 
   private static String quoted(Object o) {

@@ -5,10 +5,9 @@ import static dev.cohort.core.Intrinsics.federatedMap;
 import static dev.cohort.core.Intrinsics.federatedMean;
 import static dev.cohort.core.Intrinsics.sequenceReduce;
 import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.FederatedType;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
@@ -72,13 +71,9 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     Idx.Examples data = FashionMnist.read(FashionMnist.locate(dataDir));
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, data);
-    }
+    Notebook.inProcessContext(() -> tour(out, data));
   }
 
   private static void tour(PrintStream out, Idx.Examples data) {
@@ -278,10 +273,6 @@ public final class CustomFederatedAlgorithms2 implements Tutorial {
     Tensor weights = ((Tensor) model.get("weights")).sub(dWeights.mul(learningRate));
     Tensor bias = ((Tensor) model.get("bias")).sub(dBias.mul(learningRate));
     return Struct.named("weights", weights, "bias", bias);
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 
   private static float scalar(Object result) {

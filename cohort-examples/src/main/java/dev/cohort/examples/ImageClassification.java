@@ -1,7 +1,7 @@
 package dev.cohort.examples;
 
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
+import static dev.cohort.examples.Notebook.cell;
+
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.FederatedValue;
@@ -99,13 +99,9 @@ public final class ImageClassification implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     ClientData.Split femnist = LeafJson.femnist(FemnistSample.locate(name(), dataDir));
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, femnist);
-    }
+    Notebook.inProcessContext(() -> tour(out, femnist));
   }
 
   private static void tour(PrintStream out, ClientData.Split femnist) {
@@ -151,9 +147,5 @@ public final class ImageClassification implements Tutorial {
     Struct result = (Struct) evaluation.next().call(FederatedValue.atServer(state), data);
     Struct metrics = (Struct) ((FederatedValue) result.get("metrics")).value();
     return ((Struct) ((Struct) metrics.get("client_work")).get("eval")).get("current_round_metrics");
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

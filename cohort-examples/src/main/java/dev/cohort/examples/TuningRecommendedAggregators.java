@@ -1,6 +1,7 @@
 package dev.cohort.examples;
 
 import static dev.cohort.core.types.TensorType.FLOAT32;
+import static dev.cohort.examples.Notebook.cell;
 
 import dev.cohort.aggregators.AggregationProcess;
 import dev.cohort.aggregators.DifferentiallyPrivateFactory;
@@ -12,8 +13,6 @@ import dev.cohort.aggregators.Recommended;
 import dev.cohort.aggregators.Robust;
 import dev.cohort.aggregators.SecureSumFactory;
 import dev.cohort.aggregators.SumFactory;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
 import dev.cohort.core.values.FederatedValue;
@@ -56,12 +55,8 @@ public final class TuningRecommendedAggregators implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out);
-    }
+    Notebook.inProcessContext(() -> tour(out));
   }
 
   private static void tour(PrintStream out) {
@@ -124,9 +119,5 @@ public final class TuningRecommendedAggregators implements Tutorial {
 
   private static Object server(Struct output, String name) {
     return ((FederatedValue) output.get(name)).value();
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }

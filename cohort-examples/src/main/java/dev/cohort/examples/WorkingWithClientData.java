@@ -1,8 +1,8 @@
 package dev.cohort.examples;
 
+import static dev.cohort.examples.Notebook.cell;
+
 import dev.cohort.core.Computation;
-import dev.cohort.core.ContextStack;
-import dev.cohort.core.runtime.InProcessContext;
 import dev.cohort.core.types.SequenceType;
 import dev.cohort.core.types.StructType;
 import dev.cohort.core.types.TensorType;
@@ -73,14 +73,10 @@ public final class WorkingWithClientData implements Tutorial {
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is the point: it installs the context
   public void run(PrintStream out, Path dataDir) {
     Path root = dataDir != null ? dataDir : SHARED;
     ClientData.Split emnist = load(dataDir, root);
-    try (InProcessContext context = InProcessContext.builder().build();
-         ContextStack.Scope scope = ContextStack.install(context)) {
-      tour(out, emnist, root);
-    }
+    Notebook.inProcessContext(() -> tour(out, emnist, root));
   }
 
   private static ClientData.Split load(Path dataDir, Path root) {
@@ -157,9 +153,5 @@ public final class WorkingWithClientData implements Tutorial {
     }
     out.println(count);
     out.flush();
-  }
-
-  private static void cell(PrintStream out, String what) {
-    out.println("# " + what);
   }
 }
