@@ -24,7 +24,6 @@ import dev.cohort.learning.templates.LearningProcess;
 import dev.cohort.nn.Activation;
 import dev.cohort.nn.Layers;
 import dev.cohort.nn.Models;
-import dev.cohort.nn.Npz;
 import dev.cohort.nn.Sequential;
 import dev.cohort.privacy.Calibrated;
 import dev.cohort.privacy.Calibration;
@@ -424,8 +423,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     Map<String, Tensor> weights;
     try {
-      architecture.get().loadWeights(file); // the check, its message naming the file
-      weights = Npz.read(file);
+      Sequential checked = architecture.get();
+      checked.loadWeights(file); // reads the file once and checks it, the message naming the file
+      weights = checked.weights();
     } catch (IOException | IllegalArgumentException e) {
       throw new UserFileException("--init-weights " + file + ": " + e.getMessage(), e);
     }
