@@ -162,23 +162,9 @@ public final class FedAvgBench {
   }
 
   static Run torch(String name, Path schedule, Path init, int warmup) throws IOException, InterruptedException {
-    Path script = Path.of("bench", "torch_fedavg.py");
-    if (!Files.exists(script)) {
-      throw new IllegalStateException("run from the repository root: " + script + " not found");
-    }
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--data", DATA.toString(),
-        "--model", name, "--schedule", schedule.toString(), "--init", init.toString(), "--warmup",
-        Integer.toString(warmup), "--workers", Integer.toString(THREADS)).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    pb.environment().put("MKL_NUM_THREADS", "1");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("PyTorch FedAvg failed (is python3-torch installed?):\n" + out);
-    }
-    String[] lines = out.trim().split("\n");
-    String json = lines[lines.length - 1];
+    String json = Peer.lastLine("PyTorch FedAvg", "bench/torch_fedavg.py", "--data", DATA.toString(), "--model",
+        name, "--schedule", schedule.toString(), "--init", init.toString(), "--warmup", Integer.toString(warmup),
+        "--workers", Integer.toString(THREADS));
     double[] seconds = numbers(json, "round_seconds");
     double[] losses = numbers(json, "losses");
     double[] examples = numbers(json, "examples");

@@ -266,30 +266,8 @@ public final class TrainStepBench {
     return theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs);
   }
 
-  private static Path script() {
-    Path p = Path.of("bench", "torch_train_step.py");
-    if (!Files.exists(p)) {
-      throw new IllegalStateException("run from the repository root: " + p + " not found");
-    }
-    return p;
-  }
-
   private static String python(String... args) throws IOException, InterruptedException {
-    String[] cmd = new String[args.length + 2];
-    cmd[0] = "/usr/bin/python3";
-    cmd[1] = script().toString();
-    System.arraycopy(args, 0, cmd, 2, args.length);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    pb.environment().put("MKL_NUM_THREADS", "1");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("PyTorch baseline failed (is python3-torch installed?):\n" + out);
-    }
-    String[] lines = out.trim().split("\n");
-    return lines[lines.length - 1];
+    return Peer.lastLine("PyTorch baseline", "bench/torch_train_step.py", args);
   }
 
   private static Map<String, Double> torchTiming(double seconds) throws IOException, InterruptedException {
