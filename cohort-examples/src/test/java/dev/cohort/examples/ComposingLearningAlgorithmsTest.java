@@ -70,6 +70,7 @@ class ComposingLearningAlgorithmsTest {
     }
     assertThat(printed).hasSize(2);
     assertThat(printed.get(0)[0]).isCloseTo(before[0], within(2e-4));
+    assertThat(printed.get(0)[1]).isCloseTo(before[1], within(1.5e-4 + 1.0 / test.size()));
     assertThat(printed.get(1)[0]).isCloseTo(after[0], within(2e-4));
     assertThat(printed.get(1)[1]).isCloseTo(after[1], within(1.5e-4 + 1.0 / test.size()));
     // the clipping matters: without it the round ends elsewhere
