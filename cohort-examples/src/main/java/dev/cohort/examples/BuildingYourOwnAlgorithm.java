@@ -197,23 +197,34 @@ public final class BuildingYourOwnAlgorithm implements Tutorial {
    */
   static String evaluate(ModelWorker worker, Object serverState, Dataset test) {
     worker.setWeights(ModelWeights.fromValue(((FederatedValue) serverState).value()));
-    double lossSum = 0;
-    long correct = 0;
-    long examples = 0;
-    long steps = 0;
-    for (Object element : test) {
-      Struct batch = (Struct) element;
-      BatchOutput output = worker.forwardPass(Struct.named("x", batch.get(0), "y", batch.get(1)), false, null);
-      long[] predicted = output.predictions().argmax(1).longData();
-      int[] labels = ((Tensor) batch.get(1)).intData();
-      for (int i = 0; i < labels.length; i++) {
-        correct += predicted[i] == labels[i] ? 1 : 0;
+    Evaluation e = Evaluation.of(worker, test);
+    return String.format(Locale.ROOT, "%d/%d - %d examples - loss: %.4f - sparse_categorical_accuracy: %.4f",
+        e.steps(), e.steps(), e.examples(), e.lossSum() / e.examples(), (double) e.correct() / e.examples());
+  }
+
+  /**
+   * One pass of a worker's model over {@code (x, y)} batches: the batches, the examples, the correctly predicted
+   * ones and the sum over examples of the loss.
+   */
+  record Evaluation(long steps, long examples, long correct, double lossSum) {
+    static Evaluation of(ModelWorker worker, Dataset test) {
+      double lossSum = 0;
+      long correct = 0;
+      long examples = 0;
+      long steps = 0;
+      for (Object element : test) {
+        Struct batch = (Struct) element;
+        BatchOutput output = worker.forwardPass(Struct.named("x", batch.get(0), "y", batch.get(1)), false, null);
+        long[] predicted = output.predictions().argmax(1).longData();
+        int[] labels = ((Tensor) batch.get(1)).intData();
+        for (int i = 0; i < labels.length; i++) {
+          correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        lossSum += (double) output.loss().floatValue() * output.numExamples();
+        examples += output.numExamples();
+        steps++;
       }
-      lossSum += (double) output.loss().floatValue() * output.numExamples();
-      examples += output.numExamples();
-      steps++;
+      return new Evaluation(steps, examples, correct, lossSum);
     }
-    return String.format(Locale.ROOT, "%d/%d - %d examples - loss: %.4f - sparse_categorical_accuracy: %.4f", steps,
-        steps, examples, lossSum / examples, (double) correct / examples);
   }
 }

@@ -16,7 +16,6 @@ import dev.cohort.core.values.FederatedValue;
 import dev.cohort.core.values.Sequence;
 import dev.cohort.core.values.Struct;
 import dev.cohort.learning.Nest;
-import dev.cohort.learning.models.BatchOutput;
 import dev.cohort.learning.models.FunctionalModel;
 import dev.cohort.learning.models.Loss;
 import dev.cohort.learning.models.ModelWeights;
@@ -183,18 +182,7 @@ public final class CustomAlgorithmWithOptimizers implements Tutorial {
   static String accuracy(ModelWorker worker, FunctionalModel model, Object serverState, Dataset test) {
     Struct state = (Struct) ((FederatedValue) serverState).value();
     worker.setWeights(new ModelWeights((Struct) state.get("trainable_weights"), model.initialWeights().nonTrainable()));
-    long correct = 0;
-    long examples = 0;
-    for (Object element : test) {
-      Struct batch = (Struct) element;
-      BatchOutput output = worker.forwardPass(Struct.named("x", batch.get(0), "y", batch.get(1)), false, null);
-      long[] predicted = output.predictions().argmax(1).longData();
-      int[] labels = ((Tensor) batch.get(1)).intData();
-      for (int i = 0; i < labels.length; i++) {
-        correct += predicted[i] == labels[i] ? 1 : 0;
-      }
-      examples += labels.length;
-    }
-    return Numbers.float32((float) correct / examples);
+    BuildingYourOwnAlgorithm.Evaluation e = BuildingYourOwnAlgorithm.Evaluation.of(worker, test);
+    return Numbers.float32((float) e.correct() / e.examples());
   }
 }
