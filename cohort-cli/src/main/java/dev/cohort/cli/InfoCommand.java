@@ -2,14 +2,17 @@ package dev.cohort.cli;
 
 import dev.cohort.tensor.Blas;
 import dev.cohort.tensor.Convolution;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code cohort info}: the version, the Java runtime, the BLAS route and the vector kernels in use, and the data sets
+ * {@code cohort info}: the version, the Java runtime, the BLAS route, the vector kernels and the garbage collector in use, and the data sets
  * the tasks find
  * without {@code --data} ({@link Task#defaultData}: the shipped FEMNIST sample, Debian's Fashion-MNIST, and what
  * {@code $COHORT_DATA} holds).
@@ -41,7 +44,14 @@ final class InfoCommand implements Runnable {
         + " (" + Runtime.getRuntime().availableProcessors() + " processors)");
     out.println("blas   " + Blas.describe());
     out.println("vector " + Convolution.describeKernels());
+    out.println("gc     " + collectors());
     dataLines(System.getenv()).forEach(out::println);
+  }
+
+  /** The JVM's garbage collectors, e.g. {@code PS Scavenge, PS MarkSweep} (the launcher picks Parallel GC). */
+  static String collectors() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
   }
 
   /** The "data" lines: each task whose default data exists and where, then what {@code $COHORT_DATA} is. */

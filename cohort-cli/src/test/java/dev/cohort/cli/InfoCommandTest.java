@@ -25,7 +25,7 @@ class InfoCommandTest {
     assertThat(run("info")).isZero();
     assertThat(last.err()).isEmpty();
     String[] lines = last.out().split(NL);
-    assertThat(lines).hasSize(4 + InfoCommand.dataLines(System.getenv()).size());
+    assertThat(lines).hasSize(5 + InfoCommand.dataLines(System.getenv()).size());
     // Tests run from classes, which carry no manifest version.
     assertThat(lines[0]).isEqualTo("cohort " + InfoCommand.version()).isEqualTo("cohort development build");
     assertThat(lines[1]).isEqualTo("java   " + System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
@@ -33,6 +33,9 @@ class InfoCommandTest {
     assertThat(lines[2]).startsWith("blas   ").hasSizeGreaterThan("blas   ".length());
     // The test build adds jdk.incubator.vector, as the launcher does.
     assertThat(lines[3]).startsWith("vector jdk.incubator.vector, ").endsWith("-bit");
+    // Surefire's JVM runs the JVM's default collector; the launcher picks Parallel GC.
+    assertThat(lines[4]).isEqualTo("gc     " + InfoCommand.collectors());
+    assertThat(InfoCommand.collectors()).isNotEmpty();
   }
 
   @Test
