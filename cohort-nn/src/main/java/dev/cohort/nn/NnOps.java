@@ -213,13 +213,22 @@ final class NnOps {
       if (b != null && b.requiresGrad()) {
         b.addGrad(columnSums(dz, out), true);
       }
-      if (w.requiresGrad()) {
-        float beta = w.gemmBeta();
-        Blas.sgemm(true, false, in, out, rows, 1f, x.value().floatData(), 0, in, dz, 0, out, beta, w.gemmTarget(), 0, out);
-      }
+      // dx first: it needs the kernel before a fused update changes it.
       if (x.requiresGrad()) {
         float beta = x.gemmBeta();
         Blas.sgemm(false, true, rows, in, out, 1f, dz, 0, out, w.value().floatData(), 0, out, beta, x.gemmTarget(), 0, in);
+      }
+      if (w.requiresGrad()) {
+        float lr = w.tape().fusedLearningRate(w);
+        if (Float.isNaN(lr)) {
+          float beta = w.gemmBeta();
+          Blas.sgemm(true, false, in, out, rows, 1f, x.value().floatData(), 0, in, dz, 0, out, beta, w.gemmTarget(), 0,
+              out);
+        } else { // W -= lr * x^T dz in the GEMM itself (Tape.backward(loss, learningRate))
+          Blas.sgemm(true, false, in, out, rows, -lr, x.value().floatData(), 0, in, dz, 0, out, 1f,
+              w.value().floatData(), 0, out);
+          w.tape().applied(w);
+        }
       }
     }
   }

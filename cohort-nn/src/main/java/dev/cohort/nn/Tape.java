@@ -21,6 +21,9 @@ public final class Tape {
   private final List<Variable> nodes = new ArrayList<>();
   private final Map<Parameter, Variable> parameterLeaves = new IdentityHashMap<>();
   private boolean backwardDone;
+  /** In {@link #backward(Variable, float)}: the parameter leaves whose one consuming op may apply the step itself. */
+  private Map<Variable, Boolean> fusable = Map.of();
+  private float learningRate = Float.NaN;
 
   /** A new, empty tape. */
   public Tape() {}
@@ -66,10 +69,61 @@ public final class Tape {
       }
     }
     for (Variable p : parameterLeaves.values()) {
-      if (p.requiresGrad() && !p.hasGrad()) {
+      if (p.requiresGrad() && !p.hasGrad() && fusable.get(p) != Boolean.FALSE) { // not after a fused update
         java.util.Arrays.fill(p.parameter().grad().floatData(), 0f);
       }
     }
+  }
+
+  /**
+   * Back-propagates from the scalar {@code loss} and applies one step of plain gradient descent to every trainable
+   * parameter the loss depends on: {@code value <- value - learningRate * d loss / d value}, the update of
+   * {@code backward(loss)} followed by {@code p.value().axpyInPlace(-learningRate, p.grad())} for each parameter.
+   *
+   * <p>Where a parameter has exactly one consuming op on this tape and that op can, the update is fused into the
+   * gradient's computation: a dense layer's kernel is updated by its weight-gradient GEMM itself ({@code alpha =
+   * -learningRate}, {@code beta = 1}), which saves writing and re-reading the gradient. A fused update may round
+   * differently from the separate one in the last bit of a weight (a fused multiply-add in the GEMM kernel where the
+   * separate step rounds the product first); it is deterministic all the same. Parameters used by several ops (shared
+   * weights, recurrent kernels) take the separate update. Afterwards {@link Parameter#grad()} is unspecified for a
+   * parameter whose update was fused.
+   *
+   * @throws IllegalArgumentException if {@code learningRate} is negative or not finite
+   */
+  public void backward(Variable loss, float learningRate) {
+    checkArgument(learningRate >= 0 && Float.isFinite(learningRate),
+        "backward: learning rate must be finite and >= 0, got %s", learningRate);
+    Map<Variable, Boolean> single = new IdentityHashMap<>();
+    for (Variable v : nodes) {
+      for (Variable in : v.inputs()) {
+        if (in.parameter() != null && in.requiresGrad()) {
+          single.merge(in, Boolean.TRUE, (a, b) -> Boolean.FALSE); // TRUE while it has one use
+        }
+      }
+    }
+    single.values().removeIf(one -> !one);
+    this.fusable = single;
+    this.learningRate = learningRate;
+    backward(loss);
+    for (Variable p : parameterLeaves.values()) {
+      if (p.requiresGrad() && p.hasGrad() && fusable.get(p) != Boolean.FALSE) {
+        p.parameter().value().axpyInPlace(-learningRate, p.parameter().grad());
+      }
+    }
+  }
+
+  /**
+   * The learning rate with which {@code parameterLeaf}'s only consuming op should apply the update itself, or NaN
+   * when it must leave a gradient: outside {@link #backward(Variable, float)} or for a parameter with other uses.
+   * The op then calls {@link #applied}.
+   */
+  float fusedLearningRate(Variable parameterLeaf) {
+    return fusable.containsKey(parameterLeaf) ? learningRate : Float.NaN;
+  }
+
+  /** Records that {@code parameterLeaf}'s update was applied by its op (no separate update follows). */
+  void applied(Variable parameterLeaf) {
+    fusable.put(parameterLeaf, Boolean.FALSE);
   }
 
   /** The gradient of the last {@link #backward} with respect to the watched leaf {@code v} (zeros if unreached). */

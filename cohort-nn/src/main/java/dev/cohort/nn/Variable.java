@@ -75,6 +75,11 @@ public final class Variable {
     return op == null;
   }
 
+  /** The variables this one was computed from (none for a leaf). */
+  Variable[] inputs() {
+    return inputs;
+  }
+
   Parameter parameter() {
     return parameter;
   }
