@@ -1,8 +1,10 @@
 package dev.cohort.learning.models;
 
 import dev.cohort.core.values.Struct;
+import dev.cohort.learning.Nest;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Tensor;
+import java.util.List;
 
 /**
  * One thread's instance of a {@link FunctionalModel}: the buffers (weights, gradients, activations) that computing the
@@ -32,6 +34,29 @@ public interface ModelWorker {
    * {@link #gradients()} then returns.
    */
   BatchOutput lossAndGradients(Struct batch, RandomStream random);
+
+  /**
+   * One step of plain gradient descent on {@code batch}: the forward pass in training mode, then
+   * {@code w <- w - learningRate * d loss / d w} on the trainable weights, which the next pass and {@link #weights()}
+   * see. {@link #gradients()} is unspecified afterwards. The result may differ from {@link #lossAndGradients}
+   * followed by that update in the last bit of a weight (an implementation may fuse the update into the gradient's
+   * computation), but must be deterministic.
+   *
+   * <p>The default runs {@link #lossAndGradients}, applies the update to a copy of the weights and loads it back with
+   * {@link #setWeights}; a worker that owns its weights should override it to update them in place (as the workers
+   * of {@link SequentialModel} do), which saves two copies of the weights per step.
+   */
+  default BatchOutput sgdStep(Struct batch, float learningRate, RandomStream random) {
+    BatchOutput out = lossAndGradients(batch, random);
+    ModelWeights current = weights();
+    List<Tensor> w = Nest.flatten(current.trainable());
+    List<Tensor> g = Nest.flatten(gradients());
+    for (int i = 0; i < w.size(); i++) {
+      w.get(i).axpyInPlace(-learningRate, g.get(i));
+    }
+    setWeights(current);
+    return out;
+  }
 
   /**
    * The gradients of the last {@link #lossAndGradients}, shaped as {@link ModelWeights#trainable()}. These are the

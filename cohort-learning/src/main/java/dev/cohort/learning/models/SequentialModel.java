@@ -198,6 +198,15 @@ public final class SequentialModel implements FunctionalModel {
       return p.output;
     }
 
+    /** In place, the update fused into the dense layers' weight-gradient products ({@link Tape#backward(Variable, float)}). */
+    @Override
+    public BatchOutput sgdStep(Struct batch, float learningRate, RandomStream random) {
+      Tape tape = new Tape();
+      Pass p = pass(tape, batch, true, random);
+      tape.backward(p.loss, learningRate);
+      return p.output;
+    }
+
     private record Pass(Variable loss, BatchOutput output) {}
 
     private Pass pass(Tape tape, Struct batch, boolean training, RandomStream random) {

@@ -22,6 +22,7 @@ import dev.cohort.learning.models.Metric;
 import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.learning.optimizers.Optimizer;
+import dev.cohort.learning.optimizers.Sgdm;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -153,6 +154,24 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
     boolean owned = false; // after the first step the weights are the loop's own: later steps write into them
     List<Object> metricStates = initialStates(metrics);
     long examples = 0;
+    if (!proximal && optimizer instanceof Sgdm sgd && sgd.momentum() == 0) {
+      // Plain SGD: the worker steps its own weights in place (no copy per step), fused where it can.
+      float lr = ((Tensor) state.get(Optimizer.LEARNING_RATE)).floatValue();
+      boolean stepped = false;
+      for (Object element : data) {
+        Struct batch = (Struct) element;
+        BatchOutput out = worker.sgdStep(batch, lr, null);
+        for (int i = 0; i < metrics.size(); i++) {
+          metricStates.set(i, metrics.get(i).update().apply(metricStates.get(i), out, (Tensor) batch.get(1)));
+        }
+        examples += out.numExamples();
+        stepped = true;
+      }
+      if (stepped) {
+        trainable = worker.weights().trainable();
+      }
+      return result(metrics, weighting, initial, trainable, examples, metricStates);
+    }
     for (Object element : data) {
       Struct batch = (Struct) element;
       BatchOutput out = worker.lossAndGradients(batch, null);
@@ -169,6 +188,12 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
       examples += out.numExamples();
     }
+    return result(metrics, weighting, initial, trainable, examples, metricStates);
+  }
+
+  /** The model-delta result of a client that trained from {@code initial} to {@code trainable}. */
+  private static Struct result(List<Metric> metrics, ClientWeighting weighting, ModelWeights initial, Struct trainable,
+      long examples, List<Object> metricStates) {
     Object update = Nest.subtract(initial.trainable(), trainable);
     float weight = weighting == ClientWeighting.NUM_EXAMPLES ? (float) examples : 1f;
     int nonFinite = 0;
