@@ -149,6 +149,7 @@ def main():
     for parent in pipes:
         assert parent.recv() == "ready"
     seconds, losses, examples = [], [], []
+    warming = 0.0
     for r, ids in enumerate(rounds):
         start = time.perf_counter()
         shares = split(ids, sizes, args.workers)
@@ -167,6 +168,8 @@ def main():
         elapsed = time.perf_counter() - start
         if r >= args.warmup:
             seconds.append(elapsed)
+        else:
+            warming += elapsed
         losses.append(loss_sum / n)
         examples.append(n)
     for parent in pipes:
@@ -174,7 +177,7 @@ def main():
     for p in procs:
         p.join()
     print(json.dumps({"torch": torch.__version__, "workers": args.workers, "threads_per_worker": 1,
-                      "round_seconds": seconds, "losses": losses, "examples": examples}))
+                      "round_seconds": seconds, "warmup_seconds": [warming], "losses": losses, "examples": examples}))
 
 
 if __name__ == "__main__":

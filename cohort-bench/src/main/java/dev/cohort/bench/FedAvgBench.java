@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  * in batches of 20, no shuffling, server SGD at learning rate 1. Cohort trains on 2 client threads; then
  * {@code bench/torch_fedavg.py} (Debian's python3-torch via /usr/bin/python3) runs the same rounds (the same clients,
  * from the same initial weights) with 2 worker processes of one thread each. Both run {@code W} warm-up rounds
- * (default 30, which the JIT compiler needs; the CNN a tenth of them, at least 3) and then {@code R} timed rounds
+ * (default 200, which the JIT compiler needs to reach steady state on 2 busy cores; the CNN a twentieth of them, at
+ * least 3; each repetition prints both sides' warm-up seconds) and then {@code R} timed rounds
  * (default 40; the CNN an eighth of them, at least 3); the tables give the median round's seconds, client updates
  * per second and examples per second (a round's examples over its median time), and the training loss of the last
  * round, which agrees between the two when they run the same algorithm. The two alternate {@code K} times
@@ -114,10 +115,11 @@ public final class FedAvgBench {
   }
 
   /**
-   * Timed rounds of one framework: seconds of each timed round, examples of each, last round's loss. The rates use
-   * the median round, which other processes' load disturbs less than the mean.
+   * Timed rounds of one framework: seconds of each timed round, examples of each, last round's loss, and the seconds
+   * of all warm-up rounds together. The rates use the median round, which other processes' load disturbs less than
+   * the mean.
    */
-  record Run(double[] seconds, long[] examples, double lastLoss) {
+  record Run(double[] seconds, long[] examples, double lastLoss, double warmupSeconds) {
     double secondsPerRound() {
       double[] sorted = seconds.clone();
       Arrays.sort(sorted);
@@ -141,6 +143,7 @@ public final class FedAvgBench {
     double[] seconds = new double[timed];
     long[] examples = new long[timed];
     double loss = Double.NaN;
+    double warming = 0;
     try (InProcessContext context = InProcessContext.builder().threads(THREADS).build();
          ContextStack.Scope scope = ContextStack.install(context)) {
       Object state = fedAvg.initialize().call();
@@ -152,13 +155,15 @@ public final class FedAvgBench {
         Struct train = (Struct) ((Struct) ((Struct) ((FederatedValue) out.get("metrics")).value())
             .get("client_work")).get("train");
         loss = ((Tensor) train.get("loss")).floatValue();
-        if (r >= warmup) {
+        if (r < warmup) {
+          warming += elapsed;
+        } else {
           seconds[r - warmup] = elapsed;
           examples[r - warmup] = ((Tensor) train.get("num_examples")).longValue();
         }
       }
     }
-    return new Run(seconds, examples, loss);
+    return new Run(seconds, examples, loss, warming);
   }
 
   static Run torch(String name, Path schedule, Path init, int warmup) throws IOException, InterruptedException {
@@ -172,7 +177,7 @@ public final class FedAvgBench {
     for (int i = 0; i < seconds.length; i++) {
       timedExamples[i] = (long) examples[warmup + i];
     }
-    return new Run(seconds, timedExamples, losses[losses.length - 1]);
+    return new Run(seconds, timedExamples, losses[losses.length - 1], numbers(json, "warmup_seconds")[0]);
   }
 
   private static double[] numbers(String json, String key) {
@@ -262,7 +267,7 @@ public final class FedAvgBench {
       return;
     }
     int rounds = 40;
-    int warmup = 30;
+    int warmup = 200;
     boolean torch = true;
     boolean roundsOnly = false;
     int repeats = 3;
@@ -292,7 +297,7 @@ public final class FedAvgBench {
     try {
       for (String name : models) {
         int timed = name.equals("cnn") ? Math.max(3, rounds / 8) : rounds;
-        int warm = name.equals("cnn") ? Math.max(3, warmup / 10) : warmup;
+        int warm = name.equals("cnn") ? Math.max(3, warmup / 20) : warmup;
         List<List<String>> schedule = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
         for (int r = 1; r <= warm + timed; r++) {
@@ -309,9 +314,10 @@ public final class FedAvgBench {
         for (int rep = 0; rep < (name.equals("cnn") ? 1 : repeats); rep++) {
           Run c = cohort(name, clients, schedule, warm);
           Run t = torch ? torch(name, schedulePath, init, warm) : null;
-          System.out.printf(Locale.ROOT, "%s, repetition %d: Cohort %.4f s/round (last loss %.5f)%s%n", name, rep + 1,
-              c.secondsPerRound(), c.lastLoss(), t == null ? "" : String.format(Locale.ROOT, ", PyTorch %.4f s/round"
-                  + " (last loss %.5f)", t.secondsPerRound(), t.lastLoss()));
+          System.out.printf(Locale.ROOT, "%s, repetition %d: Cohort %.4f s/round (last loss %.5f; %d warm-up rounds in"
+              + " %.2f s)%s%n", name, rep + 1, c.secondsPerRound(), c.lastLoss(), warm, c.warmupSeconds(),
+              t == null ? "" : String.format(Locale.ROOT, ", PyTorch %.4f s/round (last loss %.5f; warm-up %.2f s)",
+                  t.secondsPerRound(), t.lastLoss(), t.warmupSeconds()));
           ours = ours == null || c.secondsPerRound() < ours.secondsPerRound() ? c : ours;
           theirs = t != null && (theirs == null || t.secondsPerRound() < theirs.secondsPerRound()) ? t : theirs;
         }

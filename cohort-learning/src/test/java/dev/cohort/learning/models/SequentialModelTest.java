@@ -96,6 +96,70 @@ class SequentialModelTest {
     assertThat(worker.forwardPass(BATCH, false, null).loss()).isEqualTo(out.loss());
   }
 
+  /** A user-written worker: everything delegated except {@link ModelWorker#sgdStep}, which keeps its default. */
+  private record Delegating(ModelWorker inner) implements ModelWorker {
+    @Override
+    public void setWeights(ModelWeights weights) {
+      inner.setWeights(weights);
+    }
+
+    @Override
+    public ModelWeights weights() {
+      return inner.weights();
+    }
+
+    @Override
+    public BatchOutput forwardPass(Struct batch, boolean training, dev.cohort.tensor.RandomStream random) {
+      return inner.forwardPass(batch, training, random);
+    }
+
+    @Override
+    public BatchOutput lossAndGradients(Struct batch, dev.cohort.tensor.RandomStream random) {
+      return inner.lossAndGradients(batch, random);
+    }
+
+    @Override
+    public Struct gradients() {
+      return inner.gradients();
+    }
+
+    @Override
+    public Tensor predict(Tensor x) {
+      return inner.predict(x);
+    }
+  }
+
+  @Test
+  void sgdStepIsTheGradientStepInPlaceAndItsDefaultIsTheSameStepToTheBit() {
+    SequentialModel model = softmaxRegression();
+    float lr = 0.3f;
+    // By hand: gradients, then w - lr * g.
+    ModelWorker hand = model.newWorker();
+    hand.setWeights(handWeights());
+    BatchOutput expectedOut = hand.lossAndGradients(BATCH, null);
+    List<Tensor> expected = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Tensor w = (Tensor) handWeights().trainable().get(i);
+      expected.add(w.copy().axpyInPlace(-lr, (Tensor) hand.gradients().get(i)));
+    }
+    ModelWorker user = new Delegating(model.newWorker());
+    user.setWeights(handWeights());
+    assertThat(user.sgdStep(BATCH, lr, null).loss()).isEqualTo(expectedOut.loss());
+    assertThat(user.weights().trainable().values()).isEqualTo(expected);
+    // The model's own worker fuses the kernel's update into its GEMM: the same step within float32 rounding.
+    ModelWorker fused = model.newWorker();
+    fused.setWeights(handWeights());
+    assertThat(fused.sgdStep(BATCH, lr, null).loss()).isEqualTo(expectedOut.loss());
+    for (int i = 0; i < 2; i++) {
+      float[] want = expected.get(i).floatData();
+      float[] got = ((Tensor) fused.weights().trainable().get(i)).floatData();
+      for (int k = 0; k < want.length; k++) {
+        assertThat(Math.abs(got[k] - want[k])).isLessThanOrEqualTo(4 * Math.ulp(want[k]));
+        assertThat(got[k]).isNotEqualTo(((Tensor) handWeights().trainable().get(i)).floatData()[k]);
+      }
+    }
+  }
+
   @Test
   void metricsAccumulateOverBatchesAndFinalizeAsKeras() {
     SequentialModel model = softmaxRegression();
