@@ -108,6 +108,9 @@ final class Elementwise {
         }
         default -> throw new AssertionError(dt);
       }
+    } else if (dt == DType.FLOAT32 && b.size() == 1 && out.equals(a.shape())) {
+      // A scalar operand (a weighted mean's client weight, a learning rate): one plain loop the JIT vectorizes.
+      scalarFloat(op, (float[]) a.data(), ((float[]) b.data())[0], (float[]) r);
     } else {
       int[] as = broadcastStrides(a.shape(), out);
       int[] bs = broadcastStrides(b.shape(), out);
@@ -150,6 +153,37 @@ final class Elementwise {
       checkNoNewNaN(op.opName, a, b, result);
     }
     return result;
+  }
+
+  /** {@code z[i] = x[i] op s}: the same operations, in the same order, as the broadcasting loop. */
+  private static void scalarFloat(BinaryOp op, float[] x, float s, float[] z) {
+    switch (op) {
+      case ADD -> {
+        for (int i = 0; i < z.length; i++) {
+          z[i] = x[i] + s;
+        }
+      }
+      case SUB -> {
+        for (int i = 0; i < z.length; i++) {
+          z[i] = x[i] - s;
+        }
+      }
+      case MUL -> {
+        for (int i = 0; i < z.length; i++) {
+          z[i] = x[i] * s;
+        }
+      }
+      case DIV -> {
+        for (int i = 0; i < z.length; i++) {
+          z[i] = x[i] / s;
+        }
+      }
+      default -> {
+        for (int i = 0; i < z.length; i++) {
+          z[i] = op.apply(x[i], s);
+        }
+      }
+    }
   }
 
   private static void sameShapeFloat(BinaryOp op, float[] x, float[] y, float[] z) {

@@ -42,6 +42,25 @@ class TensorTest {
   }
 
   @Test
+  void aOneElementOperandOnTheRightGivesEachOperationsExactFloat32Result() {
+    float[] x = {1.5f, -0f, Float.POSITIVE_INFINITY, -3.25f, 1e-38f, 7f};
+    Tensor a = Tensor.of(x, 6);
+    for (Tensor s : new Tensor[] {Tensor.scalar(-0.3f), Tensor.of(new float[] {-4f}, 1), Tensor.of(new float[] {2.5f}, 1, 1)}) {
+      float v = s.floatData()[0];
+      Tensor[] got = {a.add(s), a.sub(s), a.mul(s), a.div(s), a.maximum(s), a.minimum(s)};
+      for (int i = 0; i < x.length; i++) {
+        float[] want = {x[i] + v, x[i] - v, x[i] * v, x[i] / v, Math.max(x[i], v), Math.min(x[i], v)};
+        for (int k = 0; k < want.length; k++) {
+          Tensor r = got[k];
+          assertThat(r.shape()).isEqualTo(s.rank() == 2 ? Shape.of(1, 6) : Shape.of(6));
+          assertThat(Float.floatToIntBits(r.floatData()[i])).as("op %s, x %s, s %s", k, x[i], v)
+              .isEqualTo(Float.floatToIntBits(want[k]));
+        }
+      }
+    }
+  }
+
+  @Test
   void integerArithmeticStaysInteger() {
     Tensor a = Tensor.ofInts(new int[] {7, -7, 9}, 3);
     assertThat(a.div(Tensor.scalar(2)).intData()).containsExactly(3, -3, 4);
