@@ -20,14 +20,17 @@ final class NnOps {
     public void backward(Variable out, Variable[] in) {
       Variable x = in[0];
       Variable w = in[1];
-      float[] dz = activationGradientInPlace(activation, out.gradArray(), out.value().floatData());
+      float[] dz = out.gradArray();
+      float[] y = out.value().floatData();
       if (in.length > 2 && in[2].requiresGrad()) {
-        in[2].addGrad(columnSums(dz, geometry.f()), true);
+        in[2].addGrad(biasGradient(activation, dz, y, geometry.f()), true);
+      } else {
+        activationGradientInPlace(activation, dz, y);
       }
-      float[] dx = x.requiresGrad() ? new float[x.value().size()] : null;
+      float[] dx = x.requiresGrad() ? out.tape().zeros(x.value().size()) : null;
       // The filter gradient is written straight into the buffer of its first contribution.
       boolean fresh = w.requiresGrad() && !w.hasGrad();
-      float[] dw = fresh ? w.gemmTarget() : new float[w.value().size()];
+      float[] dw = fresh ? w.gemmTarget() : out.tape().uninitialized(w.value().size());
       Convolution.backward(geometry, x.value().floatData(), w.value().floatData(), dz, dx, dw);
       if (!fresh) {
         w.addGrad(dw, true);
@@ -41,47 +44,31 @@ final class NnOps {
   static Variable conv2d(Variable x, Variable w, Variable b, int strideH, int strideW, Padding padding, Activation activation) {
     x.requireFloat("conv2d");
     checkArgument(activation != Activation.SOFTMAX, "conv2d: softmax activation is not supported; apply softmax after the layer");
-    Tensor v = x.value().conv2d(w.value(), strideH, strideW, padding);
-    int[] d = x.shape().dims();
-    int[] f = w.shape().dims();
-    Conv2dGeometry g = new Conv2dGeometry(d[0], d[1], d[2], d[3], f[0], f[1], f[3], strideH, strideW, padding);
-    float[] y = v.floatData();
-    if (b != null) {
-      checkArgument(b.shape().equals(Shape.of(g.f())), "conv2d: bias shape %s, expected [%s]", b.shape(), g.f());
-      addRowInPlace(y, b.value().floatData(), activation == Activation.RELU);
-    }
-    if (b == null || activation != Activation.RELU) {
+    Conv2dGeometry g = Convolution.geometry(x.value(), w.value(), strideH, strideW, padding);
+    checkArgument(b == null || b.shape().equals(Shape.of(g.f())), "conv2d: bias shape %s, expected [%s]", b == null ? null : b.shape(), g.f());
+    float[] y = x.tape().uninitialized(g.outputSize());
+    // The bias and a ReLU are applied by the convolution as it writes each block of output (same bits).
+    boolean relu = activation == Activation.RELU;
+    Convolution.forward(g, x.value().floatData(), w.value().floatData(), b == null ? null : b.value().floatData(), relu, y);
+    if (!relu) {
       applyActivationInPlace(activation, y);
     }
     Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};
-    return Variable.of(v, new Conv2d(g, activation), inputs);
+    return Variable.of(Tensor.wrap(y, Shape.of(g.n(), g.outH(), g.outW(), g.f())), new Conv2d(g, activation), inputs);
   }
 
-  /** {@code y[r, :] += row} for each row of a row-major matrix; with {@code relu} also {@code max(y, 0)}, in one pass. */
-  static void addRowInPlace(float[] y, float[] row, boolean relu) {
-    int n = row.length;
-    for (int i = 0; i < y.length; i += n) {
-      if (relu) {
-        for (int j = 0; j < n; j++) {
-          y[i + j] = Math.max(y[i + j] + row[j], 0f);
-        }
-      } else {
-        for (int j = 0; j < n; j++) {
-          y[i + j] += row[j];
-        }
-      }
+  /**
+   * Turns the output gradient {@code g} of {@code y = activation(z + b)} into {@code d loss / d z} in place and returns
+   * {@code d loss / d b} ({@code channels} sums over rows): a ReLU's mask and the sums in one pass.
+   */
+  static float[] biasGradient(Activation activation, float[] g, float[] y, int channels) {
+    float[] db = new float[channels];
+    boolean relu = activation == Activation.RELU;
+    if (!relu) {
+      activationGradientInPlace(activation, g, y);
     }
-  }
-
-  /** Sums of the columns of a row-major matrix with {@code n} columns. */
-  static float[] columnSums(float[] m, int n) {
-    float[] s = new float[n];
-    for (int i = 0; i < m.length; i += n) {
-      for (int j = 0; j < n; j++) {
-        s[j] += m[i + j];
-      }
-    }
-    return s;
+    Convolution.epilogueBackward(g, y, relu, db);
+    return db;
   }
 
   /** {@code g[i] = y[i] > 0 ? g[i] : 0}, without branches (a bit mask from y's sign and zero-ness). */
@@ -143,7 +130,14 @@ final class NnOps {
   record MaxPool(int[] argmax) implements Op {
     @Override
     public void backward(Variable out, Variable[] in) {
-      float[] dx = new float[in[0].value().size()];
+      if (!in[0].requiresGrad()) {
+        return;
+      }
+      if (!in[0].hasGrad()) { // scatter straight into the input's first gradient
+        Convolution.maxPoolBackward(argmax, out.gradArray(), in[0].zeroedTarget());
+        return;
+      }
+      float[] dx = out.tape().zeros(in[0].value().size());
       Convolution.maxPoolBackward(argmax, out.gradArray(), dx);
       in[0].addGrad(dx, true);
     }
@@ -154,8 +148,8 @@ final class NnOps {
     checkArgument(x.shape().rank() == 4, "maxPool: input shape %s must be NHWC (rank 4)", x.shape());
     int[] d = x.shape().dims();
     Conv2dGeometry g = new Conv2dGeometry(d[0], d[1], d[2], d[3], kh, kw, 1, strideH, strideW, padding);
-    float[] out = new float[g.n() * g.outH() * g.outW() * g.c()];
-    int[] argmax = x.requiresGrad() ? new int[out.length] : null;
+    float[] out = x.tape().uninitialized(g.n() * g.outH() * g.outW() * g.c());
+    int[] argmax = x.requiresGrad() ? x.tape().ints(out.length) : null;
     Convolution.maxPool(g, x.value().floatData(), out, argmax);
     return Variable.of(Tensor.wrap(out, Shape.of(g.n(), g.outH(), g.outW(), g.c())), new MaxPool(argmax), x);
   }
@@ -172,7 +166,7 @@ final class NnOps {
       int inner = s.size() / (outer * n);
       float[] g = out.gradArray();
       float[] y = out.value().floatData();
-      float[] d = new float[g.length];
+      float[] d = out.tape().uninitialized(g.length);
       for (int o = 0; o < outer; o++) {
         for (int j = 0; j < inner; j++) {
           int base = o * n * inner + j;
@@ -209,9 +203,11 @@ final class NnOps {
       Variable x = inputs[0];
       Variable w = inputs[1];
       Variable b = inputs.length > 2 ? inputs[2] : null;
-      float[] dz = activationGradientInPlace(activation, y.gradArray(), y.value().floatData());
+      float[] dz = y.gradArray();
       if (b != null && b.requiresGrad()) {
-        b.addGrad(columnSums(dz, out), true);
+        b.addGrad(biasGradient(activation, dz, y.value().floatData(), out), true);
+      } else {
+        activationGradientInPlace(activation, dz, y.value().floatData());
       }
       // dx first: it needs the kernel before a fused update changes it.
       if (x.requiresGrad()) {
@@ -243,7 +239,7 @@ final class NnOps {
     checkArgument(xs.rank() >= 1 && xs.dim(-1) == in, "dense: input shape %s must end in %s (kernel %s)", xs, in, w.shape());
     checkArgument(b == null || b.shape().equals(Shape.of(out)), "dense: bias shape %s, expected [%s]", b == null ? null : b.shape(), out);
     int rows = xs.size() / in;
-    float[] y = new float[rows * out];
+    float[] y = x.tape().uninitialized(rows * out);
     float beta = 0f;
     if (b != null) {
       float[] bias = b.value().floatData();
@@ -270,7 +266,7 @@ final class NnOps {
     @Override
     public void backward(Variable out, Variable[] in) {
       float scale = out.gradArray()[0] / labels.length;
-      float[] d = new float[probabilities.length];
+      float[] d = out.tape().uninitialized(probabilities.length);
       for (int r = 0; r < labels.length; r++) {
         int off = r * classes;
         for (int c = 0; c < classes; c++) {
@@ -294,7 +290,7 @@ final class NnOps {
     int[] lab = labelArray(labels, classes);
     checkArgument(rows > 0, "sparseSoftmaxCrossEntropy: empty batch (logits %s)", s);
     float[] x = logits.value().floatData();
-    float[] p = new float[x.length];
+    float[] p = logits.tape().uninitialized(x.length);
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * classes;
@@ -325,7 +321,7 @@ final class NnOps {
     public void backward(Variable out, Variable[] in) {
       float[] x = in[0].value().floatData();
       float scale = out.gradArray()[0] / x.length;
-      float[] d = new float[x.length];
+      float[] d = out.tape().uninitialized(x.length);
       for (int i = 0; i < x.length; i++) {
         double s = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
         d[i] = (float) ((s - targets[i]) * scale);

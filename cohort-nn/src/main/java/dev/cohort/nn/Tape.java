@@ -16,6 +16,9 @@ import java.util.Map;
  * {@link #watch(Parameter)}, compute with {@code Variable} methods, then call {@link #backward(Variable)} on a
  * scalar loss. Gradients are kept for leaves: a watched tensor's via {@link #gradient}, a parameter's in
  * {@link Parameter#grad()} (overwritten, not accumulated across tapes).
+ *
+ * <p>A training loop should record its steps on tapes that share one {@link Workspace} per thread, which reuses
+ * each step's activation and gradient buffers in the next: see there for what that asks of the caller.
  */
 public final class Tape {
   private final List<Variable> nodes = new ArrayList<>();
@@ -24,9 +27,37 @@ public final class Tape {
   /** In {@link #backward(Variable, float)}: the parameter leaves whose one consuming op may apply the step itself. */
   private Map<Variable, Boolean> fusable = Map.of();
   private float learningRate = Float.NaN;
+  private final Workspace workspace;
 
-  /** A new, empty tape. */
-  public Tape() {}
+  /** A new, empty tape whose ops allocate fresh arrays. */
+  public Tape() {
+    this.workspace = null;
+  }
+
+  /**
+   * A new, empty tape whose ops take their arrays from {@code workspace}; this ends the previous tape on that
+   * workspace, whose values and gradients may be overwritten from now on.
+   */
+  public Tape(Workspace workspace) {
+    checkArgument(workspace != null, "Tape: workspace must not be null (use new Tape() for fresh arrays)");
+    workspace.begin();
+    this.workspace = workspace;
+  }
+
+  /** A zero-filled float array for an op's result or gradient. */
+  float[] zeros(int length) {
+    return workspace == null ? new float[length] : workspace.floats(length, true);
+  }
+
+  /** A float array the caller overwrites completely (its contents are unspecified). */
+  float[] uninitialized(int length) {
+    return workspace == null ? new float[length] : workspace.floats(length, false);
+  }
+
+  /** An int array the caller overwrites completely. */
+  int[] ints(int length) {
+    return workspace == null ? new int[length] : workspace.ints(length);
+  }
 
   void record(Variable v) {
     checkState(!backwardDone, "this tape already ran backward(); record the next step on a new Tape");

@@ -119,7 +119,7 @@ public final class Variable {
         grad = parameter.grad().floatData();
         System.arraycopy(g, 0, grad, 0, grad.length);
       } else {
-        grad = owned ? g : g.clone();
+        grad = owned ? g : copy(g);
       }
       return;
     }
@@ -127,6 +127,12 @@ public final class Variable {
     for (int i = 0; i < acc.length; i++) {
       acc[i] += g[i];
     }
+  }
+
+  private float[] copy(float[] g) {
+    float[] c = tape.uninitialized(g.length);
+    System.arraycopy(g, 0, c, 0, g.length);
+    return c;
   }
 
   /** The beta to use for a GEMM that accumulates into {@link #gemmTarget()}: 0 for the first contribution. */
@@ -137,7 +143,7 @@ public final class Variable {
   /** The gradient buffer for a GEMM write; call {@link #gemmBeta()} first. */
   float[] gemmTarget() {
     if (grad == null) {
-      grad = parameter != null ? parameter.grad().floatData() : new float[value.size()];
+      grad = parameter != null ? parameter.grad().floatData() : tape.uninitialized(value.size());
     }
     return grad;
   }
@@ -149,7 +155,7 @@ public final class Variable {
         grad = parameter.grad().floatData();
         java.util.Arrays.fill(grad, 0f);
       } else {
-        grad = new float[value.size()];
+        grad = tape.zeros(value.size());
       }
     }
     return grad;

@@ -27,6 +27,13 @@ interface Lanes {
    */
   void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c);
 
+  /**
+   * Over row-major {@code [rows, n]} data with {@code n = sums.length}: when {@code relu}, {@code g[i] = 0} unless
+   * {@code y[i]}'s bits read as a positive int (so {@code y > 0}, or a positive NaN), by masking {@code g}'s bits;
+   * then {@code sums[j] += g[r][j]} for each row {@code r} in order.
+   */
+  void maskColumnSums(float[] g, float[] y, boolean relu, float[] sums);
+
   /** What runs, for {@code cohort info}: e.g. {@code "jdk.incubator.vector, 256-bit"} or why the plain loops do. */
   String describe();
 

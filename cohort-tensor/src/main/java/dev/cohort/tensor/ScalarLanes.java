@@ -59,6 +59,23 @@ final class ScalarLanes implements Lanes {
   }
 
   @Override
+  public void maskColumnSums(float[] g, float[] y, boolean relu, float[] sums) {
+    int n = sums.length;
+    for (int i = 0; i < g.length; i += n) {
+      for (int j = 0; j < n; j++) {
+        float v = g[i + j];
+        if (relu) {
+          int bits = Float.floatToRawIntBits(y[i + j]);
+          int mask = (-bits >> 31) & ~(bits >> 31); // all ones iff bits > 0
+          v = Float.intBitsToFloat(Float.floatToRawIntBits(v) & mask);
+          g[i + j] = v;
+        }
+        sums[j] += v;
+      }
+    }
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -3,6 +3,7 @@ package dev.cohort.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -135,6 +136,34 @@ final class VectorLanes implements Lanes {
         argmax[o + k] = i + k;
       }
       out[o + k] = Math.max(best, v);
+    }
+  }
+
+  @Override
+  public void maskColumnSums(float[] g, float[] y, boolean relu, float[] sums) {
+    int n = sums.length;
+    int bound = S.loopBound(n);
+    for (int i = 0; i < g.length; i += n) {
+      int j = 0;
+      for (; j < bound; j += S.length()) {
+        FloatVector v = FloatVector.fromArray(S, g, i + j);
+        if (relu) {
+          IntVector bits = FloatVector.fromArray(S, y, i + j).reinterpretAsInts();
+          IntVector mask = bits.neg().lanewise(VectorOperators.ASHR, 31).and(bits.lanewise(VectorOperators.ASHR, 31).not());
+          v = v.reinterpretAsInts().and(mask).reinterpretAsFloats();
+          v.intoArray(g, i + j);
+        }
+        FloatVector.fromArray(S, sums, j).add(v).intoArray(sums, j);
+      }
+      for (; j < n; j++) {
+        float v = g[i + j];
+        if (relu) {
+          int bits = Float.floatToRawIntBits(y[i + j]);
+          v = bits > 0 ? v : Float.intBitsToFloat(0);
+          g[i + j] = v;
+        }
+        sums[j] += v;
+      }
     }
   }
 

@@ -174,9 +174,18 @@ final class Winograd {
     /** Floats per padded, phase-split input row ({@code m * u * c}). */
     final int rowLen;
     final int rowsPerChunk;
+    /** The geometry's derived sizes, which its record methods recompute on every call. */
+    final int outH;
+    final int outW;
+    final int padTop;
+    final int padLeft;
 
     Plan(Conv2dGeometry g) {
       this.g = g;
+      outH = g.outH();
+      outW = g.outW();
+      padTop = g.padTop();
+      padLeft = g.padLeft();
       th = (g.outH() + m - 1) / m;
       tw = (g.outW() + m - 1) / m;
       u = tw + (alpha - 1) / m;
@@ -200,9 +209,9 @@ final class Winograd {
       java.util.Arrays.fill(pin, off, off + g.n() * hp * rowLen, 0f);
       for (int b = 0; b < g.n(); b++) {
         for (int iy = 0; iy < g.h(); iy++) {
-          int row = off + (b * hp + iy + g.padTop()) * rowLen;
+          int row = off + (b * hp + iy + padTop) * rowLen;
           for (int ix = 0; ix < g.w(); ix++) {
-            int px = ix + g.padLeft();
+            int px = ix + padLeft;
             System.arraycopy(x, ((b * g.h() + iy) * g.w() + ix) * c, pin, row + ((px % m) * u + px / m) * c, c);
           }
         }
@@ -214,9 +223,9 @@ final class Winograd {
       int c = g.c();
       for (int b = 0; b < g.n(); b++) {
         for (int iy = 0; iy < g.h(); iy++) {
-          int row = off + (b * hp + iy + g.padTop()) * rowLen;
+          int row = off + (b * hp + iy + padTop) * rowLen;
           for (int ix = 0; ix < g.w(); ix++) {
-            int px = ix + g.padLeft();
+            int px = ix + padLeft;
             int src = row + ((px % m) * u + px / m) * c;
             int dst = ((b * g.h() + iy) * g.w() + ix) * c;
             for (int j = 0; j < c; j++) {
@@ -228,8 +237,8 @@ final class Winograd {
     }
   }
 
-  /** {@code output = conv2d(input, filter)}, overwritten. */
-  void forward(Conv2dGeometry g, float[] input, float[] filter, float[] output) {
+  /** {@code output = conv2d(input, filter)} (+ bias, ReLU: {@link Convolution#forward}), overwritten. */
+  void forward(Conv2dGeometry g, float[] input, float[] filter, float[] bias, boolean relu, float[] output) {
     Plan plan = new Plan(g);
     int c = g.c();
     int f = g.f();
@@ -256,7 +265,7 @@ final class Winograd {
         Blas.sgemm(false, false, tc, f, c, 1f, s, vOff + xi * tc * c, c, s, uOff + xi * c * f, f, 0f, s, mOff + xi * tc * f, f);
       }
       for (int lr = 0; lr < rows; lr++) {
-        outputTransform(plan, s, mOff + lr * plan.tw * f, tc * f, r0 + lr, output, s, tmpOff, offsets, coef);
+        outputTransform(plan, s, mOff + lr * plan.tw * f, tc * f, r0 + lr, output, bias, relu, s, tmpOff, offsets, coef);
       }
     }
   }
@@ -389,9 +398,12 @@ final class Winograd {
     }
   }
 
-  /** {@code y_t = A^T M_t A} for the tiles of {@code tileRow}, written where they lie inside the output. */
-  private void outputTransform(Plan plan, float[] mm, int mOff, int plane, int tileRow, float[] y, float[] tmp, int tmpOff,
-      int[] offsets, float[] coef) {
+  /**
+   * {@code y_t = A^T M_t A} for the tiles of {@code tileRow}, written where they lie inside the output, with the
+   * bias and ReLU applied as they are written.
+   */
+  private void outputTransform(Plan plan, float[] mm, int mOff, int plane, int tileRow, float[] y, float[] bias,
+      boolean relu, float[] tmp, int tmpOff, int[] offsets, float[] coef) {
     Conv2dGeometry g = plan.g;
     int b = tileRow / plan.th;
     int ty = tileRow % plan.th;
@@ -408,7 +420,7 @@ final class Winograd {
       }
     }
     int rowOff = tmpOff + alpha * m * len;
-    int rows = Math.min(m, g.outH() - ty * m);
+    int rows = Math.min(m, plan.outH - ty * m);
     for (int i = 0; i < rows; i++) {
       // row[j][tx][f] = sum_p A^T[i][p] tmp[p][j][tx][f]
       for (int jj = 0; jj < m; jj++) {
@@ -418,10 +430,10 @@ final class Winograd {
         }
         LANES.combine(tmp, rowOff + jj * len, false, tmp, offsets, coef, alpha, len);
       }
-      int out = (b * g.outH() + ty * m + i) * g.outW();
+      int out = (b * plan.outH + ty * m + i) * plan.outW;
       for (int tx = 0; tx < plan.tw; tx++) {
-        for (int jj = 0; jj < m && tx * m + jj < g.outW(); jj++) {
-          System.arraycopy(tmp, rowOff + jj * len + tx * f, y, (out + tx * m + jj) * f, f);
+        for (int jj = 0; jj < m && tx * m + jj < plan.outW; jj++) {
+          Convolution.epilogueRow(tmp, rowOff + jj * len + tx * f, y, (out + tx * m + jj) * f, f, bias, relu);
         }
       }
     }
@@ -443,8 +455,8 @@ final class Winograd {
         int dst = rowsOff + (i * m + jj) * len;
         for (int tx = 0; tx < plan.tw; tx++) {
           int ox = tx * m + jj;
-          if (oy < g.outH() && ox < g.outW()) {
-            System.arraycopy(dy, ((b * g.outH() + oy) * g.outW() + ox) * f, tmp, dst + tx * f, f);
+          if (oy < plan.outH && ox < plan.outW) {
+            System.arraycopy(dy, ((b * plan.outH + oy) * plan.outW + ox) * f, tmp, dst + tx * f, f);
           } else {
             java.util.Arrays.fill(tmp, dst + tx * f, dst + (tx + 1) * f, 0f);
           }

@@ -168,4 +168,35 @@ class ConvolutionTest {
     assertThat(x.conv2d(Tensor.zeros(3, 3, 3, 5), 2, 2, Padding.SAME).shape()).isEqualTo(Shape.of(1, 2, 2, 5));
     assertThat(x.maxPool(2, 2, 2, 2, Padding.VALID).shape()).isEqualTo(Shape.of(1, 2, 2, 3));
   }
+  /**
+   * The bias and ReLU applied while the output is written give the bits of a plain convolution followed by the two
+   * passes, on each path: Winograd (5x5, 32 -> 32), im2col (3x3 over one channel) and pointwise (1x1).
+   */
+  @ParameterizedTest
+  @CsvSource({"5, 32, 32", "3, 1, 8", "1, 6, 4"})
+  void biasAndReluInTheConvolutionMatchSeparatePasses(int k, int c, int f) {
+    Conv2dGeometry g = new Conv2dGeometry(3, 9, 7, c, k, k, f, 1, 1, Padding.SAME);
+    assertThat(Convolution.winograd(g) != null).as("winograd").isEqualTo(k == 5);
+    RandomStream rng = RandomStream.of(41, k);
+    float[] x = rng.normal(Shape.of(g.inputSize()), 0f, 1f).toFloatArray();
+    float[] w = rng.normal(Shape.of(g.patch() * f), 0f, 0.3f).toFloatArray();
+    float[] b = rng.normal(Shape.of(f), 0f, 1f).toFloatArray();
+    float[] plain = new float[g.outputSize()];
+    Convolution.forward(g, x, w, plain);
+    for (boolean relu : new boolean[] {false, true}) {
+      for (float[] bias : new float[][] {null, b}) {
+        float[] expected = new float[plain.length];
+        for (int i = 0; i < plain.length; i++) {
+          float v = bias == null ? plain[i] : plain[i] + bias[i % f];
+          expected[i] = relu ? Math.max(v, 0f) : v;
+        }
+        float[] out = new float[plain.length];
+        java.util.Arrays.fill(out, Float.NaN);
+        Convolution.forward(g, x, w, bias, relu, out);
+        assertThat(out).as("bias %s, relu %s", bias != null, relu).isEqualTo(expected);
+      }
+    }
+    assertThatThrownBy(() -> Convolution.forward(g, x, w, new float[f + 1], false, plain))
+        .hasMessage("conv2d: bias has " + (f + 1) + " elements, expected " + f);
+  }
 }

@@ -97,4 +97,59 @@ class LanesTest {
     }
     assertThat(vectorArg).as("argmax of %s", c).isEqualTo(scalarArg);
   }
+  /**
+   * The bias gradient with ReLU's mask gives the same bits in both, and the plain definition's (NaN sums compare as
+   * NaN): channel counts below,
+   * at and past vector lengths, signed zeros, NaN (a positive NaN output passes the gradient, a negative one does
+   * not) and infinities in both operands, with and without the mask, into sums that already hold values.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarMaskedColumnSumsAgreeBitForBit(Cases.Case c) {
+    int n = c.between(1, 70);
+    int rows = c.between(0, 9);
+    float[] special = {0f, -0f, 1f, -1f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+    float[] g = new float[rows * n];
+    float[] y = new float[rows * n];
+    for (float[] a : new float[][] {g, y}) {
+      for (int k = 0; k < a.length; k++) {
+        a[k] = c.random().nextInt(3) == 0 ? special[c.random().nextInt(special.length)] : (float) c.uniform(-3, 3);
+      }
+    }
+    float[] sums = new float[n];
+    for (int j = 0; j < n; j++) {
+      sums[j] = (float) c.uniform(-1, 1);
+    }
+    boolean relu = c.random().nextInt(4) != 0;
+    float[] expectedG = g.clone();
+    float[] expectedSums = sums.clone();
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < n; j++) {
+        int i = r * n + j;
+        if (relu && !(Float.floatToRawIntBits(y[i]) > 0)) {
+          expectedG[i] = 0f;
+        }
+        expectedSums[j] += expectedG[i];
+      }
+    }
+    float[] scalarG = g.clone();
+    float[] vectorG = g.clone();
+    float[] scalarSums = sums.clone();
+    float[] vectorSums = sums.clone();
+    new ScalarLanes("test").maskColumnSums(scalarG, y, relu, scalarSums);
+    new VectorLanes().maskColumnSums(vectorG, y, relu, vectorSums);
+    for (float[] actual : new float[][] {scalarG, vectorG}) {
+      for (int k = 0; k < g.length; k++) {
+        assertThat(Float.floatToRawIntBits(actual[k])).as("gradient %s of %s (relu %s): %s, expected %s", k, c, relu,
+            actual[k], expectedG[k]).isEqualTo(Float.floatToRawIntBits(expectedG[k]));
+      }
+    }
+    for (float[] actual : new float[][] {scalarSums, vectorSums}) {
+      for (int j = 0; j < n; j++) { // a sum of NaNs is NaN; which NaN's payload survives is the hardware's choice
+        assertThat(Float.floatToIntBits(actual[j])).as("sum %s of %s (relu %s): %s, expected %s", j, c, relu,
+            actual[j], expectedSums[j]).isEqualTo(Float.floatToIntBits(expectedSums[j]));
+      }
+    }
+  }
 }

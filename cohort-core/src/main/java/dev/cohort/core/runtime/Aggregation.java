@@ -99,6 +99,11 @@ abstract sealed class Aggregation {
       total = Arith.addInto(total == null ? Arith.fillLike(v, 0) : total, v);
     }
 
+    /** Adds {@code v * w} (a weighted mean's contribution) without a temporary where it can (same bits). */
+    void addScaled(Object v, Object w) {
+      total = Arith.addScaledInto(total == null ? Arith.fillLike(v, 0) : total, v, w);
+    }
+
     Object orZero(Type member) {
       return total == null ? Arith.zero(member) : total;
     }
@@ -144,16 +149,17 @@ abstract sealed class Aggregation {
       this.weighted = weighted;
     }
 
+    /** The value and its weight: the product is formed as it is accumulated, which saves a copy of the value. */
     @Override
     Object contribution(Object value, Object w) {
-      return weighted ? Struct.of(Arith.multiply(value, w), w) : value;
+      return weighted ? Struct.of(value, w) : value;
     }
 
     @Override
     void accumulate(Object contribution) {
       if (weighted) {
         Struct c = (Struct) contribution;
-        sum.add(c.get(0));
+        sum.addScaled(c.get(0), c.get(1));
         Object w = c.get(1);
         weight = Arith.plus(weight == null ? Arith.fillLike(w, 0) : weight, w);
       } else {

@@ -121,6 +121,30 @@ final class Arith {
     return acc;
   }
 
+  /**
+   * {@code acc += x * w} in place, with the bits of {@code addInto(acc, multiply(x, w))}: float32 leaves and a float32
+   * scalar {@code w} take one pass without a temporary (Java rounds the product to float32 before the addition, as
+   * the two operations do); anything else takes the two operations. Returns {@code acc}.
+   */
+  static Object addScaledInto(Object acc, Object x, Object w) {
+    if (!(w instanceof Tensor s && s.rank() == 0 && s.dtype() == DType.FLOAT32)) {
+      return addInto(acc, multiply(x, w));
+    }
+    if (acc instanceof Tensor a) {
+      Tensor b = (Tensor) x;
+      if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && a.shape().equals(b.shape())) {
+        return a.axpyInPlace(s.floatValue(), b);
+      }
+      return addInto(a, multiply(b, s));
+    }
+    Struct sa = (Struct) acc;
+    Struct sx = (Struct) x;
+    for (int i = 0; i < sa.size(); i++) {
+      addScaledInto(sa.get(i), sx.get(i), s);
+    }
+    return acc;
+  }
+
   static Object map(Object a, UnaryOperator<Tensor> f) {
     if (a instanceof Tensor t) {
       return f.apply(t);

@@ -11,6 +11,10 @@ import java.util.List;
  * model needs. A worker belongs to one thread at a time and is reused for client after client: load a client's
  * starting weights with {@link #setWeights}, then run passes over its batches. Nothing in it is shared with other
  * workers, so workers on different threads run in parallel.
+ *
+ * <p>A worker may reuse its buffers from pass to pass (the workers of {@link SequentialModel} do, through a
+ * {@link dev.cohort.nn.Workspace}): the tensors of a {@link BatchOutput} are valid until the worker's next pass, so
+ * update metrics from them (or copy them) before running the next batch.
  */
 public interface ModelWorker {
   /**

@@ -9,6 +9,7 @@ import dev.cohort.nn.Parameter;
 import dev.cohort.nn.Sequential;
 import dev.cohort.nn.Tape;
 import dev.cohort.nn.Variable;
+import dev.cohort.nn.Workspace;
 import dev.cohort.tensor.DType;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
@@ -151,6 +152,8 @@ public final class SequentialModel implements FunctionalModel {
     private final List<Parameter> nonTrainable = new ArrayList<>();
     private final Struct gradients;
     private final Struct template;
+    /** This worker's steps reuse one another's activation and gradient buffers. */
+    private final Workspace workspace = new Workspace();
 
     Worker(Sequential net, Loss loss) {
       this.net = net;
@@ -187,12 +190,12 @@ public final class SequentialModel implements FunctionalModel {
 
     @Override
     public BatchOutput forwardPass(Struct batch, boolean training, RandomStream random) {
-      return pass(new Tape(), batch, training, random).output;
+      return pass(new Tape(workspace), batch, training, random).output;
     }
 
     @Override
     public BatchOutput lossAndGradients(Struct batch, RandomStream random) {
-      Tape tape = new Tape();
+      Tape tape = new Tape(workspace);
       Pass p = pass(tape, batch, true, random);
       tape.backward(p.loss);
       return p.output;
@@ -201,7 +204,7 @@ public final class SequentialModel implements FunctionalModel {
     /** In place, the update fused into the dense layers' weight-gradient products ({@link Tape#backward(Variable, float)}). */
     @Override
     public BatchOutput sgdStep(Struct batch, float learningRate, RandomStream random) {
-      Tape tape = new Tape();
+      Tape tape = new Tape(workspace);
       Pass p = pass(tape, batch, true, random);
       tape.backward(p.loss, learningRate);
       return p.output;

@@ -23,6 +23,7 @@ import dev.cohort.learning.models.ModelWeights;
 import dev.cohort.learning.models.ModelWorker;
 import dev.cohort.learning.optimizers.Optimizer;
 import dev.cohort.learning.optimizers.Sgdm;
+import dev.cohort.tensor.DType;
 import dev.cohort.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,10 +168,10 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
         examples += out.numExamples();
         stepped = true;
       }
-      if (stepped) {
-        trainable = worker.weights().trainable();
-      }
-      return result(metrics, weighting, initial, trainable, examples, metricStates);
+      // The trained weights are a fresh copy, so the update overwrites it: initial - trained, leaf by leaf.
+      Object update = stepped ? subtractFromInPlace(initial.trainable(), worker.weights().trainable())
+          : Nest.subtract(initial.trainable(), trainable);
+      return result(metrics, weighting, update, examples, metricStates);
     }
     for (Object element : data) {
       Struct batch = (Struct) element;
@@ -188,13 +189,37 @@ public record ClientWorkProcess(Computation initialize, Computation next) {
       worker.setWeights(new ModelWeights(trainable, initial.nonTrainable()));
       examples += out.numExamples();
     }
-    return result(metrics, weighting, initial, trainable, examples, metricStates);
+    return result(metrics, weighting, Nest.subtract(initial.trainable(), trainable), examples, metricStates);
   }
 
-  /** The model-delta result of a client that trained from {@code initial} to {@code trainable}. */
-  private static Struct result(List<Metric> metrics, ClientWeighting weighting, ModelWeights initial, Struct trainable,
-      long examples, List<Object> metricStates) {
-    Object update = Nest.subtract(initial.trainable(), trainable);
+  /**
+   * {@code b <- a - b} leaf by leaf, in place where a leaf is float32 (the bits of {@link Nest#subtract}); returns the
+   * result, {@code b}'s structure.
+   */
+  private static Object subtractFromInPlace(Object a, Object b) {
+    List<Tensor> as = Nest.flatten(a);
+    List<Tensor> bs = Nest.flatten(b);
+    List<Tensor> out = new ArrayList<>(bs.size());
+    for (int i = 0; i < bs.size(); i++) {
+      Tensor x = as.get(i);
+      Tensor y = bs.get(i);
+      if (x.dtype() == DType.FLOAT32 && y.dtype() == DType.FLOAT32 && x.shape().equals(y.shape())) {
+        float[] xs = x.floatData();
+        float[] ys = y.floatData();
+        for (int j = 0; j < ys.length; j++) {
+          ys[j] = xs[j] - ys[j];
+        }
+        out.add(y);
+      } else {
+        out.add(x.sub(y));
+      }
+    }
+    return Nest.pack(b, out);
+  }
+
+  /** The model-delta result of a client whose update ({@code initial - trained}) is {@code update}. */
+  private static Struct result(List<Metric> metrics, ClientWeighting weighting, Object update, long examples,
+      List<Object> metricStates) {
     float weight = weighting == ClientWeighting.NUM_EXAMPLES ? (float) examples : 1f;
     int nonFinite = 0;
     if (!Nest.allFinite(update)) {
