@@ -130,12 +130,27 @@ public final class Convolution {
     float[] col = scratch(chunk * k + paddedSize(g));
     float[] src = padded(g, input, col, chunk * k);
     int srcOff = src == input ? 0 : chunk * k;
+    boolean transposed = isSingleChannelRows(g);
     for (int r0 = 0; r0 < rows; r0 += chunk) {
       int r = Math.min(chunk, rows - r0);
-      im2col(g, src, srcOff, r0, r, col);
-      Blas.sgemm(false, false, r, f, k, 1f, col, 0, k, filter, 0, f, 0f, output, r0 * f, f);
+      if (transposed) {
+        im2colTransposed(g, src, srcOff, r0, r, col);
+        Blas.sgemm(true, false, r, f, k, 1f, col, 0, r, filter, 0, f, 0f, output, r0 * f, f);
+      } else {
+        im2col(g, src, srcOff, r0, r, col);
+        Blas.sgemm(false, false, r, f, k, 1f, col, 0, k, filter, 0, f, 0f, output, r0 * f, f);
+      }
       epilogue(output, r0 * f, r, f, bias, relu);
     }
+  }
+
+  /**
+   * Whether the patch matrix is built transposed ({@code [patch][rows]}, see {@link #im2colTransposed}): one input
+   * channel and horizontal stride 1, where a patch row is only {@code kw} floats wide (5 for the CNN's conv1) but a
+   * run of outputs along a row reads one contiguous run of input.
+   */
+  private static boolean isSingleChannelRows(Conv2dGeometry g) {
+    return g.c() == 1 && g.strideW() == 1;
   }
 
   /**
@@ -164,20 +179,10 @@ public final class Convolution {
 
   /** {@code dst[j] = max(src[j] + bias[j], 0)} for {@code j < f} (bias or ReLU optional). */
   static void epilogueRow(float[] src, int srcOff, float[] dst, int dstOff, int f, float[] bias, boolean relu) {
-    if (bias != null && relu) {
-      for (int j = 0; j < f; j++) {
-        dst[dstOff + j] = Math.max(src[srcOff + j] + bias[j], 0f);
-      }
-    } else if (bias != null) {
-      for (int j = 0; j < f; j++) {
-        dst[dstOff + j] = src[srcOff + j] + bias[j];
-      }
-    } else if (relu) {
-      for (int j = 0; j < f; j++) {
-        dst[dstOff + j] = Math.max(src[srcOff + j], 0f);
-      }
-    } else {
+    if (bias == null && !relu) {
       System.arraycopy(src, srcOff, dst, dstOff, f);
+    } else {
+      LANES.biasRelu(src, srcOff, dst, dstOff, f, bias, relu);
     }
   }
 
@@ -219,8 +224,18 @@ public final class Convolution {
     int dColOffset = chunk * k;
     float[] src = padded(g, input, col, 2 * chunk * k);
     int srcOff = src == input ? 0 : 2 * chunk * k;
+    boolean transposed = isSingleChannelRows(g);
     for (int r0 = 0; r0 < rows; r0 += chunk) {
       int r = Math.min(chunk, rows - r0);
+      if (transposed) {
+        im2colTransposed(g, src, srcOff, r0, r, col);
+        Blas.sgemm(false, false, k, f, r, 1f, col, 0, r, dOutput, r0 * f, f, r0 == 0 ? 0f : 1f, dFilter, 0, f);
+        if (dInput != null) {
+          Blas.sgemm(false, true, k, r, f, 1f, filter, 0, f, dOutput, r0 * f, f, 0f, col, dColOffset, r);
+          col2imTransposed(g, col, dColOffset, r0, r, dInput);
+        }
+        continue;
+      }
       im2col(g, src, srcOff, r0, r, col);
       Blas.sgemm(true, false, k, f, r, 1f, col, 0, k, dOutput, r0 * f, f, r0 == 0 ? 0f : 1f, dFilter, 0, f);
       if (dInput != null) {
@@ -304,6 +319,62 @@ public final class Convolution {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Patch rows {@code [r0, r0 + r)} of a one-channel, horizontal-stride-1 convolution, transposed: {@code col[t * r +
+   * (row - r0)]} for window tap {@code t = ky * kw + kx}. For each tap, the outputs of one image row read one contiguous
+   * run of the padded input {@code xp} (at {@code off}), so the matrix is built from long copies.
+   */
+  static void im2colTransposed(Conv2dGeometry g, float[] xp, int off, int r0, int r, float[] col) {
+    int oh = g.outH();
+    int ow = g.outW();
+    int wp = paddedW(g);
+    int hp = paddedH(g);
+    for (int row = r0; row < r0 + r; ) {
+      int ox = row % ow;
+      int oy = (row / ow) % oh;
+      int b = row / (ow * oh);
+      int len = Math.min(ow - ox, r0 + r - row);
+      int src = off + (b * hp + oy * g.strideH()) * wp + ox;
+      for (int ky = 0, t = 0; ky < g.kh(); ky++, src += wp) {
+        for (int kx = 0; kx < g.kw(); kx++, t++) {
+          System.arraycopy(xp, src + kx, col, t * r + row - r0, len);
+        }
+      }
+      row += len;
+    }
+  }
+
+  /** Adds the transposed patch rows {@code [r0, r0 + r)} of {@code col} (at {@code offset}) back into the image. */
+  static void col2imTransposed(Conv2dGeometry g, float[] col, int offset, int r0, int r, float[] dx) {
+    int oh = g.outH();
+    int ow = g.outW();
+    int padTop = g.padTop();
+    int padLeft = g.padLeft();
+    for (int row = r0; row < r0 + r; ) {
+      int ox = row % ow;
+      int oy = (row / ow) % oh;
+      int b = row / (ow * oh);
+      int len = Math.min(ow - ox, r0 + r - row);
+      for (int ky = 0, t = 0; ky < g.kh(); ky++) {
+        int iy = oy * g.strideH() - padTop + ky;
+        for (int kx = 0; kx < g.kw(); kx++, t++) {
+          if (iy < 0 || iy >= g.h()) {
+            continue;
+          }
+          int ix = ox - padLeft + kx; // input column of the run's first output
+          int i0 = Math.max(0, -ix);
+          int i1 = Math.min(len, g.w() - ix);
+          int d = (b * g.h() + iy) * g.w() + ix;
+          int s = offset + t * r + row - r0;
+          for (int i = i0; i < i1; i++) {
+            dx[d + i] += col[s + i];
+          }
+        }
+      }
+      row += len;
     }
   }
 

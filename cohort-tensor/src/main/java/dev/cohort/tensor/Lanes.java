@@ -28,6 +28,12 @@ interface Lanes {
   void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c);
 
   /**
+   * {@code dst[dd + j] = Math.max(src[s + j] + bias[j], 0)} for {@code j < n}: without the addition when {@code bias}
+   * is null, without the maximum unless {@code relu}. {@code dst} may be {@code src} at the same offset.
+   */
+  void biasRelu(float[] src, int s, float[] dst, int dd, int n, float[] bias, boolean relu);
+
+  /**
    * Over row-major {@code [rows, n]} data with {@code n = sums.length}: when {@code relu}, {@code g[i] = 0} unless
    * {@code y[i]}'s bits read as a positive int (so {@code y > 0}, or a positive NaN), by masking {@code g}'s bits;
    * then {@code sums[j] += g[r][j]} for each row {@code r} in order.

@@ -59,6 +59,14 @@ final class ScalarLanes implements Lanes {
   }
 
   @Override
+  public void biasRelu(float[] src, int s, float[] dst, int dd, int n, float[] bias, boolean relu) {
+    for (int j = 0; j < n; j++) {
+      float v = bias == null ? src[s + j] : src[s + j] + bias[j];
+      dst[dd + j] = relu ? Math.max(v, 0f) : v;
+    }
+  }
+
+  @Override
   public void maskColumnSums(float[] g, float[] y, boolean relu, float[] sums) {
     int n = sums.length;
     for (int i = 0; i < g.length; i += n) {

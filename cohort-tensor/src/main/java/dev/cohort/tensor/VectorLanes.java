@@ -140,6 +140,26 @@ final class VectorLanes implements Lanes {
   }
 
   @Override
+  public void biasRelu(float[] src, int s, float[] dst, int dd, int n, float[] bias, boolean relu) {
+    int bound = S.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += S.length()) {
+      FloatVector v = FloatVector.fromArray(S, src, s + j);
+      if (bias != null) {
+        v = v.add(FloatVector.fromArray(S, bias, j));
+      }
+      if (relu) {
+        v = v.max(0f);
+      }
+      v.intoArray(dst, dd + j);
+    }
+    for (; j < n; j++) {
+      float v = bias == null ? src[s + j] : src[s + j] + bias[j];
+      dst[dd + j] = relu ? Math.max(v, 0f) : v;
+    }
+  }
+
+  @Override
   public void maskColumnSums(float[] g, float[] y, boolean relu, float[] sums) {
     int n = sums.length;
     int bound = S.loopBound(n);

@@ -48,6 +48,8 @@ class ConvolutionTest {
       "2, 5, 5, 4, 1, 1, 3, 1, 1, VALID",
       "1, 4, 4, 1, 4, 4, 2, 3, 3, SAME",
       "2, 9, 9, 1, 5, 5, 8, 1, 1, SAME",   // the CNN's conv1: one input channel, short window rows
+      "9, 28, 28, 1, 5, 5, 4, 1, 1, SAME", // conv1's shape: chunks of the transposed patch matrix end inside a row
+      "2, 7, 8, 1, 3, 2, 3, 2, 1, VALID",  // one channel, vertical stride 2: the transposed patches too
       "1, 8, 7, 2, 3, 3, 2, 2, 2, VALID",  // the windows leave the last input row unread
       "2, 6, 9, 1, 2, 4, 3, 3, 2, VALID"})
   void forwardAndBackwardMatchDirectConvolution(int n, int h, int w, int c, int kh, int kw, int f, int sh, int sw, Padding padding) {
@@ -76,6 +78,39 @@ class ConvolutionTest {
       float[] ew = new float[filter.length];
       ew[j] = 1;
       assertThat((double) dw[j]).isCloseTo(dot(dOut, naiveConv(g, x, ew)), Offset.offset(1e-4));
+    }
+    // Every element, against the adjoint of the direct convolution (scatter each output's gradient over its window).
+    double[] dxExact = new double[x.length];
+    double[] dwExact = new double[filter.length];
+    int o = 0;
+    for (int b = 0; b < n; b++) {
+      for (int oy = 0; oy < g.outH(); oy++) {
+        for (int ox = 0; ox < g.outW(); ox++, o += f) {
+          for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * sh - g.padTop() + ky;
+            for (int kx = 0; kx < kw; kx++) {
+              int ix = ox * sw - g.padLeft() + kx;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                continue;
+              }
+              for (int ch = 0; ch < c; ch++) {
+                int xi = ((b * h + iy) * w + ix) * c + ch;
+                int wi = ((ky * kw + kx) * c + ch) * f;
+                for (int q = 0; q < f; q++) {
+                  dxExact[xi] += (double) dOut[o + q] * filter[wi + q];
+                  dwExact[wi + q] += (double) dOut[o + q] * x[xi];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    for (int i = 0; i < x.length; i++) {
+      assertThat((double) dx[i]).as("dx[%s]", i).isCloseTo(dxExact[i], Offset.offset(1e-4));
+    }
+    for (int j = 0; j < filter.length; j++) {
+      assertThat((double) dw[j]).as("dw[%s]", j).isCloseTo(dwExact[j], Offset.offset(1e-4 * Math.max(1, Math.sqrt(g.outputSize()))));
     }
   }
 

@@ -152,4 +152,30 @@ class LanesTest {
       }
     }
   }
+  /** The convolution epilogue gives the same bits in both: NaN, signed zeros, infinities, in place or not. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarBiasReluAgreeBitForBit(Cases.Case c) {
+    int n = c.between(0, 70);
+    float[] special = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    float[] src = new float[n + c.between(0, 20)];
+    float[] bias = new float[n];
+    for (float[] a : new float[][] {src, bias}) {
+      for (int k = 0; k < a.length; k++) {
+        a[k] = c.random().nextInt(3) == 0 ? special[c.random().nextInt(special.length)] : (float) c.uniform(-3, 3);
+      }
+    }
+    int s = c.between(0, src.length - n);
+    boolean relu = c.random().nextBoolean();
+    boolean withBias = c.random().nextInt(4) != 0;
+    boolean inPlace = c.random().nextBoolean();
+    float[] scalar = inPlace ? src.clone() : new float[src.length];
+    float[] vector = inPlace ? src.clone() : new float[src.length];
+    new ScalarLanes("test").biasRelu(inPlace ? scalar : src, s, scalar, s, n, withBias ? bias : null, relu);
+    new VectorLanes().biasRelu(inPlace ? vector : src, s, vector, s, n, withBias ? bias : null, relu);
+    for (int k = 0; k < src.length; k++) {
+      assertThat(Float.floatToRawIntBits(vector[k])).as("dst[%s] of %s: vector %s, scalar %s", k, c, vector[k], scalar[k])
+          .isEqualTo(Float.floatToRawIntBits(scalar[k]));
+    }
+  }
 }
