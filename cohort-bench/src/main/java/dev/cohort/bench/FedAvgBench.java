@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * (default 40; the CNN an eighth of them, at least 3); the tables give the median round's seconds, client updates
  * per second and examples per second (a round's examples over its median time), and the training loss of the last
  * round, which agrees between the two when they run the same algorithm. The two alternate {@code K} times
- * ({@code --repeats}, default 3; the CNN once) and each reports its best repetition, so that load from other
+ * ({@code --repeats}, default 3) and each reports its best repetition, so that load from other
  * processes affects both alike.
  *
  * <p>Then the runtime's per-client overhead (a round of 100 clients with empty datasets, unweighted FedAvg, since
@@ -311,7 +311,7 @@ public final class FedAvgBench {
         architecture(name).get().saveWeights(init);
         Run ours = null;
         Run theirs = null;
-        for (int rep = 0; rep < (name.equals("cnn") ? 1 : repeats); rep++) {
+        for (int rep = 0; rep < repeats; rep++) {
           Run c = cohort(name, clients, schedule, warm);
           Run t = torch ? torch(name, schedulePath, init, warm) : null;
           System.out.printf(Locale.ROOT, "%s, repetition %d: Cohort %.4f s/round (last loss %.5f; %d warm-up rounds in"

@@ -10,6 +10,7 @@ import dev.cohort.nn.Parameter;
 import dev.cohort.nn.Sequential;
 import dev.cohort.nn.Tape;
 import dev.cohort.nn.Variable;
+import dev.cohort.nn.Workspace;
 import dev.cohort.tensor.Blas;
 import dev.cohort.tensor.RandomStream;
 import dev.cohort.tensor.Shape;
@@ -46,9 +47,12 @@ public final class TrainStepBench {
         .build();
   }
 
-  /** One SGD step (the update fused into the dense layers' weight-gradient GEMMs); returns the loss. */
-  static float step(Sequential model, Tensor x, Tensor y, float lr) {
-    Tape tape = new Tape();
+  /**
+   * One SGD step (the update fused into the dense layers' weight-gradient GEMMs) on a tape that reuses the previous
+   * step's buffers, as the workers of cohort-learning do; returns the loss.
+   */
+  static float step(Sequential model, Workspace workspace, Tensor x, Tensor y, float lr) {
+    Tape tape = new Tape(workspace);
     Variable loss = Losses.sparseSoftmaxCrossEntropy(model.call(tape.constant(x), new ForwardPass(tape, true, null)), y);
     tape.backward(loss, lr);
     return loss.value().floatValue();
@@ -127,14 +131,16 @@ public final class TrainStepBench {
     Map<String, Double> torchMs = new LinkedHashMap<>();
     Sequential m = mlp(1);
     Sequential c = Models.emnistCnn(false, 1);
+    Workspace mlpWorkspace = new Workspace();
+    Workspace cnnWorkspace = new Workspace();
     Timing mlp = NONE;
     Timing cnn = NONE;
     for (int r = 0; r < rounds; r++) {
       if (torch) {
         torchTiming(seconds).forEach((k, v) -> torchMs.merge(k, v, Math::min));
       }
-      mlp = mlp.min(timing(() -> step(m, xm, ym, 0.01f), seconds));
-      cnn = cnn.min(timing(() -> step(c, xc, yc, 0.01f), seconds));
+      mlp = mlp.min(timing(() -> step(m, mlpWorkspace, xm, ym, 0.01f), seconds));
+      cnn = cnn.min(timing(() -> step(c, cnnWorkspace, xc, yc, 0.01f), seconds));
       System.out.printf(Locale.ROOT, "round %d: Cohort MLP %.3f ms (CPU %.3f), CNN %.3f ms (CPU %.3f)%n",
           r + 1, mlp.wallMs(), mlp.cpuMs(), cnn.wallMs(), cnn.cpuMs());
     }
@@ -195,8 +201,10 @@ public final class TrainStepBench {
    */
   static double clientStepsPerSecond(int threads, double seconds, Tensor x, Tensor y) throws InterruptedException {
     Sequential[] models = new Sequential[threads];
+    Workspace[] workspaces = new Workspace[threads];
     for (int t = 0; t < threads; t++) {
       models[t] = Models.emnistCnn(false, 1);
+      workspaces[t] = new Workspace();
     }
     long[] steps = new long[threads];
     java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
@@ -208,14 +216,14 @@ public final class TrainStepBench {
         try {
           long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
           while (System.nanoTime() < warm) {
-            step(models[id], x, y, 0.01f);
+            step(models[id], workspaces[id], x, y, 0.01f);
           }
           barrier.await();
           long start = System.nanoTime();
           long end = start + (long) (seconds * 1e9);
           long n = 0;
           while (System.nanoTime() < end) {
-            step(models[id], x, y, 0.01f);
+            step(models[id], workspaces[id], x, y, 0.01f);
             n++;
           }
           steps[id] = n;
