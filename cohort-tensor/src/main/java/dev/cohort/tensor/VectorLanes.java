@@ -21,7 +21,17 @@ final class VectorLanes implements Lanes {
     // Passes over dst of up to three terms each, with straight-line loop bodies: a vector carried through an
     // inner loop over terms is not kept in a register by Java 17's C2 (it boxes; measured 2x slower than the
     // plain loops), and each pass loads and stores dst once for its terms.
+    //
+    // The passes are written out here rather than in helper methods on purpose. Vector code is fast only once C2
+    // has compiled it (C1 calls the Java fallbacks, 10x slower). A helper small enough for C2 to inline into this
+    // method stops being called once it is inlined, so it can stay in C1 code for good; when a later recompile
+    // of this method does not inline it (after a deoptimization, with another profile), every call runs that C1
+    // code (a profiled `cohort train` job spent 45% of its time in FloatVector.intoArray's fallback under such a
+    // helper). This method is too big for C2 to inline into its callers, so it is always called, reaches C2 early
+    // and stays there.
     boolean fresh = !accumulate;
+    int bound = S.loopBound(len);
+    int step = S.length();
     int t = 0;
     while (true) {
       while (t < terms && coef[t] == 0f) {
@@ -30,89 +40,75 @@ final class VectorLanes implements Lanes {
       if (t == terms) {
         break;
       }
-      int t0 = t++;
+      int s0 = offsets[t];
+      float w0 = coef[t++];
       while (t < terms && coef[t] == 0f) {
         t++;
       }
-      if (t == terms) {
-        pass1(dst, d, fresh, src, offsets[t0], coef[t0], len);
+      int k = 0;
+      if (t == terms) { // one term
+        if (fresh) {
+          FloatVector zero = FloatVector.zero(S);
+          for (; k < bound; k += step) {
+            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0)).intoArray(dst, d + k);
+          }
+        } else {
+          for (; k < bound; k += step) {
+            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+                .intoArray(dst, d + k);
+          }
+        }
+        for (; k < len; k++) {
+          dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k];
+        }
         return;
       }
-      int t1 = t++;
+      int s1 = offsets[t];
+      float w1 = coef[t++];
       while (t < terms && coef[t] == 0f) {
         t++;
       }
-      if (t == terms) {
-        pass2(dst, d, fresh, src, offsets[t0], coef[t0], offsets[t1], coef[t1], len);
+      if (t == terms) { // two terms
+        if (fresh) {
+          FloatVector zero = FloatVector.zero(S);
+          for (; k < bound; k += step) {
+            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+                .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
+          }
+        } else {
+          for (; k < bound; k += step) {
+            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+                .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
+          }
+        }
+        for (; k < len; k++) {
+          dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k] + w1 * src[s1 + k];
+        }
         return;
       }
-      int t2 = t++;
-      pass3(dst, d, fresh, src, offsets[t0], coef[t0], offsets[t1], coef[t1], offsets[t2], coef[t2], len);
+      int s2 = offsets[t];
+      float w2 = coef[t++];
+      if (fresh) { // three terms, maybe more to come
+        FloatVector zero = FloatVector.zero(S);
+        for (; k < bound; k += step) {
+          zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+              .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
+              .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
+        }
+      } else {
+        for (; k < bound; k += step) {
+          FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+              .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
+              .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
+        }
+      }
+      for (; k < len; k++) {
+        dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k] + w1 * src[s1 + k] + w2 * src[s2 + k];
+      }
       fresh = false;
     }
     if (fresh) { // no nonzero term
       java.util.Arrays.fill(dst, d, d + len, 0f);
-    }
-  }
-
-  private static void pass1(float[] dst, int d, boolean fresh, float[] src, int s0, float w0, int len) {
-    int bound = S.loopBound(len);
-    int k = 0;
-    if (fresh) {
-      FloatVector zero = FloatVector.zero(S);
-      for (; k < bound; k += S.length()) {
-        zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0)).intoArray(dst, d + k);
-      }
-    } else {
-      for (; k < bound; k += S.length()) {
-        FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0)).intoArray(dst, d + k);
-      }
-    }
-    for (; k < len; k++) {
-      dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k];
-    }
-  }
-
-  private static void pass2(float[] dst, int d, boolean fresh, float[] src, int s0, float w0, int s1, float w1, int len) {
-    int bound = S.loopBound(len);
-    int k = 0;
-    if (fresh) {
-      FloatVector zero = FloatVector.zero(S);
-      for (; k < bound; k += S.length()) {
-        zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-            .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
-      }
-    } else {
-      for (; k < bound; k += S.length()) {
-        FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-            .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
-      }
-    }
-    for (; k < len; k++) {
-      dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k] + w1 * src[s1 + k];
-    }
-  }
-
-  private static void pass3(float[] dst, int d, boolean fresh, float[] src, int s0, float w0, int s1, float w1, int s2,
-      float w2, int len) {
-    int bound = S.loopBound(len);
-    int k = 0;
-    if (fresh) {
-      FloatVector zero = FloatVector.zero(S);
-      for (; k < bound; k += S.length()) {
-        zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-            .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
-            .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
-      }
-    } else {
-      for (; k < bound; k += S.length()) {
-        FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-            .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
-            .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
-      }
-    }
-    for (; k < len; k++) {
-      dst[d + k] = (fresh ? 0f : dst[d + k]) + w0 * src[s0 + k] + w1 * src[s1 + k] + w2 * src[s2 + k];
     }
   }
 
