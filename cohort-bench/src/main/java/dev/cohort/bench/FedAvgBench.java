@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * (default 40; the CNN an eighth of them, at least 3); the tables give the median round's seconds, client updates
  * per second and examples per second (a round's examples over its median time), and the training loss of the last
  * round, which agrees between the two when they run the same algorithm. The two alternate {@code K} times
- * ({@code --repeats}, default 3) and each reports its best repetition, so that load from other
+ * ({@code --repeats}, default 5) and each reports its best repetition, so that load from other
  * processes affects both alike.
  *
  * <p>Then the runtime's per-client overhead (a round of 100 clients with empty datasets, unweighted FedAvg, since
@@ -270,7 +270,7 @@ public final class FedAvgBench {
     int warmup = 200;
     boolean torch = true;
     boolean roundsOnly = false;
-    int repeats = 3;
+    int repeats = 5;
     List<String> models = List.of("logreg", "mlp", "cnn");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
