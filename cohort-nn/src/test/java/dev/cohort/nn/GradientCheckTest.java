@@ -101,7 +101,7 @@ class GradientCheckTest {
     check("conv2d-valid-strided", v -> v.get(0).conv2d(v.get(1), 2, 1, Padding.VALID), u(1, 7, 6, 2), u(3, 2, 2, 3));
     check("conv2d-bias-relu", v -> NnOps.conv2d(v.get(0), v.get(1), v.get(2), 1, 1, Padding.SAME, Activation.RELU),
         u(1, 4, 4, 2), u(3, 3, 2, 3), away(0.3f, 3));
-    // 5x5, stride 1, 32 or more channels: the Winograd F(2x2, 5x5) kernel. The convolution is linear in each
+    // 5x5, stride 1, 32 or more channels: the Winograd F(4x4, 5x5) kernel. The convolution is linear in each
     // input, so central differences are exact at any step: a step of 1 keeps the float32 rounding of the 192
     // outputs' sum (each of up to 192 products) below the tolerance.
     GradientCheck.check("conv2d-winograd-5x5", 1.0, 3e-3, v -> v.get(0).conv2d(v.get(1), 1, 1, Padding.SAME),

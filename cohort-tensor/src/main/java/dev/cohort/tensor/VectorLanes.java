@@ -22,13 +22,13 @@ final class VectorLanes implements Lanes {
     // inner loop over terms is not kept in a register by Java 17's C2 (it boxes; measured 2x slower than the
     // plain loops), and each pass loads and stores dst once for its terms.
     //
-    // The passes are written out here rather than in helper methods on purpose. Vector code is fast only once C2
-    // has compiled it (C1 calls the Java fallbacks, 10x slower). A helper small enough for C2 to inline into this
-    // method stops being called once it is inlined, so it can stay in C1 code for good; when a later recompile
-    // of this method does not inline it (after a deoptimization, with another profile), every call runs that C1
-    // code (a profiled `cohort train` job spent 45% of its time in FloatVector.intoArray's fallback under such a
-    // helper). This method is too big for C2 to inline into its callers, so it is always called, reaches C2 early
-    // and stays there.
+    // The passes are written out in this one method, each coefficient broadcast once before its loop. C2 runs
+    // vector code fast only where it intrinsifies every operation, and on Java 17 that depended on the compile:
+    // with the passes in small helpers (inlined here by C2, so no longer called, and possibly left in C1 code that
+    // runs the Java fallbacks) and a broadcast in every loop body (mul(float)), some JVMs ran the Winograd
+    // transforms 2x slower for their whole life (JFR: time in the fallbacks of FloatVector.intoArray and
+    // VectorSupport.store; -XX:+PrintIntrinsics: "VectorSupport::store failed to inline (intrinsic)"). Seen in
+    // 1-thread FedAvg CNN rounds: 1 JVM of 9 at 2.3 s a round instead of 1.1 s before this layout, 0 of 8 after.
     boolean fresh = !accumulate;
     int bound = S.loopBound(len);
     int step = S.length();
@@ -42,6 +42,7 @@ final class VectorLanes implements Lanes {
       }
       int s0 = offsets[t];
       float w0 = coef[t++];
+      FloatVector v0 = FloatVector.broadcast(S, w0);
       while (t < terms && coef[t] == 0f) {
         t++;
       }
@@ -50,11 +51,11 @@ final class VectorLanes implements Lanes {
         if (fresh) {
           FloatVector zero = FloatVector.zero(S);
           for (; k < bound; k += step) {
-            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0)).intoArray(dst, d + k);
+            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(v0)).intoArray(dst, d + k);
           }
         } else {
           for (; k < bound; k += step) {
-            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
+            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(v0))
                 .intoArray(dst, d + k);
           }
         }
@@ -65,6 +66,7 @@ final class VectorLanes implements Lanes {
       }
       int s1 = offsets[t];
       float w1 = coef[t++];
+      FloatVector v1 = FloatVector.broadcast(S, w1);
       while (t < terms && coef[t] == 0f) {
         t++;
       }
@@ -72,13 +74,13 @@ final class VectorLanes implements Lanes {
         if (fresh) {
           FloatVector zero = FloatVector.zero(S);
           for (; k < bound; k += step) {
-            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-                .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
+            zero.add(FloatVector.fromArray(S, src, s0 + k).mul(v0))
+                .add(FloatVector.fromArray(S, src, s1 + k).mul(v1)).intoArray(dst, d + k);
           }
         } else {
           for (; k < bound; k += step) {
-            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-                .add(FloatVector.fromArray(S, src, s1 + k).mul(w1)).intoArray(dst, d + k);
+            FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(v0))
+                .add(FloatVector.fromArray(S, src, s1 + k).mul(v1)).intoArray(dst, d + k);
           }
         }
         for (; k < len; k++) {
@@ -88,18 +90,19 @@ final class VectorLanes implements Lanes {
       }
       int s2 = offsets[t];
       float w2 = coef[t++];
+      FloatVector v2 = FloatVector.broadcast(S, w2);
       if (fresh) { // three terms, maybe more to come
         FloatVector zero = FloatVector.zero(S);
         for (; k < bound; k += step) {
-          zero.add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-              .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
-              .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
+          zero.add(FloatVector.fromArray(S, src, s0 + k).mul(v0))
+              .add(FloatVector.fromArray(S, src, s1 + k).mul(v1))
+              .add(FloatVector.fromArray(S, src, s2 + k).mul(v2)).intoArray(dst, d + k);
         }
       } else {
         for (; k < bound; k += step) {
-          FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(w0))
-              .add(FloatVector.fromArray(S, src, s1 + k).mul(w1))
-              .add(FloatVector.fromArray(S, src, s2 + k).mul(w2)).intoArray(dst, d + k);
+          FloatVector.fromArray(S, dst, d + k).add(FloatVector.fromArray(S, src, s0 + k).mul(v0))
+              .add(FloatVector.fromArray(S, src, s1 + k).mul(v1))
+              .add(FloatVector.fromArray(S, src, s2 + k).mul(v2)).intoArray(dst, d + k);
         }
       }
       for (; k < len; k++) {
