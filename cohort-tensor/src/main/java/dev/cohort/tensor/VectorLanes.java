@@ -11,7 +11,14 @@ import jdk.incubator.vector.VectorSpecies;
  * additions per element as {@link ScalarLanes} (unfused, in term order).
  */
 final class VectorLanes implements Lanes {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The preferred shape, at most 256 bits: on the AVX-512 machine the benchmarks run on (AMD Zen 4, which executes a
+   * 512-bit operation as two 256-bit halves) the CNN's Winograd F(4x4, 5x5) forward pass took 1.93-2.02 ms with
+   * 256-bit vectors against 2.02-2.09 ms with 512-bit ones (four alternating JVMs each, best of 40; backward
+   * 4.02-4.39 against 4.23-4.35), and channel counts such as 8, 24 or 40 fill 256-bit vectors without a scalar tail.
+   */
+  private static final VectorSpecies<Float> S =
+      FloatVector.SPECIES_PREFERRED.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
   /** Ints in vectors of the same shape, for argmax indices. */
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
   private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
