@@ -20,6 +20,29 @@ interface Lanes {
   void combine(float[] dst, int d, boolean accumulate, float[] src, int[] offsets, float[] coef, int terms, int len);
 
   /**
+   * Two rows of a Winograd transform at the points {@code p} and {@code -p}, which differ only in the signs of their
+   * odd terms: with {@code e} the sum over even {@code t} of {@code coef[t] * src[offsets[t] + k]} and {@code o} the
+   * same over odd {@code t} (products unfused, added in order of {@code t}, zero coefficients included),
+   * {@code dst[plus + k] = e + o} and {@code dst[minus + k] = e - o} for {@code k < len}. Half the multiplications of
+   * two {@link #combine} calls, and each source run is read once for both rows. {@code terms >= 2}; the two
+   * destination runs must not overlap each other or the source runs.
+   */
+  void evenOdd(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int terms, int len);
+
+  /**
+   * Two rows of the transpose of such a transform, whose terms at {@code p} and {@code -p} (terms {@code t} and
+   * {@code t + 1} for odd {@code t} with {@code t + 1 < terms - 1}) have equal coefficients in the even row and
+   * opposite ones in the odd row: with {@code x_t = src[offsets[t] + k]}, the even row adds
+   * {@code evenCoef[t] * (x_t + x_{t+1})} for such a pair and {@code evenCoef[t] * x_t} for another term, the odd row
+   * {@code oddCoef[t] * (x_t - x_{t+1})} and {@code oddCoef[t] * x_t}, in order of {@code t}, products unfused;
+   * each row starts from its first product, or from {@code dst} when {@code accumulate}. The results go to
+   * {@code dst[even + k]} and {@code dst[odd + k]} for {@code k < len}; the coefficients at {@code t + 1} of a pair
+   * are not read. The two destination runs must not overlap each other or the source runs.
+   */
+  void pairedSums(float[] dst, int even, int odd, boolean accumulate, float[] src, int[] offsets, float[] evenCoef,
+      float[] oddCoef, int terms, int len);
+
+  /**
    * One window position of max pooling over {@code c} channels: with {@code best = out[o + ch]} and
    * {@code v = in[i + ch]}, {@code out[o + ch] = Math.max(best, v)} and, when {@code argmax} is not null,
    * {@code argmax[o + ch] = i + ch} where {@code best - v} has its sign bit set (v greater: the first maximum in

@@ -42,6 +42,70 @@ final class ScalarLanes implements Lanes {
   }
 
   @Override
+  public void evenOdd(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int terms, int len) {
+    evenOdd(dst, plus, minus, src, offsets, coef, terms, 0, len);
+  }
+
+  /** {@link Lanes#evenOdd} for {@code k} from {@code from} to {@code len}: also the vector kernels' tails. */
+  static void evenOdd(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int terms, int from,
+      int len) {
+    for (int k = from; k < len; k++) {
+      float e = src[offsets[0] + k] * coef[0];
+      float o = src[offsets[1] + k] * coef[1];
+      for (int t = 2; t < terms; t++) {
+        float x = src[offsets[t] + k] * coef[t];
+        if (t % 2 == 0) {
+          e += x;
+        } else {
+          o += x;
+        }
+      }
+      dst[plus + k] = e + o;
+      dst[minus + k] = e - o;
+    }
+  }
+
+  @Override
+  public void pairedSums(float[] dst, int even, int odd, boolean accumulate, float[] src, int[] offsets,
+      float[] evenCoef, float[] oddCoef, int terms, int len) {
+    pairedSums(dst, even, odd, accumulate, src, offsets, evenCoef, oddCoef, terms, 0, len);
+  }
+
+  /** {@link Lanes#pairedSums} for {@code k} from {@code from} to {@code len}: also the vector kernel's tail. */
+  static void pairedSums(float[] dst, int even, int odd, boolean accumulate, float[] src, int[] offsets,
+      float[] evenCoef, float[] oddCoef, int terms, int from, int len) {
+    for (int k = from; k < len; k++) {
+      float e = 0f;
+      float o = 0f;
+      for (int t = 0; t < terms; t++) {
+        float x = src[offsets[t] + k];
+        float se;
+        float so;
+        if (t % 2 == 1 && t + 1 < terms - 1) {
+          float y = src[offsets[t + 1] + k];
+          se = evenCoef[t] * (x + y);
+          so = oddCoef[t] * (x - y);
+        } else {
+          se = evenCoef[t] * x;
+          so = oddCoef[t] * x;
+        }
+        if (t == 0 && !accumulate) {
+          e = se;
+          o = so;
+        } else {
+          e = (t == 0 ? dst[even + k] : e) + se;
+          o = (t == 0 ? dst[odd + k] : o) + so;
+        }
+        if (t % 2 == 1 && t + 1 < terms - 1) {
+          t++;
+        }
+      }
+      dst[even + k] = e;
+      dst[odd + k] = o;
+    }
+  }
+
+  @Override
   public void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c) {
     if (argmax == null) {
       for (int ch = 0; ch < c; ch++) {

@@ -123,6 +123,127 @@ final class VectorLanes implements Lanes {
   }
 
   @Override
+  public void evenOdd(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int terms, int len) {
+    // One kernel per term count in use (F(4x4, 5x5): 8 terms for B^T, 4 for A), each a straight-line loop body:
+    // Java 17's C2 keeps vectors in registers only there (see combine), and a body of more than two rows' worth of
+    // vector operations made it give up intrinsics mid-method (measured: 2x slower than combine instead of 2x
+    // faster). Other term counts run the plain loop.
+    int done = 0;
+    if (terms == 8) {
+      done = evenOdd8(dst, plus, minus, src, offsets, coef, len);
+    } else if (terms == 4) {
+      done = evenOdd4(dst, plus, minus, src, offsets, coef, len);
+    }
+    ScalarLanes.evenOdd(dst, plus, minus, src, offsets, coef, terms, done, len);
+  }
+
+  private static int evenOdd8(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int len) {
+    int s0 = offsets[0];
+    int s1 = offsets[1];
+    int s2 = offsets[2];
+    int s3 = offsets[3];
+    int s4 = offsets[4];
+    int s5 = offsets[5];
+    int s6 = offsets[6];
+    int s7 = offsets[7];
+    FloatVector w0 = FloatVector.broadcast(S, coef[0]);
+    FloatVector w1 = FloatVector.broadcast(S, coef[1]);
+    FloatVector w2 = FloatVector.broadcast(S, coef[2]);
+    FloatVector w3 = FloatVector.broadcast(S, coef[3]);
+    FloatVector w4 = FloatVector.broadcast(S, coef[4]);
+    FloatVector w5 = FloatVector.broadcast(S, coef[5]);
+    FloatVector w6 = FloatVector.broadcast(S, coef[6]);
+    FloatVector w7 = FloatVector.broadcast(S, coef[7]);
+    int bound = S.loopBound(len);
+    for (int k = 0; k < bound; k += S.length()) {
+      FloatVector e = FloatVector.fromArray(S, src, s0 + k).mul(w0)
+          .add(FloatVector.fromArray(S, src, s2 + k).mul(w2))
+          .add(FloatVector.fromArray(S, src, s4 + k).mul(w4))
+          .add(FloatVector.fromArray(S, src, s6 + k).mul(w6));
+      FloatVector o = FloatVector.fromArray(S, src, s1 + k).mul(w1)
+          .add(FloatVector.fromArray(S, src, s3 + k).mul(w3))
+          .add(FloatVector.fromArray(S, src, s5 + k).mul(w5))
+          .add(FloatVector.fromArray(S, src, s7 + k).mul(w7));
+      e.add(o).intoArray(dst, plus + k);
+      e.sub(o).intoArray(dst, minus + k);
+    }
+    return bound;
+  }
+
+  private static int evenOdd4(float[] dst, int plus, int minus, float[] src, int[] offsets, float[] coef, int len) {
+    int s0 = offsets[0];
+    int s1 = offsets[1];
+    int s2 = offsets[2];
+    int s3 = offsets[3];
+    FloatVector w0 = FloatVector.broadcast(S, coef[0]);
+    FloatVector w1 = FloatVector.broadcast(S, coef[1]);
+    FloatVector w2 = FloatVector.broadcast(S, coef[2]);
+    FloatVector w3 = FloatVector.broadcast(S, coef[3]);
+    int bound = S.loopBound(len);
+    for (int k = 0; k < bound; k += S.length()) {
+      FloatVector e = FloatVector.fromArray(S, src, s0 + k).mul(w0)
+          .add(FloatVector.fromArray(S, src, s2 + k).mul(w2));
+      FloatVector o = FloatVector.fromArray(S, src, s1 + k).mul(w1)
+          .add(FloatVector.fromArray(S, src, s3 + k).mul(w3));
+      e.add(o).intoArray(dst, plus + k);
+      e.sub(o).intoArray(dst, minus + k);
+    }
+    return bound;
+  }
+
+  @Override
+  public void pairedSums(float[] dst, int even, int odd, boolean accumulate, float[] src, int[] offsets,
+      float[] evenCoef, float[] oddCoef, int terms, int len) {
+    int done = terms == 8 ? pairedSums8(dst, even, odd, accumulate, src, offsets, evenCoef, oddCoef, len) : 0;
+    ScalarLanes.pairedSums(dst, even, odd, accumulate, src, offsets, evenCoef, oddCoef, terms, done, len);
+  }
+
+  /** Eight terms: pairs (1, 2), (3, 4), (5, 6) between the terms 0 and 7 (the points of F(4x4, 5x5)). */
+  private static int pairedSums8(float[] dst, int even, int odd, boolean accumulate, float[] src, int[] offsets,
+      float[] evenCoef, float[] oddCoef, int len) {
+    int s0 = offsets[0];
+    int s1 = offsets[1];
+    int s2 = offsets[2];
+    int s3 = offsets[3];
+    int s4 = offsets[4];
+    int s5 = offsets[5];
+    int s6 = offsets[6];
+    int s7 = offsets[7];
+    FloatVector e0 = FloatVector.broadcast(S, evenCoef[0]);
+    FloatVector e1 = FloatVector.broadcast(S, evenCoef[1]);
+    FloatVector e3 = FloatVector.broadcast(S, evenCoef[3]);
+    FloatVector e5 = FloatVector.broadcast(S, evenCoef[5]);
+    FloatVector e7 = FloatVector.broadcast(S, evenCoef[7]);
+    FloatVector o0 = FloatVector.broadcast(S, oddCoef[0]);
+    FloatVector o1 = FloatVector.broadcast(S, oddCoef[1]);
+    FloatVector o3 = FloatVector.broadcast(S, oddCoef[3]);
+    FloatVector o5 = FloatVector.broadcast(S, oddCoef[5]);
+    FloatVector o7 = FloatVector.broadcast(S, oddCoef[7]);
+    int bound = S.loopBound(len);
+    for (int k = 0; k < bound; k += S.length()) {
+      FloatVector x0 = FloatVector.fromArray(S, src, s0 + k);
+      FloatVector x1 = FloatVector.fromArray(S, src, s1 + k);
+      FloatVector x2 = FloatVector.fromArray(S, src, s2 + k);
+      FloatVector x3 = FloatVector.fromArray(S, src, s3 + k);
+      FloatVector x4 = FloatVector.fromArray(S, src, s4 + k);
+      FloatVector x5 = FloatVector.fromArray(S, src, s5 + k);
+      FloatVector x6 = FloatVector.fromArray(S, src, s6 + k);
+      FloatVector x7 = FloatVector.fromArray(S, src, s7 + k);
+      FloatVector e = x0.mul(e0);
+      FloatVector o = x0.mul(o0);
+      if (accumulate) {
+        e = FloatVector.fromArray(S, dst, even + k).add(e);
+        o = FloatVector.fromArray(S, dst, odd + k).add(o);
+      }
+      e.add(x1.add(x2).mul(e1)).add(x3.add(x4).mul(e3)).add(x5.add(x6).mul(e5)).add(x7.mul(e7))
+          .intoArray(dst, even + k);
+      o.add(x1.sub(x2).mul(o1)).add(x3.sub(x4).mul(o3)).add(x5.sub(x6).mul(o5)).add(x7.mul(o7))
+          .intoArray(dst, odd + k);
+    }
+    return bound;
+  }
+
+  @Override
   public void maxInto(float[] out, int o, int[] argmax, float[] in, int i, int c) {
     int bound = S.loopBound(c);
     int k = 0;

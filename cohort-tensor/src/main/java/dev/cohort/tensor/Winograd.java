@@ -40,6 +40,11 @@ final class Winograd {
   final float[] gm;
   /** {@code A^T}, {@code m x alpha}. */
   final float[] at;
+  /** The rows and columns of {@code B^T} and {@code A^T}, as the transforms pass them to {@link Lanes}. */
+  private final float[][] btRows;
+  private final float[][] btColumns;
+  private final float[][] atRows;
+  private final float[][] atColumns;
 
   Winograd(int m, int r) {
     this.m = m;
@@ -57,6 +62,14 @@ final class Winograd {
     for (int j = 0; j < alpha; j++) {
       for (int l = 0; l < alpha; l++) {
         b[j][l] = vInv[l][j];
+      }
+    }
+    // With every finite point's negation among the points (alpha even), B^T's row at -p is its row at p with the
+    // odd terms negated (V diag((-1)^l) swaps V's rows at p and -p): made exact here, against the inversion's
+    // rounding, so that evenOdd can compute both rows from one pass.
+    for (int j = 1; pairedBt(j); j += 2) {
+      for (int l = 0; l < alpha; l++) {
+        b[j + 1][l] = l % 2 == 0 ? b[j][l] : -b[j][l];
       }
     }
     // Balance row j of G against row j of B^T: scale G's by s and B^T's by 1/s with s = sqrt(max|B| / max|G|).
@@ -91,6 +104,34 @@ final class Winograd {
         at[i * alpha + j] = (float) vm[j][i];
       }
     }
+    btRows = new float[alpha][alpha];
+    btColumns = new float[alpha][alpha];
+    atRows = new float[m][alpha];
+    atColumns = new float[alpha][m];
+    for (int j = 0; j < alpha; j++) {
+      for (int l = 0; l < alpha; l++) {
+        btRows[j][l] = bt[j * alpha + l];
+        btColumns[l][j] = bt[j * alpha + l];
+      }
+      for (int i = 0; i < m; i++) {
+        atRows[i][j] = at[i * alpha + j];
+        atColumns[j][i] = at[i * alpha + j];
+      }
+    }
+  }
+
+  /**
+   * Whether the point {@code POINTS[j]} is followed by its negation: then row {@code j + 1} of {@code A} (the powers
+   * of the point) is row {@code j} with its odd terms negated, and so is {@code B^T}'s when {@link #pairedBt}, and
+   * the transforms compute both rows in one {@link Lanes#evenOdd}.
+   */
+  private boolean pairStart(int j) {
+    return j % 2 == 1 && j + 1 < alpha - 1;
+  }
+
+  /** {@link #pairStart} for the rows of {@code B^T}, which pair only when every point's negation is a point. */
+  private boolean pairedBt(int j) {
+    return alpha % 2 == 0 && pairStart(j);
   }
 
   /** {@code rows x cols} evaluation matrix at the points and infinity (its row picks the last coefficient). */
@@ -249,23 +290,22 @@ final class Winograd {
     int vOff = pinOff + g.n() * plan.hp * plan.rowLen;
     int mOff = vOff + a2 * chunkTiles * c;
     int tmpOff = mOff + a2 * chunkTiles * f;
-    int tmpSize = Math.max(alpha * r * c * f, Math.max(alpha * plan.rowLen, (alpha + 1) * m * plan.tw * f));
+    int tmpSize = Math.max(alpha * r * c * f, Math.max(alpha * plan.rowLen, (alpha + m) * m * plan.tw * f));
     float[] s = scratch(tmpOff + tmpSize);
     filterTransform(filter, c * f, s, uOff, s, tmpOff);
     plan.pad(input, s, pinOff);
     int[] offsets = new int[alpha];
-    float[] coef = new float[alpha];
     for (int r0 = 0; r0 < plan.tileRows(); r0 += plan.rowsPerChunk) {
       int rows = Math.min(plan.rowsPerChunk, plan.tileRows() - r0);
       int tc = rows * plan.tw;
       for (int lr = 0; lr < rows; lr++) {
-        inputTransform(plan, s, pinOff, r0 + lr, s, vOff + lr * plan.tw * c, tc * c, s, tmpOff, offsets, coef);
+        inputTransform(plan, s, pinOff, r0 + lr, s, vOff + lr * plan.tw * c, tc * c, s, tmpOff, offsets);
       }
       for (int xi = 0; xi < a2; xi++) {
         Blas.sgemm(false, false, tc, f, c, 1f, s, vOff + xi * tc * c, c, s, uOff + xi * c * f, f, 0f, s, mOff + xi * tc * f, f);
       }
       for (int lr = 0; lr < rows; lr++) {
-        outputTransform(plan, s, mOff + lr * plan.tw * f, tc * f, r0 + lr, output, bias, relu, s, tmpOff, offsets, coef);
+        outputTransform(plan, s, mOff + lr * plan.tw * f, tc * f, r0 + lr, output, bias, relu, s, tmpOff, offsets);
       }
     }
   }
@@ -293,13 +333,12 @@ final class Winograd {
     }
     plan.pad(input, s, pinOff);
     int[] offsets = new int[alpha];
-    float[] coef = new float[alpha];
     for (int r0 = 0; r0 < plan.tileRows(); r0 += plan.rowsPerChunk) {
       int rows = Math.min(plan.rowsPerChunk, plan.tileRows() - r0);
       int tc = rows * plan.tw;
       for (int lr = 0; lr < rows; lr++) {
-        inputTransform(plan, s, pinOff, r0 + lr, s, vOff + lr * plan.tw * c, tc * c, s, tmpOff, offsets, coef);
-        gradientTransform(plan, dOutput, r0 + lr, s, mOff + lr * plan.tw * f, tc * f, s, tmpOff, offsets, coef);
+        inputTransform(plan, s, pinOff, r0 + lr, s, vOff + lr * plan.tw * c, tc * c, s, tmpOff, offsets);
+        gradientTransform(plan, dOutput, r0 + lr, s, mOff + lr * plan.tw * f, tc * f, s, tmpOff, offsets);
       }
       for (int xi = 0; xi < a2; xi++) {
         Blas.sgemm(true, false, c, f, tc, 1f, s, vOff + xi * tc * c, c, s, mOff + xi * tc * f, f, r0 == 0 ? 0f : 1f,
@@ -310,7 +349,7 @@ final class Winograd {
           Blas.sgemm(false, true, tc, c, f, 1f, s, mOff + xi * tc * f, f, s, uOff + xi * c * f, f, 0f, s, vOff + xi * tc * c, c);
         }
         for (int lr = 0; lr < rows; lr++) {
-          inputGradientTransform(plan, s, vOff + lr * plan.tw * c, tc * c, r0 + lr, s, dpinOff, s, tmpOff, offsets, coef);
+          inputGradientTransform(plan, s, vOff + lr * plan.tw * c, tc * c, r0 + lr, s, dpinOff, s, tmpOff, offsets);
         }
       }
     }
@@ -373,27 +412,37 @@ final class Winograd {
    * ({@code plane} floats between the {@code alpha^2} matrices).
    */
   private void inputTransform(Plan plan, float[] pin, int pinOff, int tileRow, float[] v, int vOff, int plane,
-      float[] tmp, int tmpOff, int[] offsets, float[] coef) {
+      float[] tmp, int tmpOff, int[] offsets) {
     int b = tileRow / plan.th;
     int ty = tileRow % plan.th;
     int c = plan.g.c();
     int len = plan.tw * c;
     // tmp[p][row] = sum_y B^T[p][y] pin[b][ty m + y][row]
+    for (int y = 0; y < alpha; y++) {
+      offsets[y] = pinOff + (b * plan.hp + ty * m + y) * plan.rowLen;
+    }
     for (int p = 0; p < alpha; p++) {
-      for (int y = 0; y < alpha; y++) {
-        offsets[y] = pinOff + (b * plan.hp + ty * m + y) * plan.rowLen;
-        coef[y] = bt[p * alpha + y];
+      if (pairedBt(p)) {
+        LANES.evenOdd(tmp, tmpOff + p * plan.rowLen, tmpOff + (p + 1) * plan.rowLen, pin, offsets, btRows[p], alpha,
+            plan.rowLen);
+        p++;
+      } else {
+        LANES.combine(tmp, tmpOff + p * plan.rowLen, false, pin, offsets, btRows[p], alpha, plan.rowLen);
       }
-      LANES.combine(tmp, tmpOff + p * plan.rowLen, false, pin, offsets, coef, alpha, plan.rowLen);
     }
     // V[p][q][tx][c] = sum_x B^T[q][x] tmp[p][column x of tile tx]
     for (int p = 0; p < alpha; p++) {
+      for (int x = 0; x < alpha; x++) {
+        offsets[x] = tmpOff + p * plan.rowLen + plan.columnOffset(x, c);
+      }
       for (int q = 0; q < alpha; q++) {
-        for (int x = 0; x < alpha; x++) {
-          offsets[x] = tmpOff + p * plan.rowLen + plan.columnOffset(x, c);
-          coef[x] = bt[q * alpha + x];
+        if (pairedBt(q)) {
+          LANES.evenOdd(v, vOff + (p * alpha + q) * plane, vOff + (p * alpha + q + 1) * plane, tmp, offsets,
+              btRows[q], alpha, len);
+          q++;
+        } else {
+          LANES.combine(v, vOff + (p * alpha + q) * plane, false, tmp, offsets, btRows[q], alpha, len);
         }
-        LANES.combine(v, vOff + (p * alpha + q) * plane, false, tmp, offsets, coef, alpha, len);
       }
     }
   }
@@ -403,45 +452,58 @@ final class Winograd {
    * bias and ReLU applied as they are written.
    */
   private void outputTransform(Plan plan, float[] mm, int mOff, int plane, int tileRow, float[] y, float[] bias,
-      boolean relu, float[] tmp, int tmpOff, int[] offsets, float[] coef) {
+      boolean relu, float[] tmp, int tmpOff, int[] offsets) {
     Conv2dGeometry g = plan.g;
     int b = tileRow / plan.th;
     int ty = tileRow % plan.th;
     int f = g.f();
     int len = plan.tw * f;
-    // tmp[p][j][tx][f] = sum_q A^T[j][q] M[p][q][tx][f]
+    // tmp[p][j][tx][f] = sum_q A^T[j][q] M[p][q][tx][f]  (rows j, j + 1 of A^T at once: its columns pair)
     for (int p = 0; p < alpha; p++) {
-      for (int jj = 0; jj < m; jj++) {
-        for (int q = 0; q < alpha; q++) {
-          offsets[q] = mOff + (p * alpha + q) * plane;
-          coef[q] = at[jj * alpha + q];
-        }
-        LANES.combine(tmp, tmpOff + (p * m + jj) * len, false, mm, offsets, coef, alpha, len);
+      for (int q = 0; q < alpha; q++) {
+        offsets[q] = mOff + (p * alpha + q) * plane;
       }
+      applyAt(tmp, tmpOff + p * m * len, len, mm, offsets, m, len);
     }
+    // rows[i][j][tx][f] = sum_p A^T[i][p] tmp[p][j][tx][f], then written out
     int rowOff = tmpOff + alpha * m * len;
     int rows = Math.min(m, plan.outH - ty * m);
-    for (int i = 0; i < rows; i++) {
-      // row[j][tx][f] = sum_p A^T[i][p] tmp[p][j][tx][f]
-      for (int jj = 0; jj < m; jj++) {
-        for (int p = 0; p < alpha; p++) {
-          offsets[p] = tmpOff + (p * m + jj) * len;
-          coef[p] = at[i * alpha + p];
-        }
-        LANES.combine(tmp, rowOff + jj * len, false, tmp, offsets, coef, alpha, len);
+    for (int jj = 0; jj < m; jj++) {
+      for (int p = 0; p < alpha; p++) {
+        offsets[p] = tmpOff + (p * m + jj) * len;
       }
+      applyAt(tmp, rowOff + jj * len, m * len, tmp, offsets, rows, len);
+    }
+    for (int i = 0; i < rows; i++) {
       int out = (b * plan.outH + ty * m + i) * plan.outW;
       for (int tx = 0; tx < plan.tw; tx++) {
         for (int jj = 0; jj < m && tx * m + jj < plan.outW; jj++) {
-          Convolution.epilogueRow(tmp, rowOff + jj * len + tx * f, y, (out + tx * m + jj) * f, f, bias, relu);
+          Convolution.epilogueRow(tmp, rowOff + (i * m + jj) * len + tx * f, y, (out + tx * m + jj) * f, f, bias,
+              relu);
         }
+      }
+    }
+  }
+
+  /**
+   * {@code dst[d + i * stride + k] = sum_q A^T[i][q] src[offsets[q] + k]} for the first {@code count} rows of
+   * {@code A^T}, two rows at a time ({@link Lanes#pairedSums}: the columns of {@code A^T} at {@code p} and {@code -p}
+   * differ in the sign of the odd rows).
+   */
+  private void applyAt(float[] dst, int d, int stride, float[] src, int[] offsets, int count, int len) {
+    for (int i = 0; i < count; i += 2) {
+      if (i + 1 < count) {
+        LANES.pairedSums(dst, d + i * stride, d + (i + 1) * stride, false, src, offsets, atRows[i], atRows[i + 1],
+            alpha, len);
+      } else {
+        LANES.combine(dst, d + i * stride, false, src, offsets, atRows[i], alpha, len);
       }
     }
   }
 
   /** {@code dM_t = A dY_t A^T} for the tiles of {@code tileRow} ({@code dY} zero outside the output). */
   private void gradientTransform(Plan plan, float[] dy, int tileRow, float[] dm, int mOff, int plane, float[] tmp, int tmpOff,
-      int[] offsets, float[] coef) {
+      int[] offsets) {
     Conv2dGeometry g = plan.g;
     int b = tileRow / plan.th;
     int ty = tileRow % plan.th;
@@ -463,31 +525,41 @@ final class Winograd {
         }
       }
     }
-    // tmp[p][j] = sum_i A^T[i][p] rows[i][j]
-    for (int p = 0; p < alpha; p++) {
-      for (int jj = 0; jj < m; jj++) {
-        for (int i = 0; i < m; i++) {
-          offsets[i] = rowsOff + (i * m + jj) * len;
-          coef[i] = at[i * alpha + p];
+    // tmp[p][j] = sum_i A^T[i][p] rows[i][j]  (A^T[i][p] = POINTS[p]^i: rows p and p + 1 pair as B^T's do)
+    for (int jj = 0; jj < m; jj++) {
+      for (int i = 0; i < m; i++) {
+        offsets[i] = rowsOff + (i * m + jj) * len;
+      }
+      for (int p = 0; p < alpha; p++) {
+        if (m > 1 && pairStart(p)) {
+          LANES.evenOdd(tmp, tmpOff + (p * m + jj) * len, tmpOff + ((p + 1) * m + jj) * len, tmp, offsets,
+              atColumns[p], m, len);
+          p++;
+        } else {
+          LANES.combine(tmp, tmpOff + (p * m + jj) * len, false, tmp, offsets, atColumns[p], m, len);
         }
-        LANES.combine(tmp, tmpOff + (p * m + jj) * len, false, tmp, offsets, coef, m, len);
       }
     }
     // dM[p][q] = sum_j A^T[j][q] tmp[p][j]
     for (int p = 0; p < alpha; p++) {
+      for (int jj = 0; jj < m; jj++) {
+        offsets[jj] = tmpOff + (p * m + jj) * len;
+      }
       for (int q = 0; q < alpha; q++) {
-        for (int jj = 0; jj < m; jj++) {
-          offsets[jj] = tmpOff + (p * m + jj) * len;
-          coef[jj] = at[jj * alpha + q];
+        if (m > 1 && pairStart(q)) {
+          LANES.evenOdd(dm, mOff + (p * alpha + q) * plane, mOff + (p * alpha + q + 1) * plane, tmp, offsets,
+              atColumns[q], m, len);
+          q++;
+        } else {
+          LANES.combine(dm, mOff + (p * alpha + q) * plane, false, tmp, offsets, atColumns[q], m, len);
         }
-        LANES.combine(dm, mOff + (p * alpha + q) * plane, false, tmp, offsets, coef, m, len);
       }
     }
   }
 
   /** Adds {@code B dV_t B^T} of the tiles of {@code tileRow} into the padded, phase-split input gradient. */
   private void inputGradientTransform(Plan plan, float[] dv, int vOff, int plane, int tileRow, float[] dpin, int dpinOff,
-      float[] tmp, int tmpOff, int[] offsets, float[] coef) {
+      float[] tmp, int tmpOff, int[] offsets) {
     int b = tileRow / plan.th;
     int ty = tileRow % plan.th;
     int c = plan.g.c();
@@ -495,21 +567,33 @@ final class Winograd {
     // tmp[p][row] = sum over x, q of B^T[q][x] dV[p][q] placed at column x of each tile (tiles overlap: added)
     java.util.Arrays.fill(tmp, tmpOff, tmpOff + alpha * plan.rowLen, 0f);
     for (int p = 0; p < alpha; p++) {
+      for (int q = 0; q < alpha; q++) {
+        offsets[q] = vOff + (p * alpha + q) * plane;
+      }
       for (int x = 0; x < alpha; x++) {
-        for (int q = 0; q < alpha; q++) {
-          offsets[q] = vOff + (p * alpha + q) * plane;
-          coef[q] = bt[q * alpha + x];
+        int row = tmpOff + p * plan.rowLen;
+        if (alpha % 2 == 0) { // columns x, x + 1 at once: B^T's rows pair (pairedBt)
+          LANES.pairedSums(tmp, row + plan.columnOffset(x, c), row + plan.columnOffset(x + 1, c), true, dv, offsets,
+              btColumns[x], btColumns[x + 1], alpha, len);
+          x++;
+        } else {
+          LANES.combine(tmp, row + plan.columnOffset(x, c), true, dv, offsets, btColumns[x], alpha, len);
         }
-        LANES.combine(tmp, tmpOff + p * plan.rowLen + plan.columnOffset(x, c), true, dv, offsets, coef, alpha, len);
       }
     }
     // dpin[b][ty m + y][row] += sum_p B^T[p][y] tmp[p][row]
+    for (int p = 0; p < alpha; p++) {
+      offsets[p] = tmpOff + p * plan.rowLen;
+    }
     for (int y = 0; y < alpha; y++) {
-      for (int p = 0; p < alpha; p++) {
-        offsets[p] = tmpOff + p * plan.rowLen;
-        coef[p] = bt[p * alpha + y];
+      int row = dpinOff + (b * plan.hp + ty * m + y) * plan.rowLen;
+      if (alpha % 2 == 0) {
+        LANES.pairedSums(dpin, row, row + plan.rowLen, true, tmp, offsets, btColumns[y], btColumns[y + 1], alpha,
+            plan.rowLen);
+        y++;
+      } else {
+        LANES.combine(dpin, row, true, tmp, offsets, btColumns[y], alpha, plan.rowLen);
       }
-      LANES.combine(dpin, dpinOff + (b * plan.hp + ty * m + y) * plan.rowLen, true, tmp, offsets, coef, alpha, plan.rowLen);
     }
   }
 }

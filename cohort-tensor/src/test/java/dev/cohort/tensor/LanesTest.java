@@ -1,6 +1,7 @@
 package dev.cohort.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.cohort.testing.Cases;
 import java.util.stream.Stream;
@@ -59,6 +60,128 @@ class LanesTest {
     }
     for (int i = 0; i < d; i++) {
       assertThat(vector[i]).as("dst[%s] before the run is left alone", i).isEqualTo(dst[i]);
+    }
+  }
+
+  /**
+   * A pair of transform rows gives the same bits in both, and is the two rows that {@code combine} computes (to
+   * rounding: {@code evenOdd} adds the even and the odd terms apart): 2-9 terms (the vector kernels take 4 and 8),
+   * lengths below, at and past vector lengths, zero coefficients and signed zeros.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarEvenOddAgreeBitForBit(Cases.Case c) {
+    int len = c.between(0, 80);
+    int terms = c.random().nextInt(3) == 0 ? c.between(2, 9) : c.random().nextBoolean() ? 4 : 8;
+    float[] src = new float[len * terms + c.between(0, 40) + len];
+    for (int i = 0; i < src.length; i++) {
+      int kind = c.random().nextInt(8);
+      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
+    }
+    int[] offsets = new int[terms];
+    float[] coef = new float[terms];
+    float[] negated = new float[terms];
+    for (int t = 0; t < terms; t++) {
+      offsets[t] = c.between(0, src.length - len);
+      int kind = c.random().nextInt(4);
+      coef[t] = kind == 0 ? 0f : kind == 1 ? -1f : (float) c.uniform(-3, 3);
+      negated[t] = t % 2 == 0 ? coef[t] : -coef[t];
+    }
+    int plus = c.between(0, 9);
+    int minus = plus + len + c.between(0, 9);
+    float[] dst = new float[minus + len + c.between(0, 9)];
+    for (int i = 0; i < dst.length; i++) {
+      dst[i] = (float) c.uniform(-2, 2);
+    }
+    float[] scalar = dst.clone();
+    float[] vector = dst.clone();
+    new ScalarLanes("test").evenOdd(scalar, plus, minus, src, offsets, coef, terms, len);
+    new VectorLanes().evenOdd(vector, plus, minus, src, offsets, coef, terms, len);
+    for (int i = 0; i < dst.length; i++) {
+      assertThat(Float.floatToRawIntBits(vector[i])).as("dst[%s] of %s, len %s, %s terms %s: vector %s, scalar %s",
+          i, c, len, terms, java.util.Arrays.toString(coef), vector[i], scalar[i])
+          .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+      boolean inside = (i >= plus && i < plus + len) || (i >= minus && i < minus + len);
+      if (!inside) {
+        assertThat(vector[i]).as("dst[%s] outside both runs is left alone", i).isEqualTo(dst[i]);
+      }
+    }
+    float[] rows = new float[dst.length];
+    new ScalarLanes("test").combine(rows, plus, false, src, offsets, coef, terms, len);
+    new ScalarLanes("test").combine(rows, minus, false, src, offsets, negated, terms, len);
+    for (int k = 0; k < len; k++) {
+      float scale = 0;
+      for (int t = 0; t < terms; t++) {
+        scale += Math.abs(coef[t] * src[offsets[t] + k]);
+      }
+      assertThat(vector[plus + k]).as("row p at %s", k).isCloseTo(rows[plus + k], within(1e-6f * scale + 1e-30f));
+      assertThat(vector[minus + k]).as("row -p at %s", k).isCloseTo(rows[minus + k], within(1e-6f * scale + 1e-30f));
+    }
+  }
+
+  /**
+   * The transposed pair gives the same bits in both, and the two rows that {@code combine} computes with the pairs'
+   * coefficients written out (equal in the even row, opposite in the odd one), to rounding: 2-9 terms (the vector
+   * kernel takes 8), overwriting and accumulating, zero coefficients and signed zeros.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void vectorAndScalarPairedSumsAgreeBitForBit(Cases.Case c) {
+    int len = c.between(0, 80);
+    int terms = c.random().nextInt(3) == 0 ? c.between(2, 9) : 8;
+    float[] src = new float[len * terms + c.between(0, 40) + len];
+    for (int i = 0; i < src.length; i++) {
+      int kind = c.random().nextInt(8);
+      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
+    }
+    int[] offsets = new int[terms];
+    float[] even = new float[terms];
+    float[] odd = new float[terms];
+    for (int t = 0; t < terms; t++) {
+      offsets[t] = c.between(0, src.length - len);
+      int kind = c.random().nextInt(4);
+      even[t] = kind == 0 ? 0f : kind == 1 ? -1f : (float) c.uniform(-3, 3);
+      odd[t] = c.random().nextInt(4) == 0 ? 0f : (float) c.uniform(-3, 3);
+    }
+    float[] evenRow = even.clone();
+    float[] oddRow = odd.clone();
+    for (int t = 1; t + 1 < terms - 1; t += 2) { // the pairs' second coefficients, which pairedSums implies
+      evenRow[t + 1] = even[t];
+      oddRow[t + 1] = -odd[t];
+      even[t + 1] = Float.NaN; // not read
+      odd[t + 1] = Float.NaN;
+    }
+    boolean accumulate = c.random().nextBoolean();
+    int ev = c.between(0, 9);
+    int od = ev + len + c.between(0, 9);
+    float[] dst = new float[od + len + c.between(0, 9)];
+    for (int i = 0; i < dst.length; i++) {
+      dst[i] = c.random().nextInt(5) == 0 ? -0f : (float) c.uniform(-2, 2);
+    }
+    float[] scalar = dst.clone();
+    float[] vector = dst.clone();
+    new ScalarLanes("test").pairedSums(scalar, ev, od, accumulate, src, offsets, even, odd, terms, len);
+    new VectorLanes().pairedSums(vector, ev, od, accumulate, src, offsets, even, odd, terms, len);
+    for (int i = 0; i < dst.length; i++) {
+      assertThat(Float.floatToRawIntBits(vector[i])).as("dst[%s] of %s, len %s, %s terms, accumulate %s: vector %s, "
+          + "scalar %s", i, c, len, terms, accumulate, vector[i], scalar[i]).isEqualTo(Float.floatToRawIntBits(scalar[i]));
+      boolean inside = (i >= ev && i < ev + len) || (i >= od && i < od + len);
+      if (!inside) {
+        assertThat(vector[i]).as("dst[%s] outside both runs is left alone", i).isEqualTo(dst[i]);
+      }
+    }
+    float[] rows = dst.clone();
+    new ScalarLanes("test").combine(rows, ev, accumulate, src, offsets, evenRow, terms, len);
+    new ScalarLanes("test").combine(rows, od, accumulate, src, offsets, oddRow, terms, len);
+    for (int k = 0; k < len; k++) {
+      float evenScale = accumulate ? Math.abs(dst[ev + k]) : 0;
+      float oddScale = accumulate ? Math.abs(dst[od + k]) : 0;
+      for (int t = 0; t < terms; t++) {
+        evenScale += Math.abs(evenRow[t] * src[offsets[t] + k]);
+        oddScale += Math.abs(oddRow[t] * src[offsets[t] + k]);
+      }
+      assertThat(vector[ev + k]).as("even row at %s", k).isCloseTo(rows[ev + k], within(1e-6f * evenScale + 1e-30f));
+      assertThat(vector[od + k]).as("odd row at %s", k).isCloseTo(rows[od + k], within(1e-6f * oddScale + 1e-30f));
     }
   }
 
