@@ -14,6 +14,12 @@ package dev.cohort.tensor;
  * {@code G} and {@code B^T} are rescaled against each other (which leaves each product unchanged) so that both
  * have entries of similar size, which keeps the float32 rounding close to that of the direct convolution.
  *
+ * <p>After 0 the points come in pairs {@code p, -p}, and a row of {@code A} at {@code -p} is the row at {@code p} with
+ * its odd terms negated, as is {@code B^T}'s when every point's negation is a point ({@code alpha} even): the tile
+ * transforms (input, output and their gradients) compute each such pair of rows, or of columns for the transposed
+ * matrices, in one pass over their inputs ({@link Lanes#evenOdd}, {@link Lanes#pairedSums}), with half the
+ * multiplications. The filter transforms, once a step, apply their matrices row by row.
+ *
  * <p>The backward passes are the exact adjoints of the forward one: with {@code dM = A dY A^T} per tile, the
  * input gradient is {@code B (dM U^T) B^T} scattered back over the overlapping input tiles, and the filter
  * gradient {@code G^T (V^T dM) G} summed over tiles inside the GEMM. Tiles are processed in chunks so that the
