@@ -31,11 +31,7 @@ class LanesTest {
   void vectorAndScalarKernelsAgreeBitForBit(Cases.Case c) {
     int len = c.between(0, 80);
     int terms = c.between(0, 7);
-    float[] src = new float[len * terms + c.between(0, 40) + len];
-    for (int i = 0; i < src.length; i++) {
-      int kind = c.random().nextInt(8);
-      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
-    }
+    float[] src = source(c, len, terms);
     int[] offsets = new int[terms];
     float[] coef = new float[terms];
     for (int t = 0; t < terms; t++) {
@@ -73,11 +69,7 @@ class LanesTest {
   void vectorAndScalarEvenOddAgreeBitForBit(Cases.Case c) {
     int len = c.between(0, 80);
     int terms = c.random().nextInt(3) == 0 ? c.between(2, 9) : c.random().nextBoolean() ? 4 : 8;
-    float[] src = new float[len * terms + c.between(0, 40) + len];
-    for (int i = 0; i < src.length; i++) {
-      int kind = c.random().nextInt(8);
-      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
-    }
+    float[] src = source(c, len, terms);
     int[] offsets = new int[terms];
     float[] coef = new float[terms];
     float[] negated = new float[terms];
@@ -109,13 +101,32 @@ class LanesTest {
     float[] rows = new float[dst.length];
     new ScalarLanes("test").combine(rows, plus, false, src, offsets, coef, terms, len);
     new ScalarLanes("test").combine(rows, minus, false, src, offsets, negated, terms, len);
+    assertRowClose("row p", vector, rows, plus, null, src, offsets, coef, terms, len);
+    assertRowClose("row -p", vector, rows, minus, null, src, offsets, negated, terms, len);
+  }
+
+  /** Random sources for {@code terms} runs of {@code len}: values in [-4, 4], a quarter of them signed zeros. */
+  private static float[] source(Cases.Case c, int len, int terms) {
+    float[] src = new float[len * terms + c.between(0, 40) + len];
+    for (int i = 0; i < src.length; i++) {
+      int kind = c.random().nextInt(8);
+      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
+    }
+    return src;
+  }
+
+  /**
+   * {@code actual[at + k]} is within float32 rounding of {@code expected[at + k]}, a sum of {@code coef[t] *
+   * src[offsets[t] + k]} (added to {@code start[at + k]} when {@code start} is not null), for {@code k < len}.
+   */
+  private static void assertRowClose(String what, float[] actual, float[] expected, int at, float[] start,
+      float[] src, int[] offsets, float[] coef, int terms, int len) {
     for (int k = 0; k < len; k++) {
-      float scale = 0;
+      float scale = start == null ? 0 : Math.abs(start[at + k]);
       for (int t = 0; t < terms; t++) {
         scale += Math.abs(coef[t] * src[offsets[t] + k]);
       }
-      assertThat(vector[plus + k]).as("row p at %s", k).isCloseTo(rows[plus + k], within(1e-6f * scale + 1e-30f));
-      assertThat(vector[minus + k]).as("row -p at %s", k).isCloseTo(rows[minus + k], within(1e-6f * scale + 1e-30f));
+      assertThat(actual[at + k]).as("%s at %s", what, k).isCloseTo(expected[at + k], within(1e-6f * scale + 1e-30f));
     }
   }
 
@@ -129,11 +140,7 @@ class LanesTest {
   void vectorAndScalarPairedSumsAgreeBitForBit(Cases.Case c) {
     int len = c.between(0, 80);
     int terms = c.random().nextInt(3) == 0 ? c.between(2, 9) : 8;
-    float[] src = new float[len * terms + c.between(0, 40) + len];
-    for (int i = 0; i < src.length; i++) {
-      int kind = c.random().nextInt(8);
-      src[i] = kind == 0 ? -0f : kind == 1 ? 0f : (float) c.uniform(-4, 4);
-    }
+    float[] src = source(c, len, terms);
     int[] offsets = new int[terms];
     float[] even = new float[terms];
     float[] odd = new float[terms];
@@ -173,16 +180,8 @@ class LanesTest {
     float[] rows = dst.clone();
     new ScalarLanes("test").combine(rows, ev, accumulate, src, offsets, evenRow, terms, len);
     new ScalarLanes("test").combine(rows, od, accumulate, src, offsets, oddRow, terms, len);
-    for (int k = 0; k < len; k++) {
-      float evenScale = accumulate ? Math.abs(dst[ev + k]) : 0;
-      float oddScale = accumulate ? Math.abs(dst[od + k]) : 0;
-      for (int t = 0; t < terms; t++) {
-        evenScale += Math.abs(evenRow[t] * src[offsets[t] + k]);
-        oddScale += Math.abs(oddRow[t] * src[offsets[t] + k]);
-      }
-      assertThat(vector[ev + k]).as("even row at %s", k).isCloseTo(rows[ev + k], within(1e-6f * evenScale + 1e-30f));
-      assertThat(vector[od + k]).as("odd row at %s", k).isCloseTo(rows[od + k], within(1e-6f * oddScale + 1e-30f));
-    }
+    assertRowClose("even row", vector, rows, ev, accumulate ? dst : null, src, offsets, evenRow, terms, len);
+    assertRowClose("odd row", vector, rows, od, accumulate ? dst : null, src, offsets, oddRow, terms, len);
   }
 
   /**
